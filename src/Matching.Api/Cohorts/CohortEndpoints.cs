@@ -1,0 +1,86 @@
+using Matching.Api.Infrastructure;
+using Matching.Data.Cohorts;
+using Matching.Data.Storage;
+using Matching.Domain.Cohorts;
+using Matching.Domain.Catalogues;
+using Matching.Domain.Validation;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Matching.Api.Cohorts;
+
+public sealed record CohortListQuery(int? Page, int? PageSize, long? EmployerId, long? BaseId, string? TradeId, string? Status, DateOnly? StartsFrom, DateOnly? StartsTo);
+
+/// <summary>Training cohorts (培训班期) at bases: capacity, dates, linked openings and lifecycle status.</summary>
+public static class CohortEndpoints
+{
+    private const string What = "培训班期";
+
+    public static RouteGroupBuilder MapCohorts(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api/cohorts").WithTags("Cohorts");
+        group.MapGet("/", ListCohorts).WithName("ListCohorts").WithSummary("培训班期列表");
+        group.MapGet("/{id:long}", GetCohort).WithName("GetCohort").WithSummary("查看培训班期");
+        group.MapPost("/", CreateCohort).WithName("CreateCohort").WithSummary("开设培训班期");
+        group.MapPut("/{id:long}", UpdateCohort).WithName("UpdateCohort").WithSummary("修改培训班期（含状态流转）");
+        group.MapDelete("/{id:long}", DeleteCohort).WithName("DeleteCohort").WithSummary("删除培训班期（无报名时；否则可取消）");
+        return group;
+    }
+
+    public static async Task<Results<Ok<PagedList<Cohort>>, ValidationProblem>> ListCohorts(
+        [AsParameters] CohortListQuery query, CohortStore store, Catalogue catalogue, CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        var paging = new Paging(query.Page, query.PageSize);
+        paging.Validate(errors);
+        if (query.TradeId is { } trade && !catalogue.TradesById.ContainsKey(trade)) errors.Add("tradeId", "未知的工种编号");
+        if (query.Status is { } status && !CohortStatus.All.Contains(status)) errors.Add("status", "未知的班期状态");
+        if (query.StartsFrom > query.StartsTo) errors.Add("startsTo", "结束日期不能早于开始日期");
+        if (!errors.IsValid)
+        {
+            return ApiResults.Invalid(errors);
+        }
+        return TypedResults.Ok(await store.ListAsync(new CohortFilter(query.EmployerId, query.BaseId, query.TradeId, query.Status, query.StartsFrom, query.StartsTo),
+            paging.PageNumber, paging.Size, cancellationToken));
+    }
+
+    public static Task<Results<Ok<Cohort>, ProblemHttpResult>> GetCohort(long id, CohortStore store, HttpContext context, CancellationToken cancellationToken) =>
+        WriteResponses.GetAsync(id, What, store.GetAsync, context, cancellationToken);
+
+    public static async Task<Results<Created<Cohort>, ValidationProblem, ProblemHttpResult>> CreateCohort(
+        CohortInput input, CohortStore store, Catalogue catalogue, HttpContext context, CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        var draft = CohortRules.Validate(input, catalogue, errors);
+        if (draft is null)
+        {
+            return ApiResults.Invalid(errors);
+        }
+        return await WriteResponses.CreatedAsync(await store.CreateAsync(draft, cancellationToken), What, "/api/cohorts", store.GetAsync, context, cancellationToken);
+    }
+
+    public static async Task<Results<Ok<Cohort>, ValidationProblem, ProblemHttpResult>> UpdateCohort(
+        long id, CohortInput input, CohortStore store, Catalogue catalogue, HttpContext context, CancellationToken cancellationToken)
+    {
+        if (!Versioning.TryReadIfMatch(context.Request, out var expectedVersion))
+        {
+            return ApiResults.BadIfMatch();
+        }
+        var errors = new ValidationErrors();
+        var draft = CohortRules.Validate(input, catalogue, errors);
+        if (draft is null)
+        {
+            return ApiResults.Invalid(errors);
+        }
+        return await WriteResponses.OkAsync(await store.UpdateAsync(id, draft, expectedVersion, cancellationToken), What, store.GetAsync, context, cancellationToken);
+    }
+
+    public static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> DeleteCohort(
+        long id, CohortStore store, HttpContext context, CancellationToken cancellationToken)
+    {
+        if (!Versioning.TryReadIfMatch(context.Request, out var expectedVersion))
+        {
+            return ApiResults.BadIfMatch();
+        }
+        return WriteResponses.Deleted(await store.DeleteAsync(id, expectedVersion, cancellationToken), What);
+    }
+}

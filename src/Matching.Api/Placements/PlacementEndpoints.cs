@@ -1,0 +1,97 @@
+using Matching.Api.Infrastructure;
+using Matching.Data.Placements;
+using Matching.Data.Storage;
+using Matching.Domain.Catalogues;
+using Matching.Domain.Placements;
+using Matching.Domain.Validation;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Matching.Api.Placements;
+
+public sealed record PlacementListQuery(
+    int? Page, int? PageSize, long? WorkerId, long? EmployerId, string? Status, string? CountyCode, string? PriorityGroup, DateOnly? FollowUpDueBy);
+
+/// <summary>Placements (就业安置) and their follow-ups (跟踪回访), read by rural revitalisation staff.</summary>
+public static class PlacementEndpoints
+{
+    private const string What = "就业安置记录";
+
+    public static RouteGroupBuilder MapPlacements(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api/placements").WithTags("Placements");
+        group.MapGet("/", ListPlacements).WithName("ListPlacements").WithSummary("就业安置列表（可按县、重点群体、待回访筛选）");
+        group.MapGet("/{id:long}", GetPlacement).WithName("GetPlacement").WithSummary("查看就业安置及回访");
+        group.MapPost("/", CreatePlacement).WithName("CreatePlacement").WithSummary("登记就业安置（自动生成1/3/6/12个月回访）");
+        group.MapPut("/{id:long}/follow-ups/{month:int}", RecordFollowUp).WithName("RecordFollowUp").WithSummary("登记回访结果");
+        group.MapDelete("/{id:long}", DeletePlacement).WithName("DeletePlacement").WithSummary("删除误登记的就业安置");
+        return group;
+    }
+
+    public static async Task<Results<Ok<PagedList<Placement>>, ValidationProblem>> ListPlacements(
+        [AsParameters] PlacementListQuery query, PlacementStore store, Catalogue catalogue, CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        var paging = new Paging(query.Page, query.PageSize);
+        paging.Validate(errors);
+        if (query.Status is { } status && status is not (PlacementRules.Active or PlacementRules.Left)) errors.Add("status", "应为 active 或 left");
+        if (query.CountyCode is { } county && !catalogue.IsGuizhouCounty(county)) errors.Add("countyCode", "不是贵州省的县级行政区划代码");
+        if (query.PriorityGroup is { } group && !catalogue.PriorityGroupsById.ContainsKey(group)) errors.Add("priorityGroup", "未知的重点群体类别");
+        if (!errors.IsValid)
+        {
+            return ApiResults.Invalid(errors);
+        }
+        return TypedResults.Ok(await store.ListAsync(
+            new PlacementFilter(query.WorkerId, query.EmployerId, query.Status, query.CountyCode is null ? null : [query.CountyCode], query.PriorityGroup, query.FollowUpDueBy),
+            paging.PageNumber, paging.Size, cancellationToken));
+    }
+
+    public static Task<Results<Ok<Placement>, ProblemHttpResult>> GetPlacement(long id, PlacementStore store, HttpContext context, CancellationToken cancellationToken) =>
+        WriteResponses.GetAsync(id, What, store.GetAsync, context, cancellationToken);
+
+    public static async Task<Results<Created<Placement>, ValidationProblem, ProblemHttpResult>> CreatePlacement(
+        PlacementInput input, PlacementStore store, TimeProvider time, HttpContext context, CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        var draft = PlacementRules.Validate(input, ChinaTime.Today(time), errors);
+        if (draft is null)
+        {
+            return ApiResults.Invalid(errors);
+        }
+        return await WriteResponses.CreatedAsync(await store.CreateAsync(draft, cancellationToken), What, "/api/placements", store.GetAsync, context, cancellationToken);
+    }
+
+    public static async Task<Results<Ok<Placement>, ValidationProblem, ProblemHttpResult>> RecordFollowUp(
+        long id, int month, FollowUpInput input, PlacementStore store, TimeProvider time, HttpContext context, CancellationToken cancellationToken)
+    {
+        if (!Versioning.TryReadIfMatch(context.Request, out var expectedVersion))
+        {
+            return ApiResults.BadIfMatch();
+        }
+        var placement = await store.GetAsync(id, cancellationToken);
+        if (placement is null)
+        {
+            return ApiResults.NotFound(What);
+        }
+        var errors = new ValidationErrors();
+        if (!PlacementRules.FollowUpMonths.Contains(month))
+        {
+            errors.Add("month", "回访月份应为 1、3、6 或 12");
+        }
+        var draft = PlacementRules.Validate(input, placement.StartDate, ChinaTime.Today(time), errors);
+        if (draft is null || !errors.IsValid)
+        {
+            return ApiResults.Invalid(errors);
+        }
+        return await WriteResponses.OkAsync(await store.RecordFollowUpAsync(id, month, draft, expectedVersion, cancellationToken), What, store.GetAsync, context, cancellationToken);
+    }
+
+    public static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> DeletePlacement(
+        long id, PlacementStore store, HttpContext context, CancellationToken cancellationToken)
+    {
+        if (!Versioning.TryReadIfMatch(context.Request, out var expectedVersion))
+        {
+            return ApiResults.BadIfMatch();
+        }
+        return WriteResponses.Deleted(await store.DeleteAsync(id, expectedVersion, cancellationToken), What);
+    }
+}

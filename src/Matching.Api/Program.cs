@@ -1,0 +1,116 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Matching.Api.Bases;
+using Matching.Api.Catalogues;
+using Matching.Api.Cohorts;
+using Matching.Api.Employers;
+using Matching.Api.Health;
+using Matching.Api.Infrastructure;
+using Matching.Api.Openings;
+using Matching.Api.Placements;
+using Matching.Api.Workers;
+using Matching.Data.Bases;
+using Matching.Data.Cohorts;
+using Matching.Data.Demo;
+using Matching.Data.Employers;
+using Matching.Data.Openings;
+using Matching.Data.Placements;
+using Matching.Data.Storage;
+using Matching.Data.Workers;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Scalar.AspNetCore;
+
+var builder = WebApplication.CreateBuilder(args);
+
+const long MaxRequestBodyBytes = 1024 * 1024;
+builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
+
+var options = builder.Configuration.GetSection(MatchingOptions.Section).Get<MatchingOptions>() ?? new MatchingOptions();
+var time = TimeProvider.System;
+builder.Services.AddSingleton(time);
+builder.Services.AddSingleton(options);
+builder.Services.AddSingleton(services => DataEnvironment.Open(options, services.GetRequiredService<TimeProvider>()));
+builder.Services.AddSingleton(services => services.GetRequiredService<DataEnvironment>().Catalogue);
+builder.Services.AddSingleton(services => services.GetRequiredService<DataEnvironment>().Database);
+builder.Services.AddSingleton(services => services.GetRequiredService<DataEnvironment>().Protector);
+builder.Services.AddSingleton<WorkerStore>();
+builder.Services.AddSingleton<EmployerStore>();
+builder.Services.AddSingleton<TrainingBaseStore>();
+builder.Services.AddSingleton<OpeningStore>();
+builder.Services.AddSingleton<CohortStore>();
+builder.Services.AddSingleton<PlacementStore>();
+
+builder.Services.ConfigureHttpJsonOptions(json =>
+{
+    json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false));
+    // A misspelt field is an error, not silently dropped data.
+    json.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+});
+builder.Services.Configure<RouteHandlerOptions>(routes => routes.ThrowOnBadRequest = true);
+builder.Services.AddProblemDetails(problems => problems.CustomizeProblemDetails = context =>
+{
+    context.ProblemDetails.Instance ??= context.HttpContext.Request.Path;
+    context.ProblemDetails.Extensions.Remove("exception");
+});
+builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
+builder.Services.AddOpenApi(openApi => openApi.AddDocumentTransformer((document, _, _) =>
+{
+    document.Info.Title = "东西部劳务协作匹配引擎 API (East–West Labour Cooperation Matching Engine)";
+    document.Info.Description = "Workers, partner employers, training bases, openings, cohorts and placements for Guizhou's east–west labour cooperation.";
+    return Task.CompletedTask;
+}));
+builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
+
+var app = builder.Build();
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseMiddleware<RequestSizeLimit>(MaxRequestBodyBytes);
+
+var environment = app.Services.GetRequiredService<DataEnvironment>();
+await SeedDemoDataAsync(app, environment, options);
+
+app.MapOpenApi();
+app.MapScalarApiReference("/api-reference", scalar => scalar
+    .WithTitle("东西部劳务协作匹配引擎 API")
+    .DisableDefaultFonts());
+app.MapHealth();
+app.MapCatalogues();
+app.MapWorkers();
+app.MapEmployers();
+app.MapTrainingBases();
+app.MapOpenings();
+app.MapCohorts();
+app.MapPlacements();
+app.MapGet("/", () => TypedResults.Redirect("/api-reference")).ExcludeFromDescription();
+
+app.Lifetime.ApplicationStarted.Register(() =>
+{
+    var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+    foreach (var address in addresses)
+    {
+        app.Logger.LogInformation("API reference (接口文档): {Url}/api-reference  OpenAPI: {Url}/openapi/v1.json", address, address);
+    }
+});
+
+app.Run();
+
+static async Task SeedDemoDataAsync(WebApplication app, DataEnvironment environment, MatchingOptions options)
+{
+    app.Logger.LogInformation("Data folder {DataDirectory}; catalogues version {Version}; migrations applied now: {Count}",
+        options.FullDataDirectory, environment.Catalogue.Version, environment.AppliedMigrations.Count);
+    var seeder = new DemoSeeder(environment, app.Services.GetRequiredService<TimeProvider>());
+    if (options.DemoWorkers <= 0 || !await seeder.IsEmptyAsync())
+    {
+        return;
+    }
+    app.Logger.LogInformation("Empty database: seeding the demo data set with {Workers} workers", options.DemoWorkers);
+    var started = app.Services.GetRequiredService<TimeProvider>().GetTimestamp();
+    var (employers, workers) = await seeder.SeedAsync(options.DemoWorkers, new Progress<string>(line => app.Logger.LogInformation("{Progress}", line)));
+    app.Logger.LogInformation("Demo data ready: {Employers} employers, {Workers} workers in {Elapsed:F1} s",
+        employers, workers, app.Services.GetRequiredService<TimeProvider>().GetElapsedTime(started).TotalSeconds);
+}
+
+/// <summary>The entry point, visible to the API tests' WebApplicationFactory.</summary>
+public partial class Program;

@@ -1,0 +1,48 @@
+using Matching.Data.Catalogues;
+using Matching.Data.Privacy;
+using Matching.Domain.Catalogues;
+
+namespace Matching.Data.Storage;
+
+/// <summary>
+/// What the service and the command line share at start: the data folder, the catalogues, the migrated database
+/// and the personal-data protector.
+/// </summary>
+public sealed class DataEnvironment : IDisposable
+{
+    private DataEnvironment(MatchingOptions options, Catalogue catalogue, Database database, PersonalDataProtector protector, IReadOnlyList<string> appliedMigrations)
+    {
+        Options = options;
+        Catalogue = catalogue;
+        Database = database;
+        Protector = protector;
+        AppliedMigrations = appliedMigrations;
+    }
+
+    public MatchingOptions Options { get; }
+    public Catalogue Catalogue { get; }
+    public Database Database { get; }
+    public PersonalDataProtector Protector { get; }
+    public IReadOnlyList<string> AppliedMigrations { get; }
+
+    /// <summary>Creates the data folder, loads and validates the catalogues, migrates the database.</summary>
+    public static DataEnvironment Open(MatchingOptions options, TimeProvider time)
+    {
+        var dataDirectory = options.FullDataDirectory;
+        Directory.CreateDirectory(dataDirectory);
+        var catalogue = CatalogueFiles.Load(CatalogueFiles.ResolveDirectory(options.CataloguesDirectory));
+
+        var database = options.StorageProvider.ToUpperInvariant() switch
+        {
+            "SQLITE" => new Database(SqliteDialect.Instance, options.ConnectionString ?? Migrator.SqliteConnectionString(dataDirectory)),
+            _ => throw new InvalidOperationException(
+                $"Matching:StorageProvider '{options.StorageProvider}' 不受支持；可用值: sqlite"),
+        };
+        var applied = Migrator.Apply(database);
+        CatalogueFiles.RecordVersionAsync(database, catalogue, time.GetUtcNow()).GetAwaiter().GetResult();
+        var protector = new PersonalDataProtector(DataKeys.Load(options.DataKey, dataDirectory));
+        return new DataEnvironment(options, catalogue, database, protector, applied);
+    }
+
+    public void Dispose() => Protector.Dispose();
+}

@@ -1,0 +1,42 @@
+using Dapper;
+
+namespace Matching.Data.Storage;
+
+/// <summary>
+/// Builds the WHERE clause of a list from optional filters (each clause fixed text, each value a parameter) and
+/// runs the count and the page.
+/// </summary>
+public sealed class ListQuery
+{
+    private readonly List<string> _clauses = [];
+
+    public DynamicParameters Parameters { get; } = new();
+
+    /// <summary>Adds <paramref name="clause"/> with its parameter when the value is present.</summary>
+    public ListQuery Add<T>(string clause, string parameter, T? value)
+    {
+        if (value is not null && (value is not string s || s.Length > 0))
+        {
+            _clauses.Add(clause);
+            Parameters.Add(parameter, value);
+        }
+        return this;
+    }
+
+    /// <summary>Adds a '|code|' containment test on a multi-valued column (see <see cref="Codes"/>).</summary>
+    public ListQuery Contains(string column, string parameter, string? code) =>
+        Add($"{column} LIKE @{parameter}", parameter, code is null ? null : Codes.ContainsPattern(code));
+
+    public string Where => _clauses.Count == 0 ? "" : " WHERE " + string.Join(" AND ", _clauses);
+
+    /// <summary>Counts and reads one page, ordered by id. <paramref name="select"/> is <c>SELECT cols FROM table</c>.</summary>
+    public async Task<(IReadOnlyList<TRow> Rows, long Total)> RunAsync<TRow>(Database database, string table, string select, int page, int pageSize, CancellationToken cancellationToken)
+    {
+        Parameters.Add("Skip", (page - 1) * pageSize);
+        Parameters.Add("Take", pageSize);
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var total = await connection.ExecuteScalarAsync<long>($"SELECT COUNT(*) FROM {table}{Where}", Parameters);
+        var rows = await connection.QueryAsync<TRow>($"{select}{Where} ORDER BY id{database.Dialect.Page}", Parameters);
+        return (rows.AsList(), total);
+    }
+}

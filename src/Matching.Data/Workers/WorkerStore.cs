@@ -1,0 +1,356 @@
+using Dapper;
+using Matching.Data.Outbox;
+using Matching.Data.Privacy;
+using Matching.Data.Storage;
+using Matching.Domain.Identity;
+using Matching.Domain.Workers;
+
+namespace Matching.Data.Workers;
+
+/// <summary>A stored worker as the service shows it: ID number and phone only masked.</summary>
+public sealed record Worker(
+    long Id,
+    string RealName,
+    string IdNumberMasked,
+    Gender Gender,
+    DateOnly BirthDate,
+    string PhoneMasked,
+    string CountyCode,
+    string PrefectureCode,
+    string Education,
+    IReadOnlyList<WorkerTrade> Trades,
+    IReadOnlyList<WorkerCertificate> Certificates,
+    IReadOnlyList<string> PriorityGroups,
+    IReadOnlyList<string> PreferredDestinations,
+    int ExpectedMonthlyWage,
+    DateOnly AvailableFrom,
+    IReadOnlyList<string> TrainingIntentions,
+    string? Notes,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt,
+    int Version) : IVersioned;
+
+/// <summary>List filters; every one is optional and they combine with AND.</summary>
+public sealed record WorkerFilter(
+    IReadOnlyList<string>? CountyCodes = null,
+    string? PrefectureCode = null,
+    string? TradeId = null,
+    string? PriorityGroup = null,
+    string? Destination = null,
+    DateOnly? AvailableBy = null,
+    Gender? Gender = null);
+
+/// <summary>Workers (劳动者) in SQL, with ID numbers and phones hashed and encrypted.</summary>
+public sealed class WorkerStore(Database database, PersonalDataProtector protector, TimeProvider time)
+{
+    public const string OutboxEntity = "worker";
+
+    private const string Columns = """
+        id, real_name, id_number_masked, gender, birth_date, phone_masked, county_code, prefecture_code, education,
+        trades_json, certificates_json, priority_groups, destinations, expected_wage, available_from,
+        training_intentions, notes, created_at, updated_at, version
+        """;
+
+    private const string InsertSql = """
+        INSERT INTO workers (real_name, id_number_hash, id_number_cipher, id_number_masked, gender, birth_date,
+            phone_hash, phone_cipher, phone_masked, county_code, prefecture_code, education, trades_json, trade_ids,
+            certificates_json, priority_groups, destinations, expected_wage, available_from, training_intentions,
+            notes, created_at, updated_at, version)
+        VALUES (@RealName, @IdNumberHash, @IdNumberCipher, @IdNumberMasked, @Gender, @BirthDate,
+            @PhoneHash, @PhoneCipher, @PhoneMasked, @CountyCode, @PrefectureCode, @Education, @TradesJson, @TradeIds,
+            @CertificatesJson, @PriorityGroups, @Destinations, @ExpectedWage, @AvailableFrom, @TrainingIntentions,
+            @Notes, @Now, @Now, 1)
+        """;
+
+    private const string UpdateSql = """
+        UPDATE workers SET real_name = @RealName, id_number_hash = @IdNumberHash, id_number_cipher = @IdNumberCipher,
+            id_number_masked = @IdNumberMasked, gender = @Gender, birth_date = @BirthDate, phone_hash = @PhoneHash,
+            phone_cipher = @PhoneCipher, phone_masked = @PhoneMasked, county_code = @CountyCode,
+            prefecture_code = @PrefectureCode, education = @Education, trades_json = @TradesJson, trade_ids = @TradeIds,
+            certificates_json = @CertificatesJson, priority_groups = @PriorityGroups, destinations = @Destinations,
+            expected_wage = @ExpectedWage, available_from = @AvailableFrom, training_intentions = @TrainingIntentions,
+            notes = @Notes, updated_at = @Now, version = version + 1
+        WHERE id = @Id
+        """;
+
+    private const string FindByHashSql = "SELECT id FROM workers WHERE id_number_hash = @Hash";
+    private const string VersionSql = "SELECT version FROM workers WHERE id = @Id";
+    private const string GetSql = $"SELECT {Columns} FROM workers WHERE id = @Id";
+    private const string ReferencesSql = """
+        SELECT (SELECT COUNT(*) FROM placements WHERE worker_id = @Id) + (SELECT COUNT(*) FROM enrolments WHERE worker_id = @Id)
+        """;
+    private const string DeleteSql = "DELETE FROM workers WHERE id = @Id";
+    private const string IdNumberCipherSql = "SELECT id_number_cipher FROM workers WHERE id = @Id";
+    private const string PhoneCipherSql = "SELECT phone_cipher FROM workers WHERE id = @Id";
+
+    public async Task<WriteResult> CreateAsync(WorkerDraft draft, CancellationToken cancellationToken = default)
+    {
+        var row = Protect(draft);
+        var now = time.GetUtcNow();
+        return await database.InTransactionAsync(async (connection, tx) =>
+        {
+            var existing = await connection.ExecuteScalarAsync<long?>(FindByHashSql, new { Hash = row.IdNumberHash }, tx);
+            if (existing is { } existingId)
+            {
+                return Duplicate(existingId);
+            }
+            var id = await connection.ExecuteScalarAsync<long>(InsertSql + database.Dialect.SelectInsertedId, row.With(now), tx);
+            await OutboxWriter.EnqueueAsync(connection, tx, OutboxEntity, id, OutboxWriter.Upsert, now);
+            return WriteResult.Ok(id, 1);
+        }, cancellationToken);
+    }
+
+    /// <summary>Replaces a worker. <paramref name="expectedVersion"/> (from If-Match) guards against lost updates.</summary>
+    public async Task<WriteResult> UpdateAsync(long id, WorkerDraft draft, int? expectedVersion, CancellationToken cancellationToken = default)
+    {
+        var row = Protect(draft);
+        var now = time.GetUtcNow();
+        return await database.InTransactionAsync(async (connection, tx) =>
+        {
+            var (version, refusal) = await RowVersion.CheckAsync(connection, tx, VersionSql, id, expectedVersion);
+            if (refusal is not null)
+            {
+                return refusal.Value;
+            }
+            var holder = await connection.ExecuteScalarAsync<long?>(FindByHashSql, new { Hash = row.IdNumberHash }, tx);
+            if (holder is { } other && other != id)
+            {
+                return Duplicate(other);
+            }
+            var parameters = row.With(now);
+            parameters.Add("Id", id);
+            await connection.ExecuteAsync(UpdateSql, parameters, tx);
+            await OutboxWriter.EnqueueAsync(connection, tx, OutboxEntity, id, OutboxWriter.Upsert, now);
+            return WriteResult.Ok(id, version + 1);
+        }, cancellationToken);
+    }
+
+    public async Task<WriteResult> DeleteAsync(long id, int? expectedVersion, CancellationToken cancellationToken = default)
+    {
+        var now = time.GetUtcNow();
+        return await database.InTransactionAsync(async (connection, tx) =>
+        {
+            var (version, refusal) = await RowVersion.CheckAsync(connection, tx, VersionSql, id, expectedVersion);
+            if (refusal is not null)
+            {
+                return refusal.Value;
+            }
+            if (await connection.ExecuteScalarAsync<long>(ReferencesSql, new { Id = id }, tx) > 0)
+            {
+                return WriteResult.Conflict("该劳动者已有报名或就业安置记录，不能删除");
+            }
+            await connection.ExecuteAsync(DeleteSql, new { Id = id }, tx);
+            await OutboxWriter.EnqueueAsync(connection, tx, OutboxEntity, id, OutboxWriter.Delete, now);
+            return WriteResult.Ok(id, version);
+        }, cancellationToken);
+    }
+
+    public async Task<Worker?> GetAsync(long id, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var row = await connection.QuerySingleOrDefaultAsync<WorkerRow>(GetSql, new { Id = id });
+        return row?.ToWorker();
+    }
+
+    /// <summary>The id of the worker registered with this ID number, if any (look-up by keyed hash).</summary>
+    public async Task<long?> FindByIdNumberAsync(string idNumber, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<long?>(FindByHashSql, new { Hash = protector.Hash("id", ResidentIdNumber.Normalize(idNumber)) });
+    }
+
+    /// <summary>The clear ID number, decrypted. Callers audit this.</summary>
+    public Task<string?> RevealIdNumberAsync(long id, CancellationToken cancellationToken = default) => RevealAsync(IdNumberCipherSql, id, cancellationToken);
+
+    /// <summary>The clear phone number, decrypted. Callers audit this.</summary>
+    public Task<string?> RevealPhoneAsync(long id, CancellationToken cancellationToken = default) => RevealAsync(PhoneCipherSql, id, cancellationToken);
+
+    private async Task<string?> RevealAsync(string sql, long id, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var cipher = await connection.ExecuteScalarAsync<byte[]?>(sql, new { Id = id });
+        return cipher is null ? null : protector.Decrypt(cipher);
+    }
+
+    public async Task<PagedList<Worker>> ListAsync(WorkerFilter filter, int page, int pageSize, CancellationToken cancellationToken = default)
+    {
+        var query = new ListQuery()
+            .Add("county_code IN @CountyCodes", "CountyCodes", filter.CountyCodes is { Count: > 0 } c ? c : null)
+            .Add("prefecture_code = @PrefectureCode", "PrefectureCode", filter.PrefectureCode)
+            .Contains("trade_ids", "TradePattern", filter.TradeId)
+            .Contains("priority_groups", "GroupPattern", filter.PriorityGroup)
+            .Contains("destinations", "DestinationPattern", filter.Destination)
+            .Add("available_from <= @AvailableBy", "AvailableBy", filter.AvailableBy)
+            .Add("gender = @Gender", "Gender", filter.Gender is { } g ? (int?)g : null);
+        var (rows, total) = await query.RunAsync<WorkerRow>(database, "workers", $"SELECT {Columns} FROM workers", page, pageSize, cancellationToken);
+        return new PagedList<Worker>(rows.Select(r => r.ToWorker()).ToList(), page, pageSize, total);
+    }
+
+    private static WriteResult Duplicate(long existingId) =>
+        WriteResult.Conflict($"该身份证号码已登记为劳动者 {existingId}，请勿重复登记", existingId);
+
+    /// <summary>
+    /// Stores many workers fast: one prepared command, one transaction per batch, protection (hash + encryption)
+    /// done on another thread while the previous batch is written. Used by demo seeding and the ingest benchmark.
+    /// </summary>
+    public async Task<long> BulkInsertAsync(IEnumerable<WorkerDraft> drafts, int batchSize = 20_000, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var now = time.GetUtcNow();
+        await using var connection = await database.OpenAsync(cancellationToken);
+        using var command = connection.CreateCommand();
+        command.CommandText = InsertSql;
+        var names = new[]
+        {
+            "RealName", "IdNumberHash", "IdNumberCipher", "IdNumberMasked", "Gender", "BirthDate", "PhoneHash",
+            "PhoneCipher", "PhoneMasked", "CountyCode", "PrefectureCode", "Education", "TradesJson", "TradeIds",
+            "CertificatesJson", "PriorityGroups", "Destinations", "ExpectedWage", "AvailableFrom", "TrainingIntentions",
+            "Notes", "Now",
+        };
+        var p = names.Select(name =>
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = "@" + name;
+            command.Parameters.Add(parameter);
+            return parameter;
+        }).ToArray();
+        p[^1].Value = StoredTime(now);
+
+        long written = 0;
+        using var source = drafts.GetEnumerator();
+        var pending = Task.Run(() => NextBatch(), cancellationToken);
+
+        List<ProtectedWorker> NextBatch()
+        {
+            var batch = new List<ProtectedWorker>(batchSize);
+            while (batch.Count < batchSize && source.MoveNext())
+            {
+                batch.Add(Protect(source.Current));
+            }
+            return batch;
+        }
+
+        while (true)
+        {
+            var batch = await pending;
+            if (batch.Count == 0)
+            {
+                break;
+            }
+            pending = Task.Run(() => NextBatch(), cancellationToken);
+            await using var tx = await connection.BeginTransactionAsync(cancellationToken);
+            command.Transaction = tx;
+            if (written == 0)
+            {
+                await command.PrepareAsync(cancellationToken);
+            }
+            foreach (var w in batch)
+            {
+                p[0].Value = w.RealName;
+                p[1].Value = w.IdNumberHash;
+                p[2].Value = w.IdNumberCipher;
+                p[3].Value = w.IdNumberMasked;
+                p[4].Value = w.Gender;
+                p[5].Value = w.BirthDate;
+                p[6].Value = w.PhoneHash;
+                p[7].Value = w.PhoneCipher;
+                p[8].Value = w.PhoneMasked;
+                p[9].Value = w.CountyCode;
+                p[10].Value = w.PrefectureCode;
+                p[11].Value = w.Education;
+                p[12].Value = w.TradesJson;
+                p[13].Value = w.TradeIds;
+                p[14].Value = w.CertificatesJson;
+                p[15].Value = w.PriorityGroups;
+                p[16].Value = w.Destinations;
+                p[17].Value = w.ExpectedWage;
+                p[18].Value = w.AvailableFrom;
+                p[19].Value = w.TrainingIntentions;
+                p[20].Value = (object?)w.Notes ?? DBNull.Value;
+                await command.ExecuteNonQueryAsync(cancellationToken);
+            }
+            await tx.CommitAsync(cancellationToken);
+            written += batch.Count;
+            progress?.Report(written);
+        }
+        return written;
+    }
+
+    /// <summary>Inserts one worker in its own transaction, as a one-at-a-time client would (the ingest baseline).</summary>
+    public async Task InsertOneAsync(WorkerDraft draft, CancellationToken cancellationToken = default)
+    {
+        var row = Protect(draft);
+        var now = time.GetUtcNow();
+        await database.InTransactionAsync(async (connection, tx) =>
+            await connection.ExecuteAsync(InsertSql, row.With(now), tx), cancellationToken);
+    }
+
+    private static string StoredTime(DateTimeOffset value) =>
+        value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", System.Globalization.CultureInfo.InvariantCulture);
+
+    private ProtectedWorker Protect(WorkerDraft d) => new(
+        d.RealName,
+        protector.Hash("id", d.IdNumber),
+        protector.Encrypt(d.IdNumber),
+        Masking.IdNumber(d.IdNumber),
+        (int)d.Gender,
+        d.BirthDate.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+        protector.Hash("phone", d.Phone),
+        protector.Encrypt(d.Phone),
+        Masking.Phone(d.Phone),
+        d.CountyCode,
+        d.PrefectureCode,
+        d.Education,
+        StoredJson.Write(d.Trades),
+        Codes.Join(d.Trades.Select(t => t.TradeId)),
+        StoredJson.Write(d.Certificates),
+        Codes.Join(d.PriorityGroups),
+        Codes.Join(d.PreferredDestinations),
+        d.ExpectedMonthlyWage,
+        d.AvailableFrom.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+        Codes.Join(d.TrainingIntentions),
+        d.Notes);
+
+    private sealed record ProtectedWorker(
+        string RealName, byte[] IdNumberHash, byte[] IdNumberCipher, string IdNumberMasked, int Gender, string BirthDate,
+        byte[] PhoneHash, byte[] PhoneCipher, string PhoneMasked, string CountyCode, string PrefectureCode, string Education,
+        string TradesJson, string TradeIds, string CertificatesJson, string PriorityGroups, string Destinations,
+        int ExpectedWage, string AvailableFrom, string TrainingIntentions, string? Notes)
+    {
+        public DynamicParameters With(DateTimeOffset now)
+        {
+            var parameters = new DynamicParameters(this);
+            parameters.Add("Now", now);
+            return parameters;
+        }
+    }
+
+    private sealed class WorkerRow
+    {
+        public long Id { get; init; }
+        public string RealName { get; init; } = "";
+        public string IdNumberMasked { get; init; } = "";
+        public long Gender { get; init; }
+        public DateOnly BirthDate { get; init; }
+        public string PhoneMasked { get; init; } = "";
+        public string CountyCode { get; init; } = "";
+        public string PrefectureCode { get; init; } = "";
+        public string Education { get; init; } = "";
+        public string TradesJson { get; init; } = "[]";
+        public string CertificatesJson { get; init; } = "[]";
+        public string PriorityGroups { get; init; } = "";
+        public string Destinations { get; init; } = "";
+        public long ExpectedWage { get; init; }
+        public DateOnly AvailableFrom { get; init; }
+        public string TrainingIntentions { get; init; } = "";
+        public string? Notes { get; init; }
+        public DateTimeOffset CreatedAt { get; init; }
+        public DateTimeOffset UpdatedAt { get; init; }
+        public long Version { get; init; }
+
+        public Worker ToWorker() => new(
+            Id, RealName, IdNumberMasked, (Gender)Gender, BirthDate, PhoneMasked, CountyCode, PrefectureCode, Education,
+            StoredJson.Read<List<WorkerTrade>>(TradesJson), StoredJson.Read<List<WorkerCertificate>>(CertificatesJson),
+            Codes.Split(PriorityGroups), Codes.Split(Destinations), (int)ExpectedWage, AvailableFrom,
+            Codes.Split(TrainingIntentions), Notes, CreatedAt, UpdatedAt, (int)Version);
+    }
+}

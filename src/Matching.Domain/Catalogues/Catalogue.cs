@@ -1,0 +1,151 @@
+using System.Collections.Frozen;
+
+namespace Matching.Domain.Catalogues;
+
+/// <summary>
+/// The reference catalogues loaded at start (versioned, validated). Immutable; look-ups are frozen dictionaries.
+/// </summary>
+public sealed class Catalogue
+{
+    public Catalogue(
+        string version,
+        IReadOnlyList<Division> divisions,
+        IReadOnlyList<HistoricDivision> divisionHistory,
+        IReadOnlyList<Industry> industries,
+        IReadOnlyList<TradeFamily> tradeFamilies,
+        IReadOnlyList<Trade> trades,
+        IReadOnlyList<TradeSynonym> tradeSynonyms,
+        IReadOnlyList<SkillLevel> skillLevels,
+        IReadOnlyList<CertificateType> certificateTypes,
+        IReadOnlyList<PriorityGroup> priorityGroups,
+        IReadOnlyList<TrainingType> trainingTypes,
+        IReadOnlyList<EducationLevel> educationLevels)
+    {
+        Version = version;
+        Divisions = divisions;
+        DivisionHistory = divisionHistory;
+        Industries = industries;
+        TradeFamilies = tradeFamilies;
+        Trades = trades;
+        TradeSynonyms = tradeSynonyms;
+        SkillLevels = skillLevels;
+        CertificateTypes = certificateTypes;
+        PriorityGroups = priorityGroups;
+        TrainingTypes = trainingTypes;
+        EducationLevels = educationLevels;
+
+        DivisionsByCode = divisions.ToFrozenDictionary(d => d.Code, StringComparer.Ordinal);
+        HistoryByOldCode = divisionHistory.ToFrozenDictionary(h => h.OldCode, StringComparer.Ordinal);
+        TradesById = trades.ToFrozenDictionary(t => t.Id, StringComparer.Ordinal);
+        TradeFamiliesById = tradeFamilies.ToFrozenDictionary(f => f.Id, StringComparer.Ordinal);
+        IndustriesById = industries.ToFrozenDictionary(i => i.Id, StringComparer.Ordinal);
+        CertificateTypesById = certificateTypes.ToFrozenDictionary(c => c.Id, StringComparer.Ordinal);
+        PriorityGroupsById = priorityGroups.ToFrozenDictionary(p => p.Id, StringComparer.Ordinal);
+        TrainingTypesById = trainingTypes.ToFrozenDictionary(t => t.Id, StringComparer.Ordinal);
+        EducationLevelsById = educationLevels.ToFrozenDictionary(e => e.Id, StringComparer.Ordinal);
+        SkillLevelsByLevel = skillLevels.ToFrozenDictionary(l => l.Level);
+        GuizhouCounties = divisions
+            .Where(d => d.Level == DivisionLevel.County && d.Code.StartsWith(GuizhouProvinceCode[..2], StringComparison.Ordinal))
+            .ToList();
+        DestinationProvinces = divisions
+            .Where(d => d.Level == DivisionLevel.Province && d.Code != GuizhouProvinceCode)
+            .ToList();
+    }
+
+    /// <summary>贵州省.</summary>
+    public const string GuizhouProvinceCode = "520000";
+
+    public string Version { get; }
+    public IReadOnlyList<Division> Divisions { get; }
+    public IReadOnlyList<HistoricDivision> DivisionHistory { get; }
+    public IReadOnlyList<Industry> Industries { get; }
+    public IReadOnlyList<TradeFamily> TradeFamilies { get; }
+    public IReadOnlyList<Trade> Trades { get; }
+    public IReadOnlyList<TradeSynonym> TradeSynonyms { get; }
+    public IReadOnlyList<SkillLevel> SkillLevels { get; }
+    public IReadOnlyList<CertificateType> CertificateTypes { get; }
+    public IReadOnlyList<PriorityGroup> PriorityGroups { get; }
+    public IReadOnlyList<TrainingType> TrainingTypes { get; }
+    public IReadOnlyList<EducationLevel> EducationLevels { get; }
+
+    public FrozenDictionary<string, Division> DivisionsByCode { get; }
+    public FrozenDictionary<string, HistoricDivision> HistoryByOldCode { get; }
+    public FrozenDictionary<string, Trade> TradesById { get; }
+    public FrozenDictionary<string, TradeFamily> TradeFamiliesById { get; }
+    public FrozenDictionary<string, Industry> IndustriesById { get; }
+    public FrozenDictionary<string, CertificateType> CertificateTypesById { get; }
+    public FrozenDictionary<string, PriorityGroup> PriorityGroupsById { get; }
+    public FrozenDictionary<string, TrainingType> TrainingTypesById { get; }
+    public FrozenDictionary<string, EducationLevel> EducationLevelsById { get; }
+    public FrozenDictionary<int, SkillLevel> SkillLevelsByLevel { get; }
+
+    /// <summary>Guizhou's county-level divisions (区/县/县级市), where workers' household registrations are.</summary>
+    public IReadOnlyList<Division> GuizhouCounties { get; }
+
+    /// <summary>The partner provinces (广东, 浙江, 福建, 江苏).</summary>
+    public IReadOnlyList<Division> DestinationProvinces { get; }
+
+    public bool IsGuizhouCounty(string code) =>
+        DivisionsByCode.TryGetValue(code, out var d) && d.Level == DivisionLevel.County
+        && code.StartsWith("52", StringComparison.Ordinal);
+
+    /// <summary>A prefecture-level city anywhere in the catalogue (Guizhou or a partner province).</summary>
+    public bool IsPrefecture(string code) =>
+        DivisionsByCode.TryGetValue(code, out var d) && d.Level == DivisionLevel.Prefecture;
+
+    /// <summary>A destination a worker may prefer: a partner province or one of its prefecture cities.</summary>
+    public bool IsDestination(string code) =>
+        DivisionsByCode.TryGetValue(code, out var d)
+        && !code.StartsWith("52", StringComparison.Ordinal)
+        && d.Level is DivisionLevel.Province or DivisionLevel.Prefecture;
+
+    /// <summary>The prefecture code of a county, or the code itself for a prefecture.</summary>
+    public string? PrefectureOf(string code) =>
+        DivisionsByCode.TryGetValue(code, out var d)
+            ? d.Level switch
+            {
+                DivisionLevel.County => d.ParentCode,
+                DivisionLevel.Prefecture => d.Code,
+                _ => null,
+            }
+            : null;
+
+    /// <summary>The province code of any division in the catalogue.</summary>
+    public string? ProvinceOf(string code)
+    {
+        var current = code;
+        while (DivisionsByCode.TryGetValue(current, out var d))
+        {
+            if (d.Level == DivisionLevel.Province)
+            {
+                return d.Code;
+            }
+            if (d.ParentCode is null)
+            {
+                return null;
+            }
+            current = d.ParentCode;
+        }
+        return null;
+    }
+
+    public string NameOf(string code) => DivisionsByCode.TryGetValue(code, out var d) ? d.Name : code;
+
+    /// <summary>
+    /// Whether the first six digits of a resident ID number name a real issuing area: a Guizhou division
+    /// in the catalogue (current or retired code), or, elsewhere, a code whose prefecture the catalogue knows.
+    /// </summary>
+    public bool IsKnownIdAreaCode(string areaCode)
+    {
+        if (DivisionsByCode.ContainsKey(areaCode) || HistoryByOldCode.ContainsKey(areaCode))
+        {
+            return true;
+        }
+        if (areaCode.StartsWith("52", StringComparison.Ordinal))
+        {
+            return false;
+        }
+        return DivisionsByCode.TryGetValue(string.Concat(areaCode.AsSpan(0, 4), "00"), out var prefecture)
+            && prefecture.Level == DivisionLevel.Prefecture;
+    }
+}

@@ -1,0 +1,9 @@
+namespace Matching.Domain.Validation;
+
+/// <summary>Dates in the product are Beijing dates (UTC+8, no daylight saving), whatever the server's time zone.</summary>
+public static class ChinaTime
+{
+    public static readonly TimeSpan Offset = TimeSpan.FromHours(8);
+
+    public static DateOnly Today(TimeProvider time) => DateOnly.FromDateTime(time.GetUtcNow().ToOffset(Offset).DateTime);
+}
