@@ -1,1 +1,10 @@
-﻿Console.WriteLine("Hello, World!");
+using Matching.Cli;
+using Matching.Cli.Commands;
+
+// The operator's tool: shares configuration and the data folder with the service.
+// Usage: dotnet run --project src/Matching.Cli -c Release -- <command> [options]
+return await CliApp.RunAsync(args, new Dictionary<string, Func<CliContext, Task<int>>>(StringComparer.Ordinal)
+{
+    ["seed-demo"] = SeedDemoCommand.RunAsync,
+    ["bench"] = BenchCommand.RunAsync,
+});

@@ -152,14 +152,16 @@ public sealed class DemoData(Catalogue catalogue, DateOnly today, int seed = Dem
     {
         var random = new Random(seed + 1);
         var usedIds = new HashSet<long>();
-        var countyWeights = _counties.Select(_ => 0.5 + random.NextDouble()).ToArray();
-        var familyTradesMale = FamilyWeights.Select(f => (Trades: TradesOf(f.Family), Weight: f.Male)).Where(f => f.Trades.Count > 0).ToArray();
-        var familyTradesFemale = FamilyWeights.Select(f => (Trades: TradesOf(f.Family), Weight: f.Female)).Where(f => f.Trades.Count > 0).ToArray();
+        var counties = new WeightedChoice<Division>(_counties.Select(c => (c, 0.5 + random.NextDouble())));
+        var maleFamilies = new WeightedChoice<IReadOnlyList<Trade>>(FamilyWeights.Select(f => (TradesOf(f.Family), f.Male)).Where(f => f.Item1.Count > 0));
+        var femaleFamilies = new WeightedChoice<IReadOnlyList<Trade>>(FamilyWeights.Select(f => (TradesOf(f.Family), f.Female)).Where(f => f.Item1.Count > 0));
+        var provinces = new WeightedChoice<string>(ProvinceWeights.Select(p => (p.Province, p.Weight)));
+        var educations = new WeightedChoice<string>(Education);
         var destinationCities = ProvinceWeights.ToDictionary(p => p.Province, p => CitiesOf(p.Province));
 
         for (var i = 0; i < count; i++)
         {
-            var county = _counties[PickIndex(random, countyWeights)];
+            var county = counties.Next(random);
             var gender = random.NextDouble() < 0.58 ? Gender.Male : Gender.Female;
             var age = Age(random);
             var birth = today.AddYears(-age).AddDays(-random.Next(0, 365));
@@ -176,22 +178,22 @@ public sealed class DemoData(Catalogue catalogue, DateOnly today, int seed = Dem
             var givenPool = gender == Gender.Male ? MaleGiven : FemaleGiven;
             var name = Surnames[random.Next(Surnames.Length)] + givenPool[random.Next(givenPool.Length)]
                 + (random.NextDouble() < 0.7 ? givenPool[random.Next(givenPool.Length)] : "");
-            var phone = $"1{"35789"[random.Next(5)]}{random.Next(0, 10)}{random.Next(0, 1_0000_0000):D8}";
+            var phone = string.Create(CultureInfo.InvariantCulture, $"1{"35789"[random.Next(5)]}{random.Next(0, 1_0000_0000_0):D9}");
 
-            var education = Pick(random, Education, e => e.Weight).Id;
+            var education = educations.Next(random);
             if (age <= 24 && random.NextDouble() < 0.25)
             {
                 education = random.NextDouble() < 0.7 ? "college" : "bachelor";
             }
 
-            var families = gender == Gender.Male ? familyTradesMale : familyTradesFemale;
+            var families = gender == Gender.Male ? maleFamilies : femaleFamilies;
             var trades = new List<WorkerTrade>();
             var tradeCount = random.NextDouble() < 0.3 ? 2 : 1;
             while (trades.Count < tradeCount)
             {
-                var family = Pick(random, families, f => f.Weight);
-                var trade = family.Trades[random.Next(family.Trades.Count)];
-                if (trades.All(t => t.TradeId != trade.Id))
+                var family = families.Next(random);
+                var trade = family[random.Next(family.Count)];
+                if (trades.Count == 0 || trades[0].TradeId != trade.Id)
                 {
                     trades.Add(new WorkerTrade(trade.Id, Level(random, age)));
                 }
@@ -220,17 +222,17 @@ public sealed class DemoData(Catalogue catalogue, DateOnly today, int seed = Dem
             if (gender == Gender.Female && random.NextDouble() < 0.45) groups.Add("rural-woman");
             if (age <= 24 && education is "college" or "bachelor") groups.Add("graduate");
 
-            var destinations = new List<string>();
-            foreach (var _ in Enumerable.Range(0, random.Next(1, 4)))
+            var destinations = new List<string>(3);
+            for (var d = random.Next(1, 4); d > 0; d--)
             {
-                var province = Pick(random, ProvinceWeights, p => p.Weight).Province;
+                var province = provinces.Next(random);
                 var code = random.NextDouble() < 0.4
                     ? destinationCities[province][random.Next(destinationCities[province].Count)].Code
                     : province;
                 if (!destinations.Contains(code)) destinations.Add(code);
             }
 
-            var topLevel = trades.Max(t => t.Level);
+            var topLevel = Math.Max(trades[0].Level, trades[^1].Level);
             var wage = (int)Math.Round((3600 + topLevel * 550 + (gender == Gender.Male ? 300 : 0) + random.Next(-6, 12) * 100) / 100.0) * 100;
             var intentions = new List<string>();
             if (random.NextDouble() < 0.7) intentions.Add("pre-job");
@@ -296,14 +298,30 @@ public sealed class DemoData(Catalogue catalogue, DateOnly today, int seed = Dem
         return items[^1];
     }
 
-    private static int PickIndex(Random random, double[] weights)
+    /// <summary>Draws items by weight in O(log n): cumulative weights and a binary search.</summary>
+    private sealed class WeightedChoice<T>
     {
-        var x = random.NextDouble() * weights.Sum();
-        for (var i = 0; i < weights.Length; i++)
+        private readonly T[] _items;
+        private readonly double[] _cumulative;
+
+        public WeightedChoice(IEnumerable<(T Item, double Weight)> items)
         {
-            x -= weights[i];
-            if (x < 0) return i;
+            var list = items.ToList();
+            _items = list.Select(i => i.Item).ToArray();
+            _cumulative = new double[list.Count];
+            var sum = 0.0;
+            for (var i = 0; i < list.Count; i++)
+            {
+                sum += list[i].Weight;
+                _cumulative[i] = sum;
+            }
         }
-        return weights.Length - 1;
+
+        public T Next(Random random)
+        {
+            var x = random.NextDouble() * _cumulative[^1];
+            var index = Array.BinarySearch(_cumulative, x);
+            return _items[Math.Min(index < 0 ? ~index : index + 1, _items.Length - 1)];
+        }
     }
 }

@@ -17,6 +17,7 @@ public sealed class PersonalDataProtector : IDisposable
     private readonly byte[] _hashKey;
     private readonly byte[] _encryptionKey;
     private readonly ThreadLocal<AesGcm> _aes;
+    private readonly ThreadLocal<HMACSHA256> _hmac;
 
     public PersonalDataProtector(byte[] dataKey)
     {
@@ -26,7 +27,9 @@ public sealed class PersonalDataProtector : IDisposable
         }
         _hashKey = HKDF.DeriveKey(HashAlgorithmName.SHA256, dataKey, 32, info: "matching/pii/hmac"u8.ToArray());
         _encryptionKey = HKDF.DeriveKey(HashAlgorithmName.SHA256, dataKey, 32, info: "matching/pii/aes-gcm"u8.ToArray());
+        // One keyed instance per thread: both types keep state between calls, and re-keying per call costs more than the hash.
         _aes = new ThreadLocal<AesGcm>(() => new AesGcm(_encryptionKey, TagSize), trackAllValues: true);
+        _hmac = new ThreadLocal<HMACSHA256>(() => new HMACSHA256(_hashKey), trackAllValues: true);
     }
 
     /// <summary>Keyed hash of a value of a kind ("id", "phone"); equal values of the same kind hash equal.</summary>
@@ -34,7 +37,9 @@ public sealed class PersonalDataProtector : IDisposable
     {
         Span<byte> buffer = stackalloc byte[256];
         var length = Encoding.UTF8.GetBytes($"{kind}:{value}", buffer);
-        return HMACSHA256.HashData(_hashKey, buffer[..length]);
+        var hash = new byte[32];
+        _hmac.Value!.TryComputeHash(buffer[..length], hash, out _);
+        return hash;
     }
 
     public byte[] Encrypt(string value)
@@ -70,5 +75,10 @@ public sealed class PersonalDataProtector : IDisposable
             aes.Dispose();
         }
         _aes.Dispose();
+        foreach (var hmac in _hmac.Values)
+        {
+            hmac.Dispose();
+        }
+        _hmac.Dispose();
     }
 }
