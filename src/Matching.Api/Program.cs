@@ -1,5 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Matching.Api.Access;
+using Matching.Api.Audit;
 using Matching.Api.Bases;
 using Matching.Api.Catalogues;
 using Matching.Api.Cohorts;
@@ -8,6 +10,7 @@ using Matching.Api.Health;
 using Matching.Api.Infrastructure;
 using Matching.Api.Openings;
 using Matching.Api.Placements;
+using Matching.Api.Users;
 using Matching.Api.Workers;
 using Matching.Data.Bases;
 using Matching.Data.Cohorts;
@@ -17,6 +20,7 @@ using Matching.Data.Openings;
 using Matching.Data.Placements;
 using Matching.Data.Storage;
 using Matching.Data.Workers;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Scalar.AspNetCore;
@@ -52,21 +56,39 @@ builder.Services.AddProblemDetails(problems => problems.CustomizeProblemDetails 
 {
     context.ProblemDetails.Instance ??= context.HttpContext.Request.Path;
     context.ProblemDetails.Extensions.Remove("exception");
+    // Status-code-only responses (no route, wrong method…) get a Chinese title too.
+    context.ProblemDetails.Title = context.ProblemDetails.Status switch
+    {
+        404 when context.ProblemDetails.Title is null or "Not Found" => "资源不存在",
+        405 => "不支持该请求方法",
+        415 => "请求体应为 application/json",
+        _ => context.ProblemDetails.Title,
+    };
 });
 builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
-builder.Services.AddOpenApi(openApi => openApi.AddDocumentTransformer((document, _, _) =>
+builder.AddAccess(options);
+builder.Services.AddSingleton<IAuthorizationMiddlewareResultHandler, AuditingAuthorizationResultHandler>();
+builder.Services.AddOpenApi(openApi =>
 {
-    document.Info.Title = "东西部劳务协作匹配引擎 API (East–West Labour Cooperation Matching Engine)";
-    document.Info.Description = "Workers, partner employers, training bases, openings, cohorts and placements for Guizhou's east–west labour cooperation.";
-    return Task.CompletedTask;
-}));
+    openApi.AddDocumentTransformer((document, _, _) =>
+    {
+        document.Info.Title = "东西部劳务协作匹配引擎 API (East–West Labour Cooperation Matching Engine)";
+        document.Info.Description = "Workers, partner employers, training bases, openings, cohorts and placements for Guizhou's east–west labour cooperation.";
+        return Task.CompletedTask;
+    });
+    OpenApiSecurity.Configure(openApi);
+});
 builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
 
 var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseMiddleware<SecurityHeaders>();
 app.UseMiddleware<RequestSizeLimit>(MaxRequestBodyBytes);
+app.UseAuthentication();
+app.UseRateLimiter();
+app.UseAuthorization();
 
 var environment = app.Services.GetRequiredService<DataEnvironment>();
 await SeedDemoDataAsync(app, environment, options);
@@ -83,6 +105,8 @@ app.MapTrainingBases();
 app.MapOpenings();
 app.MapCohorts();
 app.MapPlacements();
+app.MapUsers();
+app.MapAudit();
 app.MapGet("/", () => TypedResults.Redirect("/api-reference")).ExcludeFromDescription();
 
 app.Lifetime.ApplicationStarted.Register(() =>
@@ -92,6 +116,8 @@ app.Lifetime.ApplicationStarted.Register(() =>
     {
         app.Logger.LogInformation("API reference (接口文档): {Url}/api-reference  OpenAPI: {Url}/openapi/v1.json", address, address);
     }
+    app.Logger.LogInformation("Tokens on the embedded default (获取令牌): dotnet run --project src/Matching.Cli -- token --role county_office --scope 520502 " +
+        "(roles: county_office, prefecture_office, enterprise, rural_revitalisation, admin; add --Matching:DataDirectory=... if not ./data)");
 });
 
 app.Run();

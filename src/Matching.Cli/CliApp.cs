@@ -9,10 +9,11 @@ namespace Matching.Cli;
 /// (appsettings.json next to the program, <c>Matching__…</c> environment variables, <c>--Matching:…</c> arguments),
 /// the clock and the output.
 /// </summary>
-public sealed class CliContext(IReadOnlyList<string> arguments, MatchingOptions options, TimeProvider time, TextWriter output, TextWriter error)
+public sealed class CliContext(IReadOnlyList<string> arguments, IConfiguration configuration, TimeProvider time, TextWriter output, TextWriter error)
 {
     public IReadOnlyList<string> Arguments { get; } = arguments;
-    public MatchingOptions Options { get; } = options;
+    public IConfiguration Configuration { get; } = configuration;
+    public MatchingOptions Options { get; } = configuration.GetSection(MatchingOptions.Section).Get<MatchingOptions>() ?? new MatchingOptions();
     public TimeProvider Time { get; } = time;
     public TextWriter Out { get; } = output;
     public TextWriter Error { get; } = error;
@@ -81,10 +82,9 @@ public static class CliApp
             .AddEnvironmentVariables()
             .AddCommandLine(rest.Where((a, i) => a.StartsWith("--Matching:", StringComparison.Ordinal) || (i > 0 && rest[i - 1].StartsWith("--Matching:", StringComparison.Ordinal))).ToArray())
             .Build();
-        var options = configuration.GetSection(MatchingOptions.Section).Get<MatchingOptions>() ?? new MatchingOptions();
         try
         {
-            return await command(new CliContext(rest, options, TimeProvider.System, Console.Out, Console.Error));
+            return await command(new CliContext(rest, configuration, TimeProvider.System, Console.Out, Console.Error));
         }
         catch (CliException e)
         {

@@ -6,5 +6,6 @@ using Matching.Cli.Commands;
 return await CliApp.RunAsync(args, new Dictionary<string, Func<CliContext, Task<int>>>(StringComparer.Ordinal)
 {
     ["seed-demo"] = SeedDemoCommand.RunAsync,
+    ["token"] = TokenCommand.RunAsync,
     ["bench"] = BenchCommand.RunAsync,
 });

@@ -1,3 +1,4 @@
+using Matching.Api.Access;
 using Matching.Api.Infrastructure;
 using Matching.Domain.Catalogues;
 using Matching.Domain.Validation;
@@ -16,7 +17,7 @@ public static class CatalogueEndpoints
 {
     public static RouteGroupBuilder MapCatalogues(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/catalogues").WithTags("Catalogues");
+        var group = routes.MapGroup("/api/catalogues").WithTags("Catalogues").RequireRoles(RoleEndpointExtensions.AnyRole);
         group.MapGet("/", GetSummary).WithName("GetCatalogueSummary").WithSummary("目录版本与条目数");
         group.MapGet("/divisions", ListDivisions).WithName("ListDivisions").WithSummary("行政区划（贵州市州、县及协作省份地级市）");
         group.MapGet("/trades", ListTrades).WithName("ListTrades").WithSummary("工种目录");

@@ -1,7 +1,10 @@
+using Matching.Api.Access;
 using Matching.Api.Infrastructure;
 using Matching.Data.Cohorts;
+using Matching.Data.Bases;
 using Matching.Data.Storage;
 using Matching.Domain.Cohorts;
+using Matching.Domain.Access;
 using Matching.Domain.Catalogues;
 using Matching.Domain.Validation;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -18,16 +21,21 @@ public static class CohortEndpoints
     public static RouteGroupBuilder MapCohorts(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/cohorts").WithTags("Cohorts");
-        group.MapGet("/", ListCohorts).WithName("ListCohorts").WithSummary("培训班期列表");
-        group.MapGet("/{id:long}", GetCohort).WithName("GetCohort").WithSummary("查看培训班期");
-        group.MapPost("/", CreateCohort).WithName("CreateCohort").WithSummary("开设培训班期");
-        group.MapPut("/{id:long}", UpdateCohort).WithName("UpdateCohort").WithSummary("修改培训班期（含状态流转）");
-        group.MapDelete("/{id:long}", DeleteCohort).WithName("DeleteCohort").WithSummary("删除培训班期（无报名时；否则可取消）");
+        group.MapGet("/", ListCohorts).WithName("ListCohorts").WithSummary("培训班期列表")
+            .RequireRoles(RoleEndpointExtensions.AnyRole);
+        group.MapGet("/{id:long}", GetCohort).WithName("GetCohort").WithSummary("查看培训班期")
+            .RequireRoles(RoleEndpointExtensions.AnyRole);
+        group.MapPost("/", CreateCohort).WithName("CreateCohort").WithSummary("开设培训班期")
+            .RequireRoles(Roles.Enterprise).Audited("cohort.create", "cohort");
+        group.MapPut("/{id:long}", UpdateCohort).WithName("UpdateCohort").WithSummary("修改培训班期（含状态流转）")
+            .RequireRoles(Roles.Enterprise).Audited("cohort.update", "cohort");
+        group.MapDelete("/{id:long}", DeleteCohort).WithName("DeleteCohort").WithSummary("删除培训班期（无报名时；否则可取消）")
+            .RequireRoles(Roles.Enterprise).Audited("cohort.delete", "cohort");
         return group;
     }
 
     public static async Task<Results<Ok<PagedList<Cohort>>, ValidationProblem>> ListCohorts(
-        [AsParameters] CohortListQuery query, CohortStore store, Catalogue catalogue, CancellationToken cancellationToken)
+        [AsParameters] CohortListQuery query, Caller caller, CohortStore store, Catalogue catalogue, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         var paging = new Paging(query.Page, query.PageSize);
@@ -39,15 +47,15 @@ public static class CohortEndpoints
         {
             return ApiResults.Invalid(errors);
         }
-        return TypedResults.Ok(await store.ListAsync(new CohortFilter(query.EmployerId, query.BaseId, query.TradeId, query.Status, query.StartsFrom, query.StartsTo),
+        return TypedResults.Ok(await store.ListAsync(new CohortFilter(Scope.Employer(caller, query.EmployerId), query.BaseId, query.TradeId, query.Status, query.StartsFrom, query.StartsTo),
             paging.PageNumber, paging.Size, cancellationToken));
     }
 
-    public static Task<Results<Ok<Cohort>, ProblemHttpResult>> GetCohort(long id, CohortStore store, HttpContext context, CancellationToken cancellationToken) =>
-        WriteResponses.GetAsync(id, What, store.GetAsync, context, cancellationToken);
+    public static Task<Results<Ok<Cohort>, ProblemHttpResult>> GetCohort(long id, Caller caller, CohortStore store, HttpContext context, CancellationToken cancellationToken) =>
+        WriteResponses.GetAsync(id, What, Scope.Visible(caller, store.GetAsync, row => row.EmployerId), context, cancellationToken);
 
     public static async Task<Results<Created<Cohort>, ValidationProblem, ProblemHttpResult>> CreateCohort(
-        CohortInput input, CohortStore store, Catalogue catalogue, HttpContext context, CancellationToken cancellationToken)
+        CohortInput input, Caller caller, CohortStore store, TrainingBaseStore bases, Catalogue catalogue, HttpContext context, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         var draft = CohortRules.Validate(input, catalogue, errors);
@@ -55,15 +63,23 @@ public static class CohortEndpoints
         {
             return ApiResults.Invalid(errors);
         }
+        if (await Scope.Writable(caller, draft.BaseId, bases.GetAsync, b => b.EmployerId, cancellationToken) is null)
+        {
+            return ApiResults.Invalid("baseId", "实训基地不存在或不属于本企业");
+        }
         return await WriteResponses.CreatedAsync(await store.CreateAsync(draft, cancellationToken), What, "/api/cohorts", store.GetAsync, context, cancellationToken);
     }
 
     public static async Task<Results<Ok<Cohort>, ValidationProblem, ProblemHttpResult>> UpdateCohort(
-        long id, CohortInput input, CohortStore store, Catalogue catalogue, HttpContext context, CancellationToken cancellationToken)
+        long id, CohortInput input, Caller caller, CohortStore store, Catalogue catalogue, HttpContext context, CancellationToken cancellationToken)
     {
         if (!Versioning.TryReadIfMatch(context.Request, out var expectedVersion))
         {
             return ApiResults.BadIfMatch();
+        }
+        if (await Scope.Writable(caller, id, store.GetAsync, row => row.EmployerId, cancellationToken) is null)
+        {
+            return ApiResults.NotFound(What);
         }
         var errors = new ValidationErrors();
         var draft = CohortRules.Validate(input, catalogue, errors);
@@ -75,11 +91,15 @@ public static class CohortEndpoints
     }
 
     public static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> DeleteCohort(
-        long id, CohortStore store, HttpContext context, CancellationToken cancellationToken)
+        long id, Caller caller, CohortStore store, HttpContext context, CancellationToken cancellationToken)
     {
         if (!Versioning.TryReadIfMatch(context.Request, out var expectedVersion))
         {
             return ApiResults.BadIfMatch();
+        }
+        if (await Scope.Writable(caller, id, store.GetAsync, row => row.EmployerId, cancellationToken) is null)
+        {
+            return ApiResults.NotFound(What);
         }
         return WriteResponses.Deleted(await store.DeleteAsync(id, expectedVersion, cancellationToken), What);
     }

@@ -1,6 +1,8 @@
+using Matching.Api.Access;
 using Matching.Api.Infrastructure;
 using Matching.Data.Employers;
 using Matching.Data.Storage;
+using Matching.Domain.Access;
 using Matching.Domain.Catalogues;
 using Matching.Domain.Employers;
 using Matching.Domain.Validation;
@@ -16,16 +18,21 @@ public static class EmployerEndpoints
     public static RouteGroupBuilder MapEmployers(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/employers").WithTags("Employers");
-        group.MapGet("/", ListEmployers).WithName("ListEmployers").WithSummary("协作企业列表");
-        group.MapGet("/{id:long}", GetEmployer).WithName("GetEmployer").WithSummary("查看协作企业");
-        group.MapPost("/", CreateEmployer).WithName("CreateEmployer").WithSummary("登记协作企业");
-        group.MapPut("/{id:long}", UpdateEmployer).WithName("UpdateEmployer").WithSummary("修改协作企业");
-        group.MapDelete("/{id:long}", DeleteEmployer).WithName("DeleteEmployer").WithSummary("删除协作企业（无基地和安置记录时）");
+        group.MapGet("/", ListEmployers).WithName("ListEmployers").WithSummary("协作企业列表（企业只见本企业）")
+            .RequireRoles(RoleEndpointExtensions.AnyRole);
+        group.MapGet("/{id:long}", GetEmployer).WithName("GetEmployer").WithSummary("查看协作企业")
+            .RequireRoles(RoleEndpointExtensions.AnyRole);
+        group.MapPost("/", CreateEmployer).WithName("CreateEmployer").WithSummary("登记协作企业")
+            .RequireRoles(Roles.Admin).Audited("employer.create", "employer");
+        group.MapPut("/{id:long}", UpdateEmployer).WithName("UpdateEmployer").WithSummary("修改协作企业（本企业或管理员）")
+            .RequireRoles(Roles.Enterprise, Roles.Admin).Audited("employer.update", "employer");
+        group.MapDelete("/{id:long}", DeleteEmployer).WithName("DeleteEmployer").WithSummary("删除协作企业（无基地和安置记录时）")
+            .RequireRoles(Roles.Admin).Audited("employer.delete", "employer");
         return group;
     }
 
     public static async Task<Results<Ok<PagedList<Employer>>, ValidationProblem>> ListEmployers(
-        [AsParameters] EmployerListQuery query, EmployerStore store, Catalogue catalogue, CancellationToken cancellationToken)
+        [AsParameters] EmployerListQuery query, Caller caller, EmployerStore store, Catalogue catalogue, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         var paging = new Paging(query.Page, query.PageSize);
@@ -38,12 +45,12 @@ public static class EmployerEndpoints
         {
             return ApiResults.Invalid(errors);
         }
-        return TypedResults.Ok(await store.ListAsync(new EmployerFilter(query.ProvinceCode, query.CityCode, query.Industry, name),
+        return TypedResults.Ok(await store.ListAsync(new EmployerFilter(query.ProvinceCode, query.CityCode, query.Industry, name, caller.LinkedEmployer),
             paging.PageNumber, paging.Size, cancellationToken));
     }
 
-    public static Task<Results<Ok<Employer>, ProblemHttpResult>> GetEmployer(long id, EmployerStore store, HttpContext context, CancellationToken cancellationToken) =>
-        WriteResponses.GetAsync(id, What, store.GetAsync, context, cancellationToken);
+    public static async Task<Results<Ok<Employer>, ProblemHttpResult>> GetEmployer(long id, Caller caller, EmployerStore store, HttpContext context, CancellationToken cancellationToken) =>
+        caller.CanSeeEmployerData(id) ? await WriteResponses.GetAsync(id, What, store.GetAsync, context, cancellationToken) : ApiResults.NotFound(What);
 
     public static async Task<Results<Created<Employer>, ValidationProblem, ProblemHttpResult>> CreateEmployer(
         EmployerInput input, EmployerStore store, Catalogue catalogue, HttpContext context, CancellationToken cancellationToken)
@@ -58,11 +65,15 @@ public static class EmployerEndpoints
     }
 
     public static async Task<Results<Ok<Employer>, ValidationProblem, ProblemHttpResult>> UpdateEmployer(
-        long id, EmployerInput input, EmployerStore store, Catalogue catalogue, HttpContext context, CancellationToken cancellationToken)
+        long id, EmployerInput input, Caller caller, EmployerStore store, Catalogue catalogue, HttpContext context, CancellationToken cancellationToken)
     {
         if (!Versioning.TryReadIfMatch(context.Request, out var expectedVersion))
         {
             return ApiResults.BadIfMatch();
+        }
+        if (!caller.IsAdmin && !caller.CanWriteEmployerData(id))
+        {
+            return ApiResults.NotFound(What);
         }
         var errors = new ValidationErrors();
         var draft = EmployerRules.Validate(input, catalogue, errors);

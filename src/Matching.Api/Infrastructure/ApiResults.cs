@@ -19,6 +19,10 @@ public static class ApiResults
 
     public static ValidationProblem BadIfMatch() => Invalid("If-Match", "If-Match 应为本记录的 ETag，例如 \"3\"");
 
+    /// <summary>The caller may see the object (or there is none) but may not do this to it.</summary>
+    public static ProblemHttpResult Forbidden(string detail) =>
+        TypedResults.Problem(title: "无权执行此操作", detail: detail, statusCode: StatusCodes.Status403Forbidden);
+
     public static ProblemHttpResult NotFound(string what) =>
         TypedResults.Problem(title: $"{what}不存在", statusCode: StatusCodes.Status404NotFound);
 

@@ -1,6 +1,9 @@
+using Matching.Api.Access;
 using Matching.Api.Infrastructure;
 using Matching.Data.Placements;
 using Matching.Data.Storage;
+using Matching.Data.Workers;
+using Matching.Domain.Access;
 using Matching.Domain.Catalogues;
 using Matching.Domain.Placements;
 using Matching.Domain.Validation;
@@ -19,16 +22,21 @@ public static class PlacementEndpoints
     public static RouteGroupBuilder MapPlacements(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/placements").WithTags("Placements");
-        group.MapGet("/", ListPlacements).WithName("ListPlacements").WithSummary("就业安置列表（可按县、重点群体、待回访筛选）");
-        group.MapGet("/{id:long}", GetPlacement).WithName("GetPlacement").WithSummary("查看就业安置及回访");
-        group.MapPost("/", CreatePlacement).WithName("CreatePlacement").WithSummary("登记就业安置（自动生成1/3/6/12个月回访）");
-        group.MapPut("/{id:long}/follow-ups/{month:int}", RecordFollowUp).WithName("RecordFollowUp").WithSummary("登记回访结果");
-        group.MapDelete("/{id:long}", DeletePlacement).WithName("DeletePlacement").WithSummary("删除误登记的就业安置");
+        group.MapGet("/", ListPlacements).WithName("ListPlacements").WithSummary("就业安置列表（可按县、重点群体、待回访筛选；仅本辖区/本企业）")
+            .RequireRoles(RoleEndpointExtensions.AnyRole);
+        group.MapGet("/{id:long}", GetPlacement).WithName("GetPlacement").WithSummary("查看就业安置及回访")
+            .RequireRoles(RoleEndpointExtensions.AnyRole).Audited("placement.read", "placement");
+        group.MapPost("/", CreatePlacement).WithName("CreatePlacement").WithSummary("登记就业安置（自动生成1/3/6/12个月回访）")
+            .RequireRoles(Roles.CountyOffice, Roles.Enterprise).Audited("placement.create", "placement");
+        group.MapPut("/{id:long}/follow-ups/{month:int}", RecordFollowUp).WithName("RecordFollowUp").WithSummary("登记回访结果")
+            .RequireRoles(Roles.CountyOffice, Roles.Enterprise).Audited("placement.follow-up", "placement");
+        group.MapDelete("/{id:long}", DeletePlacement).WithName("DeletePlacement").WithSummary("删除误登记的就业安置")
+            .RequireRoles(Roles.CountyOffice, Roles.Enterprise).Audited("placement.delete", "placement");
         return group;
     }
 
     public static async Task<Results<Ok<PagedList<Placement>>, ValidationProblem>> ListPlacements(
-        [AsParameters] PlacementListQuery query, PlacementStore store, Catalogue catalogue, CancellationToken cancellationToken)
+        [AsParameters] PlacementListQuery query, Caller caller, PlacementStore store, Catalogue catalogue, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         var paging = new Paging(query.Page, query.PageSize);
@@ -41,15 +49,17 @@ public static class PlacementEndpoints
             return ApiResults.Invalid(errors);
         }
         return TypedResults.Ok(await store.ListAsync(
-            new PlacementFilter(query.WorkerId, query.EmployerId, query.Status, query.CountyCode is null ? null : [query.CountyCode], query.PriorityGroup, query.FollowUpDueBy),
+            new PlacementFilter(query.WorkerId, Scope.Employer(caller, query.EmployerId), query.Status, Scope.Counties(caller, query.CountyCode), query.PriorityGroup,
+                query.FollowUpDueBy, caller.OnlyPriorityGroupWorkers),
             paging.PageNumber, paging.Size, cancellationToken));
     }
 
-    public static Task<Results<Ok<Placement>, ProblemHttpResult>> GetPlacement(long id, PlacementStore store, HttpContext context, CancellationToken cancellationToken) =>
-        WriteResponses.GetAsync(id, What, store.GetAsync, context, cancellationToken);
+    public static Task<Results<Ok<Placement>, ProblemHttpResult>> GetPlacement(
+        long id, Caller caller, PlacementStore store, WorkerStore workers, HttpContext context, CancellationToken cancellationToken) =>
+        WriteResponses.GetAsync(id, What, (placementId, token) => VisibleAsync(placementId, caller, store, workers, token), context, cancellationToken);
 
     public static async Task<Results<Created<Placement>, ValidationProblem, ProblemHttpResult>> CreatePlacement(
-        PlacementInput input, PlacementStore store, TimeProvider time, HttpContext context, CancellationToken cancellationToken)
+        PlacementInput input, Caller caller, PlacementStore store, WorkerStore workers, TimeProvider time, HttpContext context, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         var draft = PlacementRules.Validate(input, ChinaTime.Today(time), errors);
@@ -57,17 +67,27 @@ public static class PlacementEndpoints
         {
             return ApiResults.Invalid(errors);
         }
+        var worker = await workers.GetAsync(draft.WorkerId, cancellationToken);
+        var linked = caller.LinkedEmployer is { } employer && worker is not null && (await workers.EmployerLinkAsync(worker.Id, employer, cancellationToken)).Linked;
+        if (worker is null || !caller.CanSeeWorker(worker.CountyCode, worker.PriorityGroups, linked))
+        {
+            return ApiResults.Invalid("workerId", "劳动者不存在");
+        }
+        if (!caller.CanWritePlacement(worker.CountyCode, draft.EmployerId))
+        {
+            return ApiResults.Forbidden("只能为本县劳动者或本企业登记就业安置");
+        }
         return await WriteResponses.CreatedAsync(await store.CreateAsync(draft, cancellationToken), What, "/api/placements", store.GetAsync, context, cancellationToken);
     }
 
     public static async Task<Results<Ok<Placement>, ValidationProblem, ProblemHttpResult>> RecordFollowUp(
-        long id, int month, FollowUpInput input, PlacementStore store, TimeProvider time, HttpContext context, CancellationToken cancellationToken)
+        long id, int month, FollowUpInput input, Caller caller, PlacementStore store, WorkerStore workers, TimeProvider time, HttpContext context, CancellationToken cancellationToken)
     {
         if (!Versioning.TryReadIfMatch(context.Request, out var expectedVersion))
         {
             return ApiResults.BadIfMatch();
         }
-        var placement = await store.GetAsync(id, cancellationToken);
+        var placement = await WritableAsync(id, caller, store, workers, cancellationToken);
         if (placement is null)
         {
             return ApiResults.NotFound(What);
@@ -86,12 +106,30 @@ public static class PlacementEndpoints
     }
 
     public static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> DeletePlacement(
-        long id, PlacementStore store, HttpContext context, CancellationToken cancellationToken)
+        long id, Caller caller, PlacementStore store, WorkerStore workers, HttpContext context, CancellationToken cancellationToken)
     {
         if (!Versioning.TryReadIfMatch(context.Request, out var expectedVersion))
         {
             return ApiResults.BadIfMatch();
         }
+        if (await WritableAsync(id, caller, store, workers, cancellationToken) is null)
+        {
+            return ApiResults.NotFound(What);
+        }
         return WriteResponses.Deleted(await store.DeleteAsync(id, expectedVersion, cancellationToken), What);
+    }
+
+    private static async Task<Placement?> VisibleAsync(long id, Caller caller, PlacementStore store, WorkerStore workers, CancellationToken cancellationToken)
+    {
+        var placement = await store.GetAsync(id, cancellationToken);
+        var worker = placement is null ? null : await workers.GetAsync(placement.WorkerId, cancellationToken);
+        return worker is not null && caller.CanSeePlacement(worker.CountyCode, worker.PriorityGroups, placement!.EmployerId) ? placement : null;
+    }
+
+    private static async Task<Placement?> WritableAsync(long id, Caller caller, PlacementStore store, WorkerStore workers, CancellationToken cancellationToken)
+    {
+        var placement = await store.GetAsync(id, cancellationToken);
+        var worker = placement is null ? null : await workers.GetAsync(placement.WorkerId, cancellationToken);
+        return worker is not null && caller.CanWritePlacement(worker.CountyCode, placement!.EmployerId) ? placement : null;
     }
 }

@@ -1,23 +1,31 @@
+using Matching.Api.Access;
 using Matching.Api.Infrastructure;
 using Matching.Data.Storage;
 using Matching.Data.Workers;
+using Matching.Domain.Access;
 using Matching.Domain.Catalogues;
 using Matching.Domain.Identity;
 using Matching.Domain.Validation;
 using Matching.Domain.Workers;
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Matching.Api.Workers;
 
-/// <summary>A worker as the API shows it: codes with their Chinese names, ID number and phone masked.</summary>
+/// <summary>
+/// A worker as the API shows it to the caller: codes with their Chinese names; ID number and phone masked. An
+/// enterprise sees a masked name (王**), the age but no birth date, and no ID number, phone, priority groups or notes
+/// until the worker has accepted its offer; then the name and phone only.
+/// </summary>
 public sealed record WorkerResponse(
     long Id,
     string RealName,
-    string IdNumberMasked,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? IdNumberMasked,
     Gender Gender,
-    DateOnly BirthDate,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateOnly? BirthDate,
     int Age,
-    string PhoneMasked,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? PhoneMasked,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Phone,
     string CountyCode,
     string CountyName,
     string PrefectureCode,
@@ -25,23 +33,37 @@ public sealed record WorkerResponse(
     string Education,
     IReadOnlyList<WorkerTradeResponse> Trades,
     IReadOnlyList<WorkerCertificate> Certificates,
-    IReadOnlyList<string> PriorityGroups,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? PriorityGroups,
     IReadOnlyList<string> PreferredDestinations,
     int ExpectedMonthlyWage,
     DateOnly AvailableFrom,
     IReadOnlyList<string> TrainingIntentions,
-    string? Notes,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Notes,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
-    int Version)
+    int Version) : IVersioned
 {
+    /// <summary>The full view for labour offices, rural revitalisation staff and admins (ID and phone still masked).</summary>
     public static WorkerResponse From(Worker w, Catalogue catalogue, DateOnly today) => new(
-        w.Id, w.RealName, w.IdNumberMasked, w.Gender, w.BirthDate, WorkerRules.AgeOn(w.BirthDate, today), w.PhoneMasked,
+        w.Id, w.RealName, w.IdNumberMasked, w.Gender, w.BirthDate, WorkerRules.AgeOn(w.BirthDate, today), w.PhoneMasked, null,
         w.CountyCode, catalogue.NameOf(w.CountyCode), w.PrefectureCode, catalogue.NameOf(w.PrefectureCode), w.Education,
         w.Trades.Select(t => new WorkerTradeResponse(t.TradeId, catalogue.TradesById.TryGetValue(t.TradeId, out var trade) ? trade.Name : t.TradeId,
             t.Level, catalogue.SkillLevelsByLevel.TryGetValue(t.Level, out var level) ? level.Name : "")).ToList(),
         w.Certificates, w.PriorityGroups, w.PreferredDestinations, w.ExpectedMonthlyWage, w.AvailableFrom,
         w.TrainingIntentions, w.Notes, w.CreatedAt, w.UpdatedAt, w.Version);
+
+    /// <summary>The view for an enterprise; <paramref name="clearPhone"/> only once the worker accepted its offer.</summary>
+    public static WorkerResponse ForEnterprise(Worker w, Catalogue catalogue, DateOnly today, bool accepted, string? clearPhone) =>
+        From(w, catalogue, today) with
+        {
+            RealName = accepted ? w.RealName : Masking.Name(w.RealName),
+            IdNumberMasked = null,
+            BirthDate = null,
+            PhoneMasked = null,
+            Phone = accepted ? clearPhone : null,
+            PriorityGroups = null,
+            Notes = null,
+        };
 }
 
 public sealed record WorkerTradeResponse(string TradeId, string TradeName, int Level, string LevelName);
@@ -63,23 +85,36 @@ public sealed record WorkerLookup(string? IdNumber);
 
 public sealed record WorkerId(long Id);
 
-/// <summary>Workers (劳动者): registration by county labour offices, look-up, list and filters.</summary>
+/// <summary>The clear ID number and phone, for the worker's own county office or an admin (audited).</summary>
+public sealed record WorkerRevealed(long Id, string IdNumber, string Phone);
+
+/// <summary>Workers (劳动者): registration by county labour offices, look-up, list and filters, all scoped to the caller.</summary>
 public static class WorkerEndpoints
 {
+    private const string What = "劳动者";
+
     public static RouteGroupBuilder MapWorkers(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/workers").WithTags("Workers");
-        group.MapGet("/", ListWorkers).WithName("ListWorkers").WithSummary("劳动者列表（分页、筛选）");
-        group.MapGet("/{id:long}", GetWorker).WithName("GetWorker").WithSummary("查看劳动者");
-        group.MapPost("/", CreateWorker).WithName("CreateWorker").WithSummary("登记劳动者");
-        group.MapPut("/{id:long}", UpdateWorker).WithName("UpdateWorker").WithSummary("修改劳动者（可用 If-Match 防止覆盖他人修改）");
-        group.MapDelete("/{id:long}", DeleteWorker).WithName("DeleteWorker").WithSummary("删除劳动者（无报名和安置记录时）");
-        group.MapPost("/lookup", LookupWorker).WithName("LookupWorker").WithSummary("按身份证号码查找已登记的劳动者");
+        group.MapGet("/", ListWorkers).WithName("ListWorkers").WithSummary("劳动者列表（分页、筛选；仅本辖区）")
+            .RequireRoles(RoleEndpointExtensions.AnyRole);
+        group.MapGet("/{id:long}", GetWorker).WithName("GetWorker").WithSummary("查看劳动者")
+            .RequireRoles(RoleEndpointExtensions.AnyRole).Audited("worker.read", "worker");
+        group.MapPost("/", CreateWorker).WithName("CreateWorker").WithSummary("登记劳动者（本县）")
+            .RequireRoles(Roles.CountyOffice).Audited("worker.create", "worker");
+        group.MapPut("/{id:long}", UpdateWorker).WithName("UpdateWorker").WithSummary("修改劳动者（可用 If-Match 防止覆盖他人修改）")
+            .RequireRoles(Roles.CountyOffice).Audited("worker.update", "worker");
+        group.MapDelete("/{id:long}", DeleteWorker).WithName("DeleteWorker").WithSummary("删除劳动者（无报名和安置记录时）")
+            .RequireRoles(Roles.CountyOffice).Audited("worker.delete", "worker");
+        group.MapPost("/lookup", LookupWorker).WithName("LookupWorker").WithSummary("按身份证号码查找本辖区已登记的劳动者")
+            .RequireRoles(Roles.CountyOffice, Roles.PrefectureOffice, Roles.Admin).Audited("worker.lookup", "worker");
+        group.MapPost("/{id:long}/reveal", RevealWorker).WithName("RevealWorker").WithSummary("查看完整身份证号码和手机号（记入审计日志）")
+            .RequireRoles(Roles.CountyOffice, Roles.Admin).Audited("worker.reveal", "worker");
         return group;
     }
 
     public static async Task<Results<Ok<PagedList<WorkerResponse>>, ValidationProblem>> ListWorkers(
-        [AsParameters] WorkerListQuery query, WorkerStore store, Catalogue catalogue, TimeProvider time, CancellationToken cancellationToken)
+        [AsParameters] WorkerListQuery query, Caller caller, WorkerStore store, Catalogue catalogue, TimeProvider time, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         var paging = new Paging(query.Page, query.PageSize);
@@ -93,28 +128,33 @@ public static class WorkerEndpoints
         {
             return ApiResults.Invalid(errors);
         }
-        var page = await store.ListAsync(
-            new WorkerFilter(query.CountyCode is null ? null : [query.CountyCode], query.PrefectureCode, query.TradeId, query.PriorityGroup,
-                query.Destination, query.AvailableBy, query.Gender),
-            paging.PageNumber, paging.Size, cancellationToken);
+        // The caller's region is a filter inside the query, never applied to the results afterwards.
+        var filter = new WorkerFilter(Scope.Counties(caller, query.CountyCode), query.PrefectureCode, query.TradeId, query.PriorityGroup, query.Destination, query.AvailableBy,
+            query.Gender, caller.OnlyPriorityGroupWorkers, caller.LinkedEmployer);
+        var page = await store.ListAsync(filter, paging.PageNumber, paging.Size, cancellationToken);
         var today = ChinaTime.Today(time);
-        return TypedResults.Ok(new PagedList<WorkerResponse>(page.Items.Select(w => WorkerResponse.From(w, catalogue, today)).ToList(), page.Page, page.PageSize, page.Total));
+        var items = new List<WorkerResponse>(page.Items.Count);
+        foreach (var worker in page.Items)
+        {
+            items.Add(await ViewAsync(worker, caller, store, catalogue, today, cancellationToken));
+        }
+        return TypedResults.Ok(new PagedList<WorkerResponse>(items, page.Page, page.PageSize, page.Total));
     }
 
     public static async Task<Results<Ok<WorkerResponse>, ProblemHttpResult>> GetWorker(
-        long id, WorkerStore store, Catalogue catalogue, TimeProvider time, HttpContext context, CancellationToken cancellationToken)
+        long id, Caller caller, WorkerStore store, Catalogue catalogue, TimeProvider time, HttpContext context, CancellationToken cancellationToken)
     {
-        var worker = await store.GetAsync(id, cancellationToken);
+        var worker = await VisibleAsync(id, caller, store, cancellationToken);
         if (worker is null)
         {
-            return ApiResults.NotFound("劳动者");
+            return ApiResults.NotFound(What);
         }
         Versioning.SetETag(context, worker.Version);
-        return TypedResults.Ok(WorkerResponse.From(worker, catalogue, ChinaTime.Today(time)));
+        return TypedResults.Ok(await ViewAsync(worker, caller, store, catalogue, ChinaTime.Today(time), cancellationToken));
     }
 
     public static async Task<Results<Created<WorkerResponse>, ValidationProblem, ProblemHttpResult>> CreateWorker(
-        WorkerInput input, WorkerStore store, Catalogue catalogue, TimeProvider time, HttpContext context, CancellationToken cancellationToken)
+        WorkerInput input, Caller caller, WorkerStore store, Catalogue catalogue, TimeProvider time, HttpContext context, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         var draft = WorkerRules.Validate(input, catalogue, ChinaTime.Today(time), errors);
@@ -122,10 +162,17 @@ public static class WorkerEndpoints
         {
             return ApiResults.Invalid(errors);
         }
+        if (!caller.CanWriteWorker(draft.CountyCode))
+        {
+            return ApiResults.Forbidden("只能登记户籍在本辖区县的劳动者");
+        }
         var result = await store.CreateAsync(draft, cancellationToken);
         if (result.Status != WriteStatus.Ok)
         {
-            return ApiResults.Refused(result, "劳动者");
+            // A duplicate in another county is named only to someone who may see it.
+            return ApiResults.Refused(result.Status == WriteStatus.Conflict && await VisibleAsync(result.Id, caller, store, cancellationToken) is null
+                ? WriteResult.Conflict("该身份证号码已在其他县登记，请联系其户籍所在县核实")
+                : result, What);
         }
         var created = (await store.GetAsync(result.Id, cancellationToken))!;
         Versioning.SetETag(context, created.Version);
@@ -133,11 +180,15 @@ public static class WorkerEndpoints
     }
 
     public static async Task<Results<Ok<WorkerResponse>, ValidationProblem, ProblemHttpResult>> UpdateWorker(
-        long id, WorkerInput input, WorkerStore store, Catalogue catalogue, TimeProvider time, HttpContext context, CancellationToken cancellationToken)
+        long id, WorkerInput input, Caller caller, WorkerStore store, Catalogue catalogue, TimeProvider time, HttpContext context, CancellationToken cancellationToken)
     {
         if (!Versioning.TryReadIfMatch(context.Request, out var expectedVersion))
         {
             return ApiResults.BadIfMatch();
+        }
+        if (await VisibleAsync(id, caller, store, cancellationToken) is null)
+        {
+            return ApiResults.NotFound(What);
         }
         var errors = new ValidationErrors();
         var draft = WorkerRules.Validate(input, catalogue, ChinaTime.Today(time), errors);
@@ -145,43 +196,77 @@ public static class WorkerEndpoints
         {
             return ApiResults.Invalid(errors);
         }
+        if (!caller.CanWriteWorker(draft.CountyCode))
+        {
+            return ApiResults.Forbidden("不能把劳动者改到本辖区以外的县");
+        }
         var result = await store.UpdateAsync(id, draft, expectedVersion, cancellationToken);
-        return await WrittenAsync(result, store, catalogue, time, context, cancellationToken);
+        if (result.Status != WriteStatus.Ok)
+        {
+            return ApiResults.Refused(result, What);
+        }
+        var worker = (await store.GetAsync(id, cancellationToken))!;
+        Versioning.SetETag(context, worker.Version);
+        return TypedResults.Ok(WorkerResponse.From(worker, catalogue, ChinaTime.Today(time)));
     }
 
     public static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> DeleteWorker(
-        long id, WorkerStore store, HttpContext context, CancellationToken cancellationToken)
+        long id, Caller caller, WorkerStore store, HttpContext context, CancellationToken cancellationToken)
     {
         if (!Versioning.TryReadIfMatch(context.Request, out var expectedVersion))
         {
             return ApiResults.BadIfMatch();
         }
-        var result = await store.DeleteAsync(id, expectedVersion, cancellationToken);
-        return result.Status == WriteStatus.Ok ? TypedResults.NoContent() : Refusal(result);
+        if (await VisibleAsync(id, caller, store, cancellationToken) is null)
+        {
+            return ApiResults.NotFound(What);
+        }
+        return WriteResponses.Deleted(await store.DeleteAsync(id, expectedVersion, cancellationToken), What);
     }
 
     public static async Task<Results<Ok<WorkerId>, ValidationProblem, ProblemHttpResult>> LookupWorker(
-        WorkerLookup lookup, WorkerStore store, CancellationToken cancellationToken)
+        WorkerLookup lookup, Caller caller, WorkerStore store, CancellationToken cancellationToken)
     {
         if (!ResidentIdNumber.TryParse(lookup.IdNumber, out var info, out var error))
         {
             return ApiResults.Invalid("idNumber", error!);
         }
         var id = await store.FindByIdNumberAsync(info!.Normalized, cancellationToken);
-        return id is null ? ApiResults.NotFound("该身份证号码对应的劳动者") : TypedResults.Ok(new WorkerId(id.Value));
+        return id is { } found && await VisibleAsync(found, caller, store, cancellationToken) is not null
+            ? TypedResults.Ok(new WorkerId(found))
+            : ApiResults.NotFound("本辖区内该身份证号码对应的劳动者");
     }
 
-    private static async Task<Results<Ok<WorkerResponse>, ValidationProblem, ProblemHttpResult>> WrittenAsync(
-        WriteResult result, WorkerStore store, Catalogue catalogue, TimeProvider time, HttpContext context, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<WorkerRevealed>, ProblemHttpResult>> RevealWorker(
+        long id, Caller caller, WorkerStore store, CancellationToken cancellationToken)
     {
-        if (result.Status != WriteStatus.Ok)
+        var worker = await VisibleAsync(id, caller, store, cancellationToken);
+        if (worker is null || !caller.CanRevealWorker(worker.CountyCode))
         {
-            return Refusal(result);
+            return ApiResults.NotFound(What);
         }
-        var worker = (await store.GetAsync(result.Id, cancellationToken))!;
-        Versioning.SetETag(context, worker.Version);
-        return TypedResults.Ok(WorkerResponse.From(worker, catalogue, ChinaTime.Today(time)));
+        return TypedResults.Ok(new WorkerRevealed(id, (await store.RevealIdNumberAsync(id, cancellationToken))!, (await store.RevealPhoneAsync(id, cancellationToken))!));
     }
 
-    private static ProblemHttpResult Refusal(WriteResult result) => ApiResults.Refused(result, "劳动者");
+    /// <summary>The worker if the caller may see it; otherwise null, answered as 404 so existence does not leak.</summary>
+    private static async Task<Worker?> VisibleAsync(long id, Caller caller, WorkerStore store, CancellationToken cancellationToken)
+    {
+        var worker = await store.GetAsync(id, cancellationToken);
+        if (worker is null)
+        {
+            return null;
+        }
+        var linked = caller.LinkedEmployer is { } employer && (await store.EmployerLinkAsync(id, employer, cancellationToken)).Linked;
+        return caller.CanSeeWorker(worker.CountyCode, worker.PriorityGroups, linked) ? worker : null;
+    }
+
+    private static async Task<WorkerResponse> ViewAsync(Worker worker, Caller caller, WorkerStore store, Catalogue catalogue, DateOnly today, CancellationToken cancellationToken)
+    {
+        if (caller.LinkedEmployer is not { } employer)
+        {
+            return WorkerResponse.From(worker, catalogue, today);
+        }
+        var (_, accepted) = await store.EmployerLinkAsync(worker.Id, employer, cancellationToken);
+        return WorkerResponse.ForEnterprise(worker, catalogue, today, accepted, accepted ? await store.RevealPhoneAsync(worker.Id, cancellationToken) : null);
+    }
 }

@@ -18,7 +18,7 @@ public sealed record Employer(
     DateTimeOffset UpdatedAt,
     int Version) : IVersioned;
 
-public sealed record EmployerFilter(string? ProvinceCode = null, string? CityCode = null, string? Industry = null, string? NameContains = null);
+public sealed record EmployerFilter(string? ProvinceCode = null, string? CityCode = null, string? Industry = null, string? NameContains = null, long? Id = null);
 
 /// <summary>Partner enterprises (协作企业).</summary>
 public sealed class EmployerStore(Database database, TimeProvider time)
@@ -99,6 +99,7 @@ public sealed class EmployerStore(Database database, TimeProvider time)
     public async Task<PagedList<Employer>> ListAsync(EmployerFilter filter, int page, int pageSize, CancellationToken cancellationToken = default)
     {
         var query = new ListQuery()
+            .Add("id = @Id", "Id", filter.Id)
             .Add("province_code = @ProvinceCode", "ProvinceCode", filter.ProvinceCode)
             .Add("city_code = @CityCode", "CityCode", filter.CityCode)
             .Contains("industries", "IndustryPattern", filter.Industry)

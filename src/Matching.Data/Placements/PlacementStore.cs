@@ -27,7 +27,8 @@ public sealed record PlacementFilter(
     string? Status = null,
     IReadOnlyList<string>? CountyCodes = null,
     string? PriorityGroup = null,
-    DateOnly? FollowUpDueBy = null);
+    DateOnly? FollowUpDueBy = null,
+    bool OnlyPriorityGroups = false);
 
 /// <summary>Placements (就业安置) and their follow-ups (跟踪回访) at 1/3/6/12 months.</summary>
 public sealed class PlacementStore(Database database, TimeProvider time)
@@ -154,7 +155,8 @@ public sealed class PlacementStore(Database database, TimeProvider time)
             .Add("worker_id IN (SELECT id FROM workers WHERE county_code IN @CountyCodes)", "CountyCodes", filter.CountyCodes is { Count: > 0 } c ? c : null)
             .Add("worker_id IN (SELECT id FROM workers WHERE priority_groups LIKE @GroupPattern)", "GroupPattern",
                 filter.PriorityGroup is null ? null : Codes.ContainsPattern(filter.PriorityGroup))
-            .Add("id IN (SELECT placement_id FROM placement_follow_ups WHERE followed_up_on IS NULL AND due_date <= @DueBy)", "DueBy", filter.FollowUpDueBy);
+            .Add("id IN (SELECT placement_id FROM placement_follow_ups WHERE followed_up_on IS NULL AND due_date <= @DueBy)", "DueBy", filter.FollowUpDueBy)
+            .When(filter.OnlyPriorityGroups, "worker_id IN (SELECT id FROM workers WHERE priority_groups <> '')");
         var (rows, total) = await query.RunAsync<PlacementRow>(database, "placements", Select, page, pageSize, cancellationToken);
         await using var connection = await database.OpenAsync(cancellationToken);
         var followUps = (await connection.QueryAsync<FollowUpRow>(FollowUpsSql, new { Ids = rows.Select(r => r.Id).ToArray() }))

@@ -27,36 +27,37 @@ public static class DataKeys
             return key.Length == 32 ? key : throw new InvalidOperationException("Matching:DataKey 应为32字节密钥的 base64");
         }
 
-        var folder = Path.Combine(dataDirectory, "keys");
-        var path = Path.Combine(folder, FileName);
-        if (File.Exists(path))
-        {
-            var existing = Convert.FromBase64String(File.ReadAllText(path).Trim());
-            return existing.Length == 32 ? existing : throw new InvalidOperationException($"{path} 中的密钥长度不是32字节");
-        }
+        var stored = LoadOrCreate(dataDirectory, FileName);
+        return stored.Length == 32 ? stored : throw new InvalidOperationException($"{FileName} 中的密钥长度不是32字节");
+    }
 
-        Directory.CreateDirectory(folder);
-        var fresh = RandomNumberGenerator.GetBytes(32);
-        var temp = path + ".tmp";
-        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
-        using (var writer = new StreamWriter(stream))
+    /// <summary>
+    /// A 32-byte random key kept in <c>keys/{fileName}</c> under the data folder: read if present, otherwise
+    /// generated with owner-only permissions. Two processes starting together end up with the same key.
+    /// </summary>
+    public static byte[] LoadOrCreate(string dataDirectory, string fileName)
+    {
+        var folder = Path.Combine(dataDirectory, "keys");
+        var path = Path.Combine(folder, fileName);
+        if (!File.Exists(path))
         {
-            writer.Write(Convert.ToBase64String(fresh));
+            Directory.CreateDirectory(folder);
+            var temp = $"{path}.{Environment.ProcessId}.tmp";
+            File.WriteAllText(temp, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            }
+            try
+            {
+                // Never overwrite: a second process that lost the race uses the first one's key.
+                File.Move(temp, path, overwrite: false);
+            }
+            catch (IOException)
+            {
+                File.Delete(temp);
+            }
         }
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        }
-        try
-        {
-            // A second process starting at the same moment must not overwrite the first one's key.
-            File.Move(temp, path, overwrite: false);
-        }
-        catch (IOException)
-        {
-            File.Delete(temp);
-            return Load(null, dataDirectory);
-        }
-        return fresh;
+        return Convert.FromBase64String(File.ReadAllText(path).Trim());
     }
 }

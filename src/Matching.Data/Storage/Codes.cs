@@ -61,8 +61,10 @@ public static class Like
             .Replace("_", "\\_", StringComparison.Ordinal).Replace("[", "\\[", StringComparison.Ordinal);
 }
 
-/// <summary>A stored row with an optimistic-concurrency version (sent as its ETag).</summary>
+/// <summary>A stored row with its id and optimistic-concurrency version (sent as its ETag).</summary>
 public interface IVersioned
 {
+    long Id { get; }
+
     int Version { get; }
 }

@@ -23,6 +23,16 @@ public sealed class ListQuery
         return this;
     }
 
+    /// <summary>Adds a fixed clause (no parameter) when the condition holds.</summary>
+    public ListQuery When(bool condition, string clause)
+    {
+        if (condition)
+        {
+            _clauses.Add(clause);
+        }
+        return this;
+    }
+
     /// <summary>Adds a '|code|' containment test on a multi-valued column (see <see cref="Codes"/>).</summary>
     public ListQuery Contains(string column, string parameter, string? code) =>
         Add($"{column} LIKE @{parameter}", parameter, code is null ? null : Codes.ContainsPattern(code));

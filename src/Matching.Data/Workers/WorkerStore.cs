@@ -38,7 +38,9 @@ public sealed record WorkerFilter(
     string? PriorityGroup = null,
     string? Destination = null,
     DateOnly? AvailableBy = null,
-    Gender? Gender = null);
+    Gender? Gender = null,
+    bool OnlyPriorityGroups = false,
+    long? LinkedEmployerId = null);
 
 /// <summary>Workers (劳动者) in SQL, with ID numbers and phones hashed and encrypted.</summary>
 public sealed class WorkerStore(Database database, PersonalDataProtector protector, TimeProvider time)
@@ -74,6 +76,21 @@ public sealed class WorkerStore(Database database, PersonalDataProtector protect
         """;
 
     private const string CountSql = "SELECT COUNT(*) FROM workers";
+
+    // Workers an enterprise may see: enrolled (in any state) in one of its cohorts, or placed with it.
+    private const string LinkedWorkersSql = """
+        SELECT e.worker_id FROM enrolments e JOIN cohorts c ON c.id = e.cohort_id WHERE c.employer_id = @LinkedEmployerId
+        UNION SELECT p.worker_id FROM placements p WHERE p.employer_id = @LinkedEmployerId
+        """;
+
+    private const string EmployerLinkSql = """
+        SELECT
+            (SELECT COUNT(*) FROM enrolments e JOIN cohorts c ON c.id = e.cohort_id WHERE e.worker_id = @WorkerId AND c.employer_id = @EmployerId)
+          + (SELECT COUNT(*) FROM placements WHERE worker_id = @WorkerId AND employer_id = @EmployerId) AS linked,
+            (SELECT COUNT(*) FROM enrolments e JOIN cohorts c ON c.id = e.cohort_id
+              WHERE e.worker_id = @WorkerId AND c.employer_id = @EmployerId AND e.status = 'accepted')
+          + (SELECT COUNT(*) FROM placements WHERE worker_id = @WorkerId AND employer_id = @EmployerId) AS accepted
+        """;
     private const string FindByHashSql = "SELECT id FROM workers WHERE id_number_hash = @Hash";
     private const string VersionSql = "SELECT version FROM workers WHERE id = @Id";
     private const string GetSql = $"SELECT {Columns} FROM workers WHERE id = @Id";
@@ -153,6 +170,17 @@ public sealed class WorkerStore(Database database, PersonalDataProtector protect
         return row?.ToWorker();
     }
 
+    /// <summary>
+    /// Whether the worker is linked to the employer (enrolled in one of its cohorts or placed with it), and whether
+    /// the worker has accepted its offer (an accepted enrolment or a placement).
+    /// </summary>
+    public async Task<(bool Linked, bool Accepted)> EmployerLinkAsync(long workerId, long employerId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var (linked, accepted) = await connection.QuerySingleAsync<(long Linked, long Accepted)>(EmployerLinkSql, new { WorkerId = workerId, EmployerId = employerId });
+        return (linked > 0, accepted > 0);
+    }
+
     /// <summary>The id of the worker registered with this ID number, if any (look-up by keyed hash).</summary>
     public async Task<long?> FindByIdNumberAsync(string idNumber, CancellationToken cancellationToken = default)
     {
@@ -182,7 +210,9 @@ public sealed class WorkerStore(Database database, PersonalDataProtector protect
             .Contains("priority_groups", "GroupPattern", filter.PriorityGroup)
             .Contains("destinations", "DestinationPattern", filter.Destination)
             .Add("available_from <= @AvailableBy", "AvailableBy", filter.AvailableBy)
-            .Add("gender = @Gender", "Gender", filter.Gender is { } g ? (int?)g : null);
+            .Add("gender = @Gender", "Gender", filter.Gender is { } g ? (int?)g : null)
+            .When(filter.OnlyPriorityGroups, "priority_groups <> ''")
+            .Add($"id IN ({LinkedWorkersSql})", "LinkedEmployerId", filter.LinkedEmployerId);
         var (rows, total) = await query.RunAsync<WorkerRow>(database, "workers", $"SELECT {Columns} FROM workers", page, pageSize, cancellationToken);
         return new PagedList<Worker>(rows.Select(r => r.ToWorker()).ToList(), page, pageSize, total);
     }

@@ -1,0 +1,141 @@
+using Matching.Domain.Catalogues;
+using Matching.Domain.Identity;
+
+namespace Matching.Domain.Access;
+
+/// <summary>The roles of the product and what their scope means.</summary>
+public static class Roles
+{
+    /// <summary>县人社局/就业局: scope is one or more county codes.</summary>
+    public const string CountyOffice = "county_office";
+
+    /// <summary>市州人社局: scope is a prefecture code, i.e. all its counties.</summary>
+    public const string PrefectureOffice = "prefecture_office";
+
+    /// <summary>协作企业: scope is one employer id and its bases.</summary>
+    public const string Enterprise = "enterprise";
+
+    /// <summary>乡村振兴部门: province-wide read of priority-group workers, their placements, and reports.</summary>
+    public const string RuralRevitalisation = "rural_revitalisation";
+
+    /// <summary>省级管理员: catalogues, users, models, audit.</summary>
+    public const string Admin = "admin";
+
+    public static readonly IReadOnlyList<string> All = [CountyOffice, PrefectureOffice, Enterprise, RuralRevitalisation, Admin];
+
+    public static string NameOf(string role) => role switch
+    {
+        CountyOffice => "县级人社部门",
+        PrefectureOffice => "市州人社部门",
+        Enterprise => "协作企业",
+        RuralRevitalisation => "乡村振兴部门",
+        Admin => "管理员",
+        _ => role,
+    };
+}
+
+/// <summary>
+/// Who is calling and what they may reach: the user's role and scope as stored in the database, resolved against
+/// the catalogue (a prefecture office's scope becomes its counties). Every object-level and property-level rule of
+/// the product is a method here, so endpoints and queries ask one place.
+/// </summary>
+public sealed record Caller(long UserId, string Name, string Role, IReadOnlyList<string> CountyCodes, long? EmployerId)
+{
+    public bool IsAdmin => Role == Roles.Admin;
+
+    /// <summary>Roles that see workers of a region (county or prefecture offices).</summary>
+    public bool IsLabourOffice => Role is Roles.CountyOffice or Roles.PrefectureOffice;
+
+    /// <summary>
+    /// The counties whose workers the caller may list, or null for every county (admin, rural revitalisation).
+    /// Enterprises see no county-wide lists.
+    /// </summary>
+    public IReadOnlyList<string>? WorkerCounties => Role switch
+    {
+        Roles.CountyOffice or Roles.PrefectureOffice => CountyCodes,
+        _ => null,
+    };
+
+    /// <summary>Rural revitalisation staff see only workers in priority groups (重点群体).</summary>
+    public bool OnlyPriorityGroupWorkers => Role == Roles.RuralRevitalisation;
+
+    /// <summary>Whether a worker of this county and these groups is visible (enterprises: see <see cref="LinkedEmployer"/>).</summary>
+    public bool CanSeeWorker(string countyCode, IReadOnlyList<string> priorityGroups, bool linkedToCallersEmployer) => Role switch
+    {
+        Roles.Admin => true,
+        Roles.CountyOffice or Roles.PrefectureOffice => CountyCodes.Contains(countyCode),
+        Roles.RuralRevitalisation => priorityGroups.Count > 0,
+        Roles.Enterprise => linkedToCallersEmployer,
+        _ => false,
+    };
+
+    /// <summary>Only county offices register and change workers, and only in their own counties.</summary>
+    public bool CanWriteWorker(string countyCode) => Role == Roles.CountyOffice && CountyCodes.Contains(countyCode);
+
+    /// <summary>Only the worker's own county office and admins may reveal the full ID number (audited).</summary>
+    public bool CanRevealWorker(string countyCode) => IsAdmin || (Role == Roles.CountyOffice && CountyCodes.Contains(countyCode));
+
+    /// <summary>Employers, bases, openings and cohorts: enterprises see their own; offices, rural staff and admins see all.</summary>
+    public bool CanSeeEmployerData(long employerId) => Role != Roles.Enterprise || EmployerId == employerId;
+
+    /// <summary>Only the owning enterprise changes its employer record, bases, openings and cohort capacity.</summary>
+    public bool CanWriteEmployerData(long employerId) => Role == Roles.Enterprise && EmployerId == employerId;
+
+    /// <summary>The employer whose records an enterprise is confined to; null for other roles.</summary>
+    public long? LinkedEmployer => Role == Roles.Enterprise ? EmployerId : null;
+
+    /// <summary>Placements: county offices for their workers, enterprises for their own employer, rural staff for priority groups.</summary>
+    public bool CanSeePlacement(string workerCounty, IReadOnlyList<string> workerGroups, long employerId) => Role switch
+    {
+        Roles.Admin => true,
+        Roles.CountyOffice or Roles.PrefectureOffice => CountyCodes.Contains(workerCounty),
+        Roles.RuralRevitalisation => workerGroups.Count > 0,
+        Roles.Enterprise => EmployerId == employerId,
+        _ => false,
+    };
+
+    /// <summary>Placements and their follow-ups are recorded by the worker's county office or the employing enterprise.</summary>
+    public bool CanWritePlacement(string workerCounty, long employerId) =>
+        (Role == Roles.CountyOffice && CountyCodes.Contains(workerCounty)) || (Role == Roles.Enterprise && EmployerId == employerId);
+
+    /// <summary>Resolves a stored scope ("520502|520521", "520500", "12") into counties or an employer, checking it exists.</summary>
+    public static Caller? Resolve(long userId, string name, string role, IReadOnlyList<string> scopes, Catalogue catalogue, out string? error)
+    {
+        error = null;
+        switch (role)
+        {
+            case Roles.CountyOffice:
+                if (scopes.Count == 0 || scopes.Any(s => !catalogue.IsGuizhouCounty(s)))
+                {
+                    error = "县级人社部门的范围应为一个或多个贵州县级行政区划代码";
+                    return null;
+                }
+                return new Caller(userId, name, role, scopes.Distinct().ToList(), null);
+            case Roles.PrefectureOffice:
+                if (scopes.Count != 1 || !catalogue.IsPrefecture(scopes[0]) || !scopes[0].StartsWith("52", StringComparison.Ordinal))
+                {
+                    error = "市州人社部门的范围应为一个贵州市州代码";
+                    return null;
+                }
+                return new Caller(userId, name, role,
+                    catalogue.GuizhouCounties.Where(c => c.ParentCode == scopes[0]).Select(c => c.Code).ToList(), null);
+            case Roles.Enterprise:
+                if (scopes.Count != 1 || !long.TryParse(scopes[0], out var employerId) || employerId <= 0)
+                {
+                    error = "协作企业的范围应为一个企业编号";
+                    return null;
+                }
+                return new Caller(userId, name, role, [], employerId);
+            case Roles.RuralRevitalisation:
+            case Roles.Admin:
+                return new Caller(userId, name, role, [], null);
+            default:
+                error = $"未知角色，可用角色: {string.Join(", ", Roles.All)}";
+                return null;
+        }
+    }
+
+    /// <summary>How a worker's name shows to this caller: enterprises see 王** until the worker accepted their offer.</summary>
+    public string ShowName(string realName, bool acceptedCallersOffer) =>
+        Role == Roles.Enterprise && !acceptedCallersOffer ? Masking.Name(realName) : realName;
+}
