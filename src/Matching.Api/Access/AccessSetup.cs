@@ -81,6 +81,21 @@ public static class AccessSetup
                 },
             };
         });
+        // Token lifetimes are judged by the service's clock (TimeProvider), like every other date in the product.
+        builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure<TimeProvider>((jwt, time) =>
+            jwt.TokenValidationParameters.LifetimeValidator = (notBefore, expires, _, parameters) =>
+            {
+                var now = time.GetUtcNow().UtcDateTime;
+                if (expires is { } end && end.Add(parameters.ClockSkew) < now)
+                {
+                    throw new SecurityTokenExpiredException("令牌已过期") { Expires = end };
+                }
+                if (notBefore is { } start && start.Subtract(parameters.ClockSkew) > now)
+                {
+                    throw new SecurityTokenNotYetValidException("令牌尚未生效") { NotBefore = start };
+                }
+                return expires is not null;
+            });
         builder.Services.AddAuthorization();
         builder.Services.AddSingleton<IAuthorizationHandler, CallerRoleHandler>();
 

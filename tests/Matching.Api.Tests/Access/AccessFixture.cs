@@ -1,0 +1,203 @@
+using System.Net.Http.Headers;
+using Dapper;
+using Matching.Data.Access;
+using Matching.Data.Bases;
+using Matching.Data.Cohorts;
+using Matching.Data.Employers;
+using Matching.Data.Openings;
+using Matching.Data.Placements;
+using Matching.Data.Storage;
+using Matching.Data.Workers;
+using Matching.Domain.Access;
+using Matching.Domain.Bases;
+using Matching.Domain.Cohorts;
+using Matching.Domain.Employers;
+using Matching.Domain.Identity;
+using Matching.Domain.Openings;
+using Matching.Domain.Placements;
+using Matching.Domain.Workers;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Matching.Api.Tests.Access;
+
+/// <summary>
+/// The service with a small, known world for access-control tests: two counties in two prefectures, three workers,
+/// two employers each with a base, an opening and a cohort, two placements, and one user per role.
+/// </summary>
+public class AccessFixture : IAsyncLifetime
+{
+    /// <summary>七星关区 (毕节市): the county office's county.</summary>
+    public const string CountyA = "520502";
+
+    /// <summary>碧江区 (铜仁市): another county in another prefecture.</summary>
+    public const string CountyB = "520602";
+
+    public const string PrefectureOfA = "520500";
+
+    /// <summary>The signing key the service validates with, so tests can mint tokens (also expired or forged ones).</summary>
+    public static readonly byte[] SigningKeyBytes = Enumerable.Range(1, 32).Select(i => (byte)i).ToArray();
+
+    private WebApplicationFactory<Program>? _factory;
+
+    protected virtual int RequestsPerMinute => 100_000;
+
+    public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "matching-access-tests-" + Guid.NewGuid().ToString("N"));
+
+    public IServiceProvider Services => _factory!.Services;
+
+    /// <summary>Worker in county A, poverty-lifted, enrolled and accepted at employer 1, placed there.</summary>
+    public long WorkerA { get; private set; }
+
+    /// <summary>Worker in county B, a monitored household (priority group), placed at employer 2.</summary>
+    public long WorkerB { get; private set; }
+
+    /// <summary>Worker in county B in no priority group, linked to no employer.</summary>
+    public long WorkerC { get; private set; }
+
+    /// <summary>Worker in county B in no priority group, offered a seat by employer 1 but not yet accepted.</summary>
+    public long WorkerD { get; private set; }
+
+    public string IdNumberA { get; } = ResidentIdNumber.Compose(CountyA, new DateOnly(1990, 3, 8), 123);
+    public string PhoneA { get; } = "13812345678";
+    public string IdNumberB { get; } = ResidentIdNumber.Compose(CountyB, new DateOnly(1988, 7, 1), 456);
+
+    public long Employer1 { get; private set; }
+    public long Employer2 { get; private set; }
+    public long Base1 { get; private set; }
+    public long Base2 { get; private set; }
+    public long Opening1 { get; private set; }
+    public long Opening2 { get; private set; }
+    public long Cohort1 { get; private set; }
+    public long Cohort2 { get; private set; }
+    public long PlacementA { get; private set; }
+    public long PlacementB { get; private set; }
+
+    /// <summary>A token per role, for users scoped as the class summary says.</summary>
+    public IReadOnlyDictionary<string, string> TokenOf { get; private set; } = new Dictionary<string, string>();
+
+    public async Task InitializeAsync()
+    {
+        _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
+        {
+            builder.UseEnvironment("Production");
+            builder.UseSetting("Matching:DataDirectory", DataDirectory);
+            builder.UseSetting("Matching:DemoWorkers", "0");
+            builder.UseSetting("Matching:Auth:SigningKey", Convert.ToBase64String(SigningKeyBytes));
+            builder.UseSetting("Matching:Auth:RequestsPerMinute", RequestsPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        });
+        _ = _factory.Server;
+        await SeedAsync();
+    }
+
+    public HttpClient Client(string? role)
+    {
+        var client = _factory!.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        if (role is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", TokenOf[role]);
+        }
+        return client;
+    }
+
+    public HttpClient ClientWithToken(string token)
+    {
+        var client = _factory!.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
+    /// <summary>A token for a stored user signed with <paramref name="key"/> (the service's key unless a test forges one).</summary>
+    public string Token(string userName, string role, DateTimeOffset issuedAt, TimeSpan lifetime, byte[]? key = null)
+    {
+        var auth = Services.GetRequiredService<AuthOptions>();
+        var user = new User(0, userName, role, [], true, issuedAt, issuedAt, 1);
+        return Tokens.Issue(user, auth, new SymmetricSecurityKey(key ?? SigningKeyBytes), issuedAt, lifetime);
+    }
+
+    private async Task SeedAsync()
+    {
+        var time = Services.GetRequiredService<TimeProvider>();
+        var today = Domain.Validation.ChinaTime.Today(time);
+        var workers = Services.GetRequiredService<WorkerStore>();
+        WorkerA = Ok(await workers.CreateAsync(Worker(IdNumberA, PhoneA, CountyA, "520500", ["poverty-lifted"])));
+        WorkerB = Ok(await workers.CreateAsync(Worker(IdNumberB, "13912345678", CountyB, "520600", ["monitored"])));
+        WorkerC = Ok(await workers.CreateAsync(Worker(ResidentIdNumber.Compose(CountyB, new DateOnly(1995, 1, 20), 789), "13712345678", CountyB, "520600", [])));
+        WorkerD = Ok(await workers.CreateAsync(Worker(ResidentIdNumber.Compose(CountyB, new DateOnly(1996, 2, 21), 246), "13612345678", CountyB, "520600", [])));
+
+        var employers = Services.GetRequiredService<EmployerStore>();
+        Employer1 = Ok(await employers.CreateAsync(new EmployerDraft("东莞华创电子科技有限公司", CreditCode.Compose("91441900MA4UX1234"), "441900", "440000", ["digital"], null, null, null)));
+        Employer2 = Ok(await employers.CreateAsync(new EmployerDraft("宁波恒信精密机械有限公司", CreditCode.Compose("91330200MA2GX5678"), "330200", "330000", ["equipment"], null, null, null)));
+        var bases = Services.GetRequiredService<TrainingBaseStore>();
+        Base1 = Ok(await bases.CreateAsync(new TrainingBaseDraft(Employer1, "华创东西部协作实训基地", "enterprise", "441900", "440000", null, ["T007"], ["pre-job"])));
+        Base2 = Ok(await bases.CreateAsync(new TrainingBaseDraft(Employer2, "恒信东西部协作实训基地", "enterprise", "330200", "330000", null, ["T029"], ["pre-job"])));
+        var openings = Services.GetRequiredService<OpeningStore>();
+        Opening1 = Ok(await openings.CreateAsync(Opening(Base1, "T007", [])));
+        Opening2 = Ok(await openings.CreateAsync(Opening(Base2, "T029", ["special-operation"])));
+        var cohorts = Services.GetRequiredService<CohortStore>();
+        Cohort1 = Ok(await cohorts.CreateAsync(Cohort(Base1, "T007", Opening1, today)));
+        Cohort2 = Ok(await cohorts.CreateAsync(Cohort(Base2, "T029", Opening2, today)));
+
+        // Worker A accepted employer 1's offer (enrolments get their own endpoints in the cohort issue).
+        var database = Services.GetRequiredService<Database>();
+        await using (var connection = await database.OpenAsync())
+        {
+            const string enrol = "INSERT INTO enrolments (cohort_id, worker_id, status, created_at, updated_at) VALUES (@Cohort, @Worker, @Status, @Now, @Now)";
+            await connection.ExecuteAsync(enrol, new { Cohort = Cohort1, Worker = WorkerA, Status = "accepted", Now = time.GetUtcNow() });
+            await connection.ExecuteAsync(enrol, new { Cohort = Cohort1, Worker = WorkerD, Status = "offered", Now = time.GetUtcNow() });
+        }
+        var placements = Services.GetRequiredService<PlacementStore>();
+        PlacementA = Ok(await placements.CreateAsync(new PlacementDraft(WorkerA, Employer1, Opening1, null, today.AddMonths(-2), 5200)));
+        PlacementB = Ok(await placements.CreateAsync(new PlacementDraft(WorkerB, Employer2, Opening2, null, today.AddMonths(-2), 6100)));
+
+        var users = Services.GetRequiredService<UserStore>();
+        var auth = Services.GetRequiredService<AuthOptions>();
+        var key = new SymmetricSecurityKey(SigningKeyBytes);
+        var tokens = new Dictionary<string, string>();
+        foreach (var (role, scopes) in new (string, string[])[]
+        {
+            (Roles.CountyOffice, [CountyA]),
+            (Roles.PrefectureOffice, [PrefectureOfA]),
+            (Roles.Enterprise, [Employer1.ToString(System.Globalization.CultureInfo.InvariantCulture)]),
+            (Roles.RuralRevitalisation, []),
+            (Roles.Admin, []),
+        })
+        {
+            var user = await users.EnsureAsync(new UserDraft("test-" + role, role, scopes, true));
+            tokens[role] = Tokens.Issue(user, auth, key, time.GetUtcNow(), TimeSpan.FromHours(1));
+        }
+        TokenOf = tokens;
+    }
+
+    private static WorkerDraft Worker(string idNumber, string phone, string county, string prefecture, IReadOnlyList<string> groups)
+    {
+        var info = ResidentIdNumber.TryParse(idNumber, out var parsed, out _) ? parsed! : throw new InvalidOperationException("bad test ID");
+        return new WorkerDraft("测试" + county[^2..], idNumber, info.Gender, info.BirthDate, phone, county, prefecture, "junior",
+            [new WorkerTrade("T007", 2)], [], groups, ["440000"], 5000, new DateOnly(2026, 1, 1), ["pre-job"], "家中有老人需照顾");
+    }
+
+    private static OpeningDraft Opening(long baseId, string trade, IReadOnlyList<string> certificates) =>
+        new(baseId, "岗位" + trade, trade, 1, 8, 20, 4500, 6500, true, true, certificates, 18, 50, "pre-job", null, "open");
+
+    private static CohortDraft Cohort(long baseId, string trade, long opening, DateOnly today) =>
+        new(baseId, "岗前培训" + trade, "pre-job", [trade], 30, 5, today.AddDays(20), today.AddDays(30), today.AddDays(45), [opening], CohortStatus.Open);
+
+    private static long Ok(WriteResult result) =>
+        result.Status == WriteStatus.Ok ? result.Id : throw new InvalidOperationException($"seed refused: {result.Status} {result.Message}");
+
+    public async Task DisposeAsync()
+    {
+        if (_factory is not null)
+        {
+            await _factory.DisposeAsync();
+        }
+        SqliteConnection.ClearAllPools();
+        if (Directory.Exists(DataDirectory))
+        {
+            Directory.Delete(DataDirectory, recursive: true);
+        }
+    }
+}

@@ -1,0 +1,202 @@
+using System.Net;
+using System.Net.Http.Json;
+using Matching.Domain.Access;
+using Matching.Domain.Identity;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Matching.Api.Tests.Access;
+
+/// <summary>
+/// Every /api route, for every role, against objects inside and outside the caller's scope: the status a user would
+/// get. Allowed calls are made harmless where possible (an empty body stops at validation: 400; a stale If-Match stops
+/// at the version check: 412), so reaching those statuses proves the caller passed every access rule. The table is
+/// written from the product's rules (README "Roles, scopes and tokens"), not read from the code.
+/// </summary>
+public sealed class AccessMatrixTests(AccessFixture world) : IClassFixture<AccessFixture>
+{
+    private const string CO = Roles.CountyOffice;
+    private const string PO = Roles.PrefectureOffice;
+    private const string EN = Roles.Enterprise;
+    private const string RR = Roles.RuralRevitalisation;
+    private const string AD = Roles.Admin;
+    private static readonly string[] AllRoles = [CO, PO, EN, RR, AD];
+
+    /// <summary>One call: a route (method + pattern as the app declares it), a concrete URL, a body, an If-Match.</summary>
+    private sealed record Call(string Method, string Pattern, string Url, object? Body = null, string? IfMatch = null, string Label = "")
+    {
+        public override string ToString() => $"{Method} {Url} {Label}";
+    }
+
+    private static int Ok => 200;
+
+    /// <summary>Which of the fixture's workers each role may see (README: offices their counties, enterprises linked workers, rural staff priority groups).</summary>
+    private bool WorkerVisible(string role, long worker) => role switch
+    {
+        CO or PO => worker == world.WorkerA,
+        EN => worker == world.WorkerA || worker == world.WorkerD,
+        RR => worker == world.WorkerA || worker == world.WorkerB,
+        _ => true,
+    };
+
+    private bool PlacementVisible(string role, long placement) => role switch
+    {
+        CO or PO or EN => placement == world.PlacementA,
+        _ => true,
+    };
+
+    private static int Allow(string role, string[] roles, int status) => roles.Contains(role) ? status : 403;
+
+    /// <summary>The whole table: each call with the status expected for each role.</summary>
+    private IEnumerable<(Call Call, Func<string, int> Expected)> Table()
+    {
+        long[] workers = [world.WorkerA, world.WorkerB, world.WorkerC, world.WorkerD];
+        var noBody = new { };
+
+        // Workers
+        yield return (new Call("GET", "/api/workers/", "/api/workers"), _ => Ok);
+        foreach (var w in workers)
+        {
+            yield return (new Call("GET", "/api/workers/{id:long}", $"/api/workers/{w}"), role => WorkerVisible(role, w) ? Ok : 404);
+            yield return (new Call("PUT", "/api/workers/{id:long}", $"/api/workers/{w}", noBody), role => Allow(role, [CO], w == world.WorkerA ? 400 : 404));
+            yield return (new Call("DELETE", "/api/workers/{id:long}", $"/api/workers/{w}", IfMatch: "\"999\""), role => Allow(role, [CO], w == world.WorkerA ? 412 : 404));
+            yield return (new Call("POST", "/api/workers/{id:long}/reveal", $"/api/workers/{w}/reveal"),
+                role => role switch { CO => w == world.WorkerA ? Ok : 404, AD => Ok, _ => 403 });
+        }
+        yield return (new Call("POST", "/api/workers/", "/api/workers", NewWorker(AccessFixture.CountyA), Label: "own county"), role => Allow(role, [CO], 201));
+        yield return (new Call("POST", "/api/workers/", "/api/workers", NewWorker(AccessFixture.CountyB), Label: "other county"), _ => 403);
+        yield return (new Call("POST", "/api/workers/lookup", "/api/workers/lookup", new { idNumber = world.IdNumberA }, Label: "own"), role => Allow(role, [CO, PO, AD], Ok));
+        yield return (new Call("POST", "/api/workers/lookup", "/api/workers/lookup", new { idNumber = world.IdNumberB }, Label: "foreign"),
+            role => role == AD ? Ok : Allow(role, [CO, PO, AD], 404));
+
+        // Employers
+        yield return (new Call("GET", "/api/employers/", "/api/employers"), _ => Ok);
+        yield return (new Call("POST", "/api/employers/", "/api/employers", noBody), role => Allow(role, [AD], 400));
+        foreach (var e in new[] { world.Employer1, world.Employer2 })
+        {
+            var own = e == world.Employer1;
+            yield return (new Call("GET", "/api/employers/{id:long}", $"/api/employers/{e}"), role => role == EN && !own ? 404 : Ok);
+            yield return (new Call("PUT", "/api/employers/{id:long}", $"/api/employers/{e}", noBody), role => role switch { EN => own ? 400 : 404, AD => 400, _ => 403 });
+            yield return (new Call("DELETE", "/api/employers/{id:long}", $"/api/employers/{e}", IfMatch: "\"999\""), role => Allow(role, [AD], 412));
+        }
+
+        // Bases, openings, cohorts: enterprises see and change their own; everyone else reads all and changes none.
+        foreach (var (resource, first, second) in new[] { ("bases", world.Base1, world.Base2), ("openings", world.Opening1, world.Opening2), ("cohorts", world.Cohort1, world.Cohort2) })
+        {
+            yield return (new Call("GET", $"/api/{resource}/", $"/api/{resource}"), _ => Ok);
+            yield return (new Call("POST", $"/api/{resource}/", $"/api/{resource}", noBody), role => Allow(role, [EN], 400));
+            foreach (var id in new[] { first, second })
+            {
+                var own = id == first;
+                yield return (new Call("GET", $"/api/{resource}/{{id:long}}", $"/api/{resource}/{id}"), role => role == EN && !own ? 404 : Ok);
+                yield return (new Call("PUT", $"/api/{resource}/{{id:long}}", $"/api/{resource}/{id}", noBody), role => Allow(role, [EN], own ? 400 : 404));
+                yield return (new Call("DELETE", $"/api/{resource}/{{id:long}}", $"/api/{resource}/{id}", IfMatch: "\"999\""), role => Allow(role, [EN], own ? 412 : 404));
+            }
+        }
+
+        // Placements: offices for their counties' workers, enterprises for their own, rural staff for priority groups.
+        yield return (new Call("GET", "/api/placements/", "/api/placements"), _ => Ok);
+        yield return (new Call("POST", "/api/placements/", "/api/placements", noBody), role => Allow(role, [CO, EN], 400));
+        foreach (var p in new[] { world.PlacementA, world.PlacementB })
+        {
+            var own = p == world.PlacementA;
+            yield return (new Call("GET", "/api/placements/{id:long}", $"/api/placements/{p}"), role => PlacementVisible(role, p) ? Ok : 404);
+            yield return (new Call("PUT", "/api/placements/{id:long}/follow-ups/{month:int}", $"/api/placements/{p}/follow-ups/6", noBody),
+                role => Allow(role, [CO, EN], own ? 400 : 404));
+            yield return (new Call("DELETE", "/api/placements/{id:long}", $"/api/placements/{p}", IfMatch: "\"999\""), role => Allow(role, [CO, EN], own ? 412 : 404));
+        }
+
+        // Catalogues: every role reads them.
+        foreach (var path in new[] { "", "/divisions", "/trades", "/trade-synonyms", "/trade-families", "/industries", "/brands", "/skill-levels",
+            "/certificate-types", "/priority-groups", "/training-types", "/education-levels" })
+        {
+            yield return (new Call("GET", "/api/catalogues" + (path.Length == 0 ? "/" : path), "/api/catalogues" + path), _ => Ok);
+        }
+        yield return (new Call("GET", "/api/catalogues/trades/{id}", "/api/catalogues/trades/T007"), _ => Ok);
+
+        // Users and the audit log: admins only.
+        yield return (new Call("GET", "/api/users/", "/api/users"), role => Allow(role, [AD], Ok));
+        yield return (new Call("GET", "/api/users/{id:long}", "/api/users/1"), role => Allow(role, [AD], Ok));
+        yield return (new Call("POST", "/api/users/", "/api/users", noBody), role => Allow(role, [AD], 400));
+        yield return (new Call("PUT", "/api/users/{id:long}", "/api/users/1", noBody), role => Allow(role, [AD], 400));
+        yield return (new Call("GET", "/api/audit/", "/api/audit"), role => Allow(role, [AD], Ok));
+    }
+
+    private static int _sequence;
+
+    private static object NewWorker(string county) => new
+    {
+        realName = "新登记",
+        idNumber = ResidentIdNumber.Compose(county, new DateOnly(1992, 5, 5), Interlocked.Increment(ref _sequence) * 2 + 1),
+        phone = "15012345678",
+        countyCode = county,
+        education = "junior",
+        trades = new[] { new { tradeId = "T001", level = 1 } },
+        expectedMonthlyWage = 4500,
+        availableFrom = "2026-12-01",
+    };
+
+    [Fact]
+    public async Task Every_route_for_every_role_in_and_out_of_scope_gets_the_status_the_rules_say()
+    {
+        var failures = new List<string>();
+        foreach (var (call, expected) in Table())
+        {
+            foreach (var role in AllRoles)
+            {
+                var status = await SendAsync(world.Client(role), call);
+                if (status != expected(role))
+                {
+                    failures.Add($"{role,-20} {call}: expected {expected(role)}, got {status}");
+                }
+            }
+        }
+        Assert.True(failures.Count == 0, "Access matrix mismatches:\n" + string.Join("\n", failures));
+    }
+
+    [Fact]
+    public async Task Every_route_without_a_token_is_401_problem_details()
+    {
+        foreach (var (call, _) in Table().DistinctBy(c => c.Call.Method + c.Call.Pattern))
+        {
+            using var request = Request(call);
+            var response = await world.Client(null).SendAsync(request);
+            Assert.True(response.StatusCode == HttpStatusCode.Unauthorized, $"{call}: {response.StatusCode}");
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        }
+    }
+
+    [Fact]
+    public void The_matrix_covers_every_api_route_the_service_exposes()
+    {
+        var routes = world.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Where(e => e.RoutePattern.RawText?.StartsWith("/api/", StringComparison.Ordinal) == true)
+            .SelectMany(e => (e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? ["*"]).Select(m => $"{m} {Normalise(e.RoutePattern.RawText!)}"))
+            .ToHashSet();
+        var covered = Table().Select(c => $"{c.Call.Method} {Normalise(c.Call.Pattern)}").ToHashSet();
+        Assert.Empty(routes.Except(covered));
+    }
+
+    private static string Normalise(string pattern) => pattern.TrimEnd('/');
+
+    private static HttpRequestMessage Request(Call call)
+    {
+        var request = new HttpRequestMessage(new HttpMethod(call.Method), call.Url);
+        if (call.Body is not null)
+        {
+            request.Content = JsonContent.Create(call.Body, call.Body.GetType());
+        }
+        if (call.IfMatch is not null)
+        {
+            request.Headers.TryAddWithoutValidation("If-Match", call.IfMatch);
+        }
+        return request;
+    }
+
+    private static async Task<int> SendAsync(HttpClient client, Call call)
+    {
+        using var request = Request(call);
+        using var response = await client.SendAsync(request);
+        return (int)response.StatusCode;
+    }
+}
