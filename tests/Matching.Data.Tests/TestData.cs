@@ -137,6 +137,9 @@ public class DataFixture : IDisposable
         return result.Id;
     }
 
+    /// <summary>A row as text, to compare two reads of it field by field (lists included).</summary>
+    public static string Snapshot(object? row) => System.Text.Json.JsonSerializer.Serialize(row);
+
     /// <summary>An employer with one base; returns both ids.</summary>
     public async Task<(long EmployerId, long BaseId)> EmployerWithBaseAsync()
     {
