@@ -12,6 +12,7 @@ public class PersonalDataTests(DataFixture data) : IClassFixture<DataFixture>
     /// <summary>Every byte SQLite has written for the database: the main file, its write-ahead log and shared memory.</summary>
     private byte[] DatabaseBytes()
     {
+        // While this class's connections are open the write-ahead log holds the latest pages.
         var files = Directory.GetFiles(data.Folder.Path, "matching.db*");
         Assert.Contains(files, f => f.EndsWith("matching.db-wal", StringComparison.Ordinal));
         using var all = new MemoryStream();

@@ -16,7 +16,7 @@ public class StorageSetupTests
     ];
 
     private static DataEnvironment Open(TempFolder folder, string? dataKey = null) =>
-        DataEnvironment.Open(new MatchingOptions { DataDirectory = folder.Path, DataKey = dataKey }, new FixedClock());
+        folder.Track(DataEnvironment.Open(new MatchingOptions { DataDirectory = folder.Path, DataKey = dataKey }, new FixedClock()));
 
     private static string KeyFile(TempFolder folder) => Path.Combine(folder.Path, "keys", DataKeys.FileName);
 

@@ -24,10 +24,22 @@ public sealed class TempFolder : IDisposable
     public string Path { get; } = Directory.CreateDirectory(
         System.IO.Path.Combine(System.IO.Path.GetTempPath(), "matching-data-tests-" + Guid.NewGuid().ToString("N"))).FullName;
 
+    private readonly List<string> _connectionStrings = [];
+
+    /// <summary>Remembers a database opened in this folder, so its pooled connections are closed before deleting.</summary>
+    public DataEnvironment Track(DataEnvironment environment)
+    {
+        _connectionStrings.Add(environment.Database.ConnectionString);
+        return environment;
+    }
+
     public void Dispose()
     {
-        // Pooled connections keep the database file open; idle ones are closed, busy ones close when returned.
-        SqliteConnection.ClearAllPools();
+        // Only this folder's pools: clearing all would close (and checkpoint) other test classes' databases under them.
+        foreach (var connectionString in _connectionStrings)
+        {
+            SqliteConnection.ClearPool(new SqliteConnection(connectionString));
+        }
         Directory.Delete(Path, recursive: true);
     }
 }
@@ -51,7 +63,7 @@ public class DataFixture : IDisposable
 
     public DataFixture()
     {
-        Environment = DataEnvironment.Open(new MatchingOptions { DataDirectory = Folder.Path }, Time);
+        Environment = Folder.Track(DataEnvironment.Open(new MatchingOptions { DataDirectory = Folder.Path }, Time));
     }
 
     public TempFolder Folder { get; } = new();
