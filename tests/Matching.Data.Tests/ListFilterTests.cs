@@ -1,6 +1,11 @@
+using Matching.Data.Cohorts;
 using Matching.Data.Employers;
+using Matching.Data.Openings;
+using Matching.Data.Placements;
 using Matching.Data.Workers;
+using Matching.Domain.Cohorts;
 using Matching.Domain.Identity;
+using Matching.Domain.Placements;
 using Matching.Domain.Workers;
 
 namespace Matching.Data.Tests;
@@ -10,6 +15,9 @@ public sealed class ListFixture : DataFixture, IAsyncLifetime
 {
     public Dictionary<string, long> WorkerIds { get; } = new(StringComparer.Ordinal);
     public Dictionary<string, long> EmployerIds { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, long> PlacementIds { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, long> CohortIds { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, long> OpeningIds { get; } = new(StringComparer.Ordinal);
 
     public async Task InitializeAsync()
     {
@@ -37,6 +45,24 @@ public sealed class ListFixture : DataFixture, IAsyncLifetime
         await AddEmployer("达X通物流有限公司", "350200");
         await AddEmployer("[深圳]华创科技有限公司", "440300");
         await AddEmployer("深圳华创科技有限公司", "440100");
+
+        // Placements of A (poverty-lifted, 南明区) and C (纳雍县): A's first follow-up is due before today, C's after.
+        var employer = EmployerIds["深圳华创科技有限公司"];
+        PlacementIds["A"] = Created(await Placements.CreateAsync(new PlacementDraft(WorkerIds["A"], employer, null, null, new DateOnly(2026, 1, 20), 5800)));
+        PlacementIds["C"] = Created(await Placements.CreateAsync(new PlacementDraft(WorkerIds["C"], employer, null, null, new DateOnly(2026, 3, 1), 6000)));
+
+        // Openings at a base in 广州 (广东) and one in 宁波 (浙江); cohorts for 普工 and 焊工 starting on different days.
+        var guangzhou = Created(await Bases.CreateAsync(Base(employer, "440100")));
+        var ningbo = Created(await Bases.CreateAsync(Base(EmployerIds["达通物流有限公司"], "330200")));
+        OpeningIds["gz-T001"] = Created(await Openings.CreateAsync(Opening(guangzhou)));
+        OpeningIds["gz-T002"] = Created(await Openings.CreateAsync(Opening(guangzhou, "T002") with { Status = "closed" }));
+        OpeningIds["nb-T001"] = Created(await Openings.CreateAsync(Opening(ningbo)));
+        CohortIds["april"] = Created(await Cohorts.CreateAsync(Cohort(guangzhou)));
+        CohortIds["may-welding"] = Created(await Cohorts.CreateAsync(Cohort(guangzhou) with
+        {
+            Trades = ["T029"], EnrolmentDeadline = new DateOnly(2026, 5, 1), StartDate = new DateOnly(2026, 5, 6), EndDate = new DateOnly(2026, 6, 6),
+        }));
+        CohortIds["ningbo"] = Created(await Cohorts.CreateAsync(Cohort(ningbo, status: CohortStatus.Open)));
     }
 
     public Task DisposeAsync() => Task.CompletedTask;
@@ -169,5 +195,53 @@ public class ListFilterTests(ListFixture data) : IClassFixture<ListFixture>
         Assert.Equal(["[深圳]华创科技有限公司", "百分百%电子有限公司", "百分百电子有限公司"], await EmployersMatching(new EmployerFilter(CityCode: "440300")));
         Assert.Equal(["达X通物流有限公司"], await EmployersMatching(new EmployerFilter(ProvinceCode: "350000")));
         Assert.Equal(["达_通物流有限公司", "达通物流有限公司"], await EmployersMatching(new EmployerFilter(ProvinceCode: "330000", NameContains: "物流")));
+    }
+
+    private static string[] Keys(Dictionary<string, long> ids, IEnumerable<long> found)
+    {
+        var names = ids.ToDictionary(e => e.Value, e => e.Key);
+        return found.Select(id => names[id]).Order(StringComparer.Ordinal).ToArray();
+    }
+
+    [Fact]
+    public async Task Placement_filters_find_due_follow_ups_and_workers_by_group_and_county()
+    {
+        async Task<string[]> Matching(PlacementFilter filter) =>
+            Keys(data.PlacementIds, (await data.Placements.ListAsync(filter, 1, 100)).Items.Select(p => p.Id));
+
+        Assert.Equal(["A", "C"], await Matching(new PlacementFilter()));
+        Assert.Equal(["A"], await Matching(new PlacementFilter(PriorityGroup: "poverty-lifted")));
+        Assert.Empty(await Matching(new PlacementFilter(PriorityGroup: "%")));
+        Assert.Equal(["C"], await Matching(new PlacementFilter(CountyCodes: ["520525"])));
+        Assert.Equal(["A"], await Matching(new PlacementFilter(FollowUpDueBy: FixedClock.Today)));
+        Assert.Equal(["A", "C"], await Matching(new PlacementFilter(FollowUpDueBy: new DateOnly(2026, 4, 1))));
+        Assert.Equal(["C"], await Matching(new PlacementFilter(WorkerId: data.WorkerIds["C"])));
+        Assert.Equal(4, (await data.Placements.ListAsync(new PlacementFilter(WorkerId: data.WorkerIds["A"]), 1, 100)).Items.Single().FollowUps.Count);
+    }
+
+    [Fact]
+    public async Task Opening_filters_return_exactly_the_matching_openings()
+    {
+        async Task<string[]> Matching(OpeningFilter filter) =>
+            Keys(data.OpeningIds, (await data.Openings.ListAsync(filter, 1, 100)).Items.Select(o => o.Id));
+
+        Assert.Equal(["gz-T001", "gz-T002"], await Matching(new OpeningFilter(ProvinceCode: "440000")));
+        Assert.Equal(["gz-T001", "nb-T001"], await Matching(new OpeningFilter(TradeId: "T001")));
+        Assert.Equal(["gz-T001", "nb-T001"], await Matching(new OpeningFilter(Status: "open")));
+        Assert.Equal(["nb-T001"], await Matching(new OpeningFilter(ProvinceCode: "330000", TradeId: "T001")));
+    }
+
+    [Fact]
+    public async Task Cohort_filters_return_exactly_the_matching_cohorts_with_their_links()
+    {
+        async Task<string[]> Matching(CohortFilter filter) =>
+            Keys(data.CohortIds, (await data.Cohorts.ListAsync(filter, 1, 100)).Items.Select(c => c.Id));
+
+        Assert.Equal(["may-welding"], await Matching(new CohortFilter(TradeId: "T029")));
+        Assert.Equal(["april", "ningbo"], await Matching(new CohortFilter(TradeId: "T001")));
+        Assert.Equal(["ningbo"], await Matching(new CohortFilter(Status: CohortStatus.Open)));
+        Assert.Equal(["may-welding"], await Matching(new CohortFilter(StartsFrom: new DateOnly(2026, 4, 9))));
+        Assert.Equal(["april", "ningbo"], await Matching(new CohortFilter(StartsTo: new DateOnly(2026, 4, 8))));
+        Assert.Empty(await Matching(new CohortFilter(TradeId: "T0%")));
     }
 }
