@@ -27,6 +27,23 @@ public class WriteRulesTests(DataFixture data) : IClassFixture<DataFixture>
     }
 
     [Fact]
+    public async Task Simultaneous_registrations_of_one_person_store_one_worker_and_tell_the_others_who_it_is()
+    {
+        var draft = data.Worker();
+        var workers = await data.CountAsync("workers");
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Task.Run(() => data.Workers.CreateAsync(draft))));
+
+        var created = Assert.Single(results, r => r.Status == WriteStatus.Ok);
+        Assert.All(results.Where(r => r.Status != WriteStatus.Ok), r =>
+        {
+            Assert.Equal(WriteStatus.Conflict, r.Status);
+            Assert.Equal(created.Id, r.Id);
+        });
+        Assert.Equal(workers + 1, await data.CountAsync("workers"));
+    }
+
+    [Fact]
     public async Task Changing_a_worker_to_another_workers_id_number_is_a_conflict_and_changes_nothing()
     {
         var a = data.Worker();
