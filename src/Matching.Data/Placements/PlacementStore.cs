@@ -153,7 +153,7 @@ public sealed class PlacementStore(Database database, TimeProvider time)
             .Add("employer_id = @EmployerId", "EmployerId", filter.EmployerId)
             .Add("status = @Status", "Status", filter.Status)
             .Add("worker_id IN (SELECT id FROM workers WHERE county_code IN @CountyCodes)", "CountyCodes", filter.CountyCodes is { Count: > 0 } c ? c : null)
-            .Add("worker_id IN (SELECT id FROM workers WHERE priority_groups LIKE @GroupPattern)", "GroupPattern",
+            .Add("worker_id IN (SELECT id FROM workers WHERE priority_groups LIKE @GroupPattern ESCAPE '\\')", "GroupPattern",
                 filter.PriorityGroup is null ? null : Codes.ContainsPattern(filter.PriorityGroup))
             .Add("id IN (SELECT placement_id FROM placement_follow_ups WHERE followed_up_on IS NULL AND due_date <= @DueBy)", "DueBy", filter.FollowUpDueBy)
             .When(filter.OnlyPriorityGroups, "worker_id IN (SELECT id FROM workers WHERE priority_groups <> '')");

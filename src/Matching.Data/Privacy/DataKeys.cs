@@ -43,9 +43,20 @@ public static class DataKeys
         {
             Directory.CreateDirectory(folder);
             var temp = $"{path}.{Environment.ProcessId}.tmp";
-            File.WriteAllText(temp, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
+            var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None };
             if (!OperatingSystem.IsWindows())
             {
+                // Owner-only from the moment the file exists: a chmod after writing would leave the key readable meanwhile.
+                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            }
+            using (var stream = new FileStream(temp, options))
+            using (var writer = new StreamWriter(stream))
+            {
+                writer.Write(Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
+            }
+            if (!OperatingSystem.IsWindows())
+            {
+                // A .tmp left by a crashed start keeps its old mode when reused.
                 File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite);
             }
             try

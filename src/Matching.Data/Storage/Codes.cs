@@ -18,7 +18,8 @@ public static class Codes
     public static IReadOnlyList<string> Split(string? stored) =>
         string.IsNullOrEmpty(stored) ? [] : stored.Split('|', StringSplitOptions.RemoveEmptyEntries);
 
-    public static string ContainsPattern(string code) => $"%|{code}|%";
+    /// <summary>For <c>LIKE @p ESCAPE '\'</c>: a code holding a LIKE wildcard matches only itself, not every row.</summary>
+    public static string ContainsPattern(string code) => $"%|{Like.Escape(code)}|%";
 }
 
 /// <summary>JSON settings for columns holding structures (trades with levels, certificates).</summary>

@@ -35,7 +35,7 @@ public sealed class ListQuery
 
     /// <summary>Adds a '|code|' containment test on a multi-valued column (see <see cref="Codes"/>).</summary>
     public ListQuery Contains(string column, string parameter, string? code) =>
-        Add($"{column} LIKE @{parameter}", parameter, code is null ? null : Codes.ContainsPattern(code));
+        Add($"{column} LIKE @{parameter} ESCAPE '\\'", parameter, code is null ? null : Codes.ContainsPattern(code));
 
     public string Where => _clauses.Count == 0 ? "" : " WHERE " + string.Join(" AND ", _clauses);
 

@@ -254,82 +254,90 @@ public sealed class WorkerStore(Database database, PersonalDataProtector protect
         p[^1].Value = StoredTime(now);
 
         long written = 0;
-        using var source = drafts.GetEnumerator();
-        var pending = Task.Run(() => NextBatch(), cancellationToken);
-
-        List<ProtectedWorker> NextBatch()
+        try
         {
-            var drafts = new List<WorkerDraft>(batchSize);
-            while (drafts.Count < batchSize && source.MoveNext())
+            using var source = drafts.GetEnumerator();
+            var pending = Task.Run(() => NextBatch(), cancellationToken);
+
+            List<ProtectedWorker> NextBatch()
             {
-                drafts.Add(source.Current);
-            }
-            var batch = new ProtectedWorker[drafts.Count];
-            for (var i = 0; i < drafts.Count; i++)
-            {
-                batch[i] = Protect(drafts[i]);
-            }
-            if (seenHashes is not null)
-            {
-                for (var i = 0; i < batch.Length; i++)
+                var drafts = new List<WorkerDraft>(batchSize);
+                while (drafts.Count < batchSize && source.MoveNext())
                 {
-                    if (!seenHashes.Add(System.Buffers.Binary.BinaryPrimitives.ReadUInt128LittleEndian(batch[i].IdNumberHash)))
+                    drafts.Add(source.Current);
+                }
+                var batch = new ProtectedWorker[drafts.Count];
+                for (var i = 0; i < drafts.Count; i++)
+                {
+                    batch[i] = Protect(drafts[i]);
+                }
+                if (seenHashes is not null)
+                {
+                    for (var i = 0; i < batch.Length; i++)
                     {
-                        throw new InvalidOperationException($"导入数据中第 {written + i + 1} 条的身份证号码与前面重复");
+                        if (!seenHashes.Add(System.Buffers.Binary.BinaryPrimitives.ReadUInt128LittleEndian(batch[i].IdNumberHash)))
+                        {
+                            throw new InvalidOperationException($"导入数据中第 {written + i + 1} 条的身份证号码与前面重复");
+                        }
                     }
                 }
+                return [.. batch];
             }
-            return [.. batch];
-        }
 
-        while (true)
-        {
-            var batch = await pending;
-            if (batch.Count == 0)
+            while (true)
             {
-                break;
+                var batch = await pending;
+                if (batch.Count == 0)
+                {
+                    break;
+                }
+                pending = Task.Run(() => NextBatch(), cancellationToken);
+                await using var tx = await connection.BeginTransactionAsync(cancellationToken);
+                command.Transaction = tx;
+                if (written == 0)
+                {
+                    await command.PrepareAsync(cancellationToken);
+                }
+                foreach (var w in batch)
+                {
+                    p[0].Value = w.RealName;
+                    p[1].Value = w.IdNumberHash;
+                    p[2].Value = w.IdNumberCipher;
+                    p[3].Value = w.IdNumberMasked;
+                    p[4].Value = w.Gender;
+                    p[5].Value = w.BirthDate;
+                    p[6].Value = w.PhoneHash;
+                    p[7].Value = w.PhoneCipher;
+                    p[8].Value = w.PhoneMasked;
+                    p[9].Value = w.CountyCode;
+                    p[10].Value = w.PrefectureCode;
+                    p[11].Value = w.Education;
+                    p[12].Value = w.TradesJson;
+                    p[13].Value = w.TradeIds;
+                    p[14].Value = w.CertificatesJson;
+                    p[15].Value = w.PriorityGroups;
+                    p[16].Value = w.Destinations;
+                    p[17].Value = w.ExpectedWage;
+                    p[18].Value = w.AvailableFrom;
+                    p[19].Value = w.TrainingIntentions;
+                    p[20].Value = (object?)w.Notes ?? DBNull.Value;
+                    command.ExecuteNonQuery();
+                }
+                await tx.CommitAsync(cancellationToken);
+                written += batch.Count;
+                progress?.Report(written);
             }
-            pending = Task.Run(() => NextBatch(), cancellationToken);
-            await using var tx = await connection.BeginTransactionAsync(cancellationToken);
-            command.Transaction = tx;
-            if (written == 0)
-            {
-                await command.PrepareAsync(cancellationToken);
-            }
-            foreach (var w in batch)
-            {
-                p[0].Value = w.RealName;
-                p[1].Value = w.IdNumberHash;
-                p[2].Value = w.IdNumberCipher;
-                p[3].Value = w.IdNumberMasked;
-                p[4].Value = w.Gender;
-                p[5].Value = w.BirthDate;
-                p[6].Value = w.PhoneHash;
-                p[7].Value = w.PhoneCipher;
-                p[8].Value = w.PhoneMasked;
-                p[9].Value = w.CountyCode;
-                p[10].Value = w.PrefectureCode;
-                p[11].Value = w.Education;
-                p[12].Value = w.TradesJson;
-                p[13].Value = w.TradeIds;
-                p[14].Value = w.CertificatesJson;
-                p[15].Value = w.PriorityGroups;
-                p[16].Value = w.Destinations;
-                p[17].Value = w.ExpectedWage;
-                p[18].Value = w.AvailableFrom;
-                p[19].Value = w.TrainingIntentions;
-                p[20].Value = (object?)w.Notes ?? DBNull.Value;
-                command.ExecuteNonQuery();
-            }
-            await tx.CommitAsync(cancellationToken);
-            written += batch.Count;
-            progress?.Report(written);
         }
-        if (deferredIndexes.Count > 0)
+        finally
         {
-            await database.Dialect.CreateIndexesAsync(connection, deferredIndexes);
+            // Put the indexes back even when the load stops half-way (a repeated ID number, cancellation): a table
+            // left without its unique index would afterwards accept the same ID number twice.
+            if (deferredIndexes.Count > 0)
+            {
+                await database.Dialect.CreateIndexesAsync(connection, deferredIndexes);
+            }
+            await database.Dialect.EndBulkLoadAsync(connection);
         }
-        await database.Dialect.EndBulkLoadAsync(connection);
         return written;
     }
 

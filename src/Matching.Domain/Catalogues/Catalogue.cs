@@ -132,8 +132,10 @@ public sealed class Catalogue
     public string NameOf(string code) => DivisionsByCode.TryGetValue(code, out var d) ? d.Name : code;
 
     /// <summary>
-    /// Whether the first six digits of a resident ID number name a real issuing area: a Guizhou division
-    /// in the catalogue (current or retired code), or, elsewhere, a code whose prefecture the catalogue knows.
+    /// Whether the first six digits of a resident ID number name a real issuing area. Guizhou codes must be a division
+    /// of the catalogue (current or retired, e.g. 5224xx of the former 毕节地区); partner-province codes must fall in a
+    /// known prefecture; other provinces are checked at province level only (a worker registered in Guizhou may hold an
+    /// ID issued in Sichuan, say, and the catalogue does not list every county of China).
     /// </summary>
     public bool IsKnownIdAreaCode(string areaCode)
     {
@@ -141,11 +143,23 @@ public sealed class Catalogue
         {
             return true;
         }
-        if (areaCode.StartsWith("52", StringComparison.Ordinal))
+        var province = string.Concat(areaCode.AsSpan(0, 2), "0000");
+        if (province == GuizhouProvinceCode)
         {
             return false;
         }
-        return DivisionsByCode.TryGetValue(string.Concat(areaCode.AsSpan(0, 4), "00"), out var prefecture)
-            && prefecture.Level == DivisionLevel.Prefecture;
+        if (DivisionsByCode.ContainsKey(province))
+        {
+            return DivisionsByCode.TryGetValue(string.Concat(areaCode.AsSpan(0, 4), "00"), out var prefecture)
+                && prefecture.Level == DivisionLevel.Prefecture;
+        }
+        return ProvinceLevelCodes.Contains(areaCode[..2]) && areaCode[2..] != "0000";
     }
+
+    /// <summary>The first two digits of China's 34 provincial-level divisions (GB/T 2260).</summary>
+    private static readonly FrozenSet<string> ProvinceLevelCodes = new[]
+    {
+        "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37", "41", "42", "43", "44",
+        "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65", "71", "81", "82",
+    }.ToFrozenSet(StringComparer.Ordinal);
 }
