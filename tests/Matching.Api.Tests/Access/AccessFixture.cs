@@ -20,6 +20,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.IdentityModel.Tokens;
 
 namespace Matching.Api.Tests.Access;
@@ -48,6 +49,9 @@ public class AccessFixture : IAsyncLifetime
     public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "matching-access-tests-" + Guid.NewGuid().ToString("N"));
 
     public IServiceProvider Services => _factory!.Services;
+
+    /// <summary>Every line the service logged, at every level.</summary>
+    public CapturedLogs Logs { get; } = new();
 
     /// <summary>Worker in county A, poverty-lifted, enrolled and accepted at employer 1, placed there.</summary>
     public long WorkerA { get; private set; }
@@ -88,6 +92,7 @@ public class AccessFixture : IAsyncLifetime
             builder.UseSetting("Matching:DemoWorkers", "0");
             builder.UseSetting("Matching:Auth:SigningKey", Convert.ToBase64String(SigningKeyBytes));
             builder.UseSetting("Matching:Auth:RequestsPerMinute", RequestsPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Trace).AddProvider(Logs));
         });
         _ = _factory.Server;
         await SeedAsync();
@@ -199,5 +204,29 @@ public class AccessFixture : IAsyncLifetime
         {
             Directory.Delete(DataDirectory, recursive: true);
         }
+    }
+}
+
+/// <summary>A logger provider that keeps every formatted message and exception text.</summary>
+public sealed class CapturedLogs : ILoggerProvider
+{
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _lines = new();
+
+    public IReadOnlyCollection<string> Lines => _lines;
+
+    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, _lines);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Logger(string category, System.Collections.Concurrent.ConcurrentQueue<string> lines) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            lines.Enqueue($"{logLevel} {category}: {formatter(state, exception)} {exception}");
     }
 }
