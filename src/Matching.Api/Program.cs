@@ -5,21 +5,27 @@ using Matching.Api.Audit;
 using Matching.Api.Bases;
 using Matching.Api.Catalogues;
 using Matching.Api.Cohorts;
+using Matching.Api.DispatchRounds;
+using Matching.Api.Enrolments;
 using Matching.Api.Employers;
 using Matching.Api.Health;
 using Matching.Api.Infrastructure;
 using Matching.Api.Openings;
 using Matching.Api.Placements;
+using Matching.Api.Reports;
 using Matching.Api.Users;
 using Matching.Api.Workers;
 using Matching.Data.Bases;
 using Matching.Data.Cohorts;
 using Matching.Data.Demo;
+using Matching.Data.Enrolments;
 using Matching.Data.Employers;
 using Matching.Data.Openings;
 using Matching.Data.Placements;
+using Matching.Data.Reports;
 using Matching.Data.Storage;
 using Matching.Data.Workers;
+using Matching.Scheduling;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -44,6 +50,17 @@ builder.Services.AddSingleton<TrainingBaseStore>();
 builder.Services.AddSingleton<OpeningStore>();
 builder.Services.AddSingleton<CohortStore>();
 builder.Services.AddSingleton<PlacementStore>();
+builder.Services.AddSingleton<EnrolmentStore>();
+builder.Services.AddSingleton<ReportStore>();
+// Quartz with its job store in the same database file (issue 6); Matching:Scheduling:Enabled=false leaves it off.
+if (builder.Configuration.GetValue("Matching:Scheduling:Enabled", true))
+{
+    builder.Services.AddMatchingScheduling(options.ConnectionString ?? Migrator.SqliteConnectionString(options.FullDataDirectory));
+}
+else
+{
+    builder.Services.AddMatchingDispatch();
+}
 
 builder.Services.ConfigureHttpJsonOptions(json =>
 {
@@ -89,6 +106,7 @@ app.UseMiddleware<RequestSizeLimit>(MaxRequestBodyBytes);
 app.UseAuthentication();
 app.UseRateLimiter();
 app.UseAuthorization();
+app.UseMiddleware<IdempotencyMiddleware>();
 
 var environment = app.Services.GetRequiredService<DataEnvironment>();
 await SeedDemoDataAsync(app, environment, options);
@@ -105,6 +123,9 @@ app.MapTrainingBases();
 app.MapOpenings();
 app.MapCohorts();
 app.MapPlacements();
+app.MapEnrolments();
+app.MapDispatchRounds();
+app.MapReports();
 app.MapUsers();
 app.MapAudit();
 app.MapGet("/", () => TypedResults.Redirect("/api-reference")).ExcludeFromDescription();

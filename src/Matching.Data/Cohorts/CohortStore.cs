@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Dapper;
+using Matching.Data.Enrolments;
 using Matching.Data.Outbox;
 using Matching.Data.Storage;
 using Matching.Domain.Cohorts;
@@ -123,6 +124,8 @@ public sealed class CohortStore(Database database, TimeProvider time)
             await connection.ExecuteAsync(UpdateSql, parameters, tx);
             await connection.ExecuteAsync(DeleteLinksSql, new { CohortId = id }, tx);
             await LinkAsync(connection, tx, id, draft.LinkedOpeningIds);
+            // A larger capacity frees seats: the waitlist gets them at once.
+            await EnrolmentSeats.PromoteWaitlistAsync(connection, tx, id, now);
             await OutboxWriter.EnqueueAsync(connection, tx, OutboxEntity, id, OutboxWriter.Upsert, now);
             return WriteResult.Ok(id, version + 1);
         }, cancellationToken);

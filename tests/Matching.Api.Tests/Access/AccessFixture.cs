@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using Dapper;
 using Matching.Data.Access;
 using Matching.Data.Bases;
@@ -80,6 +81,19 @@ public class AccessFixture : IAsyncLifetime
     public long PlacementA { get; private set; }
     public long PlacementB { get; private set; }
 
+    /// <summary>Worker A's accepted seat in cohort 1 (employer 1).</summary>
+    public long EnrolmentA { get; private set; }
+
+    /// <summary>Worker D's offered seat in cohort 1 (employer 1): county B, no priority group.</summary>
+    public long EnrolmentD { get; private set; }
+
+    /// <summary>Worker A's declined offer in cohort 2: every answer to it is refused, so answering it changes nothing.</summary>
+    public long EnrolmentDeclined { get; private set; }
+
+    /// <summary>Committed dispatch rounds over county A (by its county office) and county B (by an admin).</summary>
+    public long RoundA { get; private set; }
+    public long RoundB { get; private set; }
+
     /// <summary>A token per role, for users scoped as the class summary says.</summary>
     public IReadOnlyDictionary<string, string> TokenOf { get; private set; } = new Dictionary<string, string>();
 
@@ -130,7 +144,9 @@ public class AccessFixture : IAsyncLifetime
         var workers = Services.GetRequiredService<WorkerStore>();
         WorkerA = Ok(await workers.CreateAsync(Worker(IdNumberA, PhoneA, CountyA, "520500", ["poverty-lifted"])));
         WorkerB = Ok(await workers.CreateAsync(Worker(IdNumberB, "13912345678", CountyB, "520600", ["monitored"])));
-        WorkerC = Ok(await workers.CreateAsync(Worker(ResidentIdNumber.Compose(CountyB, new DateOnly(1995, 1, 20), 789), "13712345678", CountyB, "520600", [])));
+        // Not available before the cohorts start, so no dispatch round offers worker C a seat.
+        WorkerC = Ok(await workers.CreateAsync(Worker(ResidentIdNumber.Compose(CountyB, new DateOnly(1995, 1, 20), 789), "13712345678", CountyB, "520600", [])
+            with { AvailableFrom = today.AddYears(1) }));
         WorkerD = Ok(await workers.CreateAsync(Worker(ResidentIdNumber.Compose(CountyB, new DateOnly(1996, 2, 21), 246), "13612345678", CountyB, "520600", [])));
 
         var employers = Services.GetRequiredService<EmployerStore>();
@@ -150,9 +166,13 @@ public class AccessFixture : IAsyncLifetime
         var database = Services.GetRequiredService<Database>();
         await using (var connection = await database.OpenAsync())
         {
-            const string enrol = "INSERT INTO enrolments (cohort_id, worker_id, status, created_at, updated_at) VALUES (@Cohort, @Worker, @Status, @Now, @Now)";
-            await connection.ExecuteAsync(enrol, new { Cohort = Cohort1, Worker = WorkerA, Status = "accepted", Now = time.GetUtcNow() });
-            await connection.ExecuteAsync(enrol, new { Cohort = Cohort1, Worker = WorkerD, Status = "offered", Now = time.GetUtcNow() });
+            const string enrol = """
+                INSERT INTO enrolments (cohort_id, worker_id, status, created_at, updated_at) VALUES (@Cohort, @Worker, @Status, @Now, @Now);
+                SELECT last_insert_rowid();
+                """;
+            EnrolmentA = await connection.ExecuteScalarAsync<long>(enrol, new { Cohort = Cohort1, Worker = WorkerA, Status = "accepted", Now = time.GetUtcNow() });
+            EnrolmentD = await connection.ExecuteScalarAsync<long>(enrol, new { Cohort = Cohort1, Worker = WorkerD, Status = "offered", Now = time.GetUtcNow() });
+            EnrolmentDeclined = await connection.ExecuteScalarAsync<long>(enrol, new { Cohort = Cohort2, Worker = WorkerA, Status = "declined", Now = time.GetUtcNow() });
         }
         var placements = Services.GetRequiredService<PlacementStore>();
         PlacementA = Ok(await placements.CreateAsync(new PlacementDraft(WorkerA, Employer1, Opening1, null, today.AddMonths(-2), 5200)));
@@ -175,6 +195,20 @@ public class AccessFixture : IAsyncLifetime
             tokens[role] = Tokens.Issue(user, auth, key, time.GetUtcNow(), TimeSpan.FromHours(1));
         }
         TokenOf = tokens;
+
+        // Rounds that assign nobody (every worker of the fixture is placed, enrolled or not yet available), committed
+        // so that committing again is refused and changes nothing.
+        RoundA = await CommittedRoundAsync(Roles.CountyOffice, CountyA);
+        RoundB = await CommittedRoundAsync(Roles.Admin, CountyB);
+    }
+
+    private async Task<long> CommittedRoundAsync(string role, string county)
+    {
+        var client = Client(role);
+        var created = await client.PostAsJsonAsync("/api/dispatch-rounds", new { countyCode = county });
+        var id = (await created.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("id").GetInt64();
+        (await client.PostAsync($"/api/dispatch-rounds/{id}/commit", null)).EnsureSuccessStatusCode();
+        return id;
     }
 
     private static WorkerDraft Worker(string idNumber, string phone, string county, string prefecture, IReadOnlyList<string> groups)

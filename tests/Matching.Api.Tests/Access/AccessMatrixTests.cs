@@ -114,6 +114,41 @@ public sealed class AccessMatrixTests(AccessFixture world) : IClassFixture<Acces
         }
         yield return (new Call("GET", "/api/catalogues/trades/{id}", "/api/catalogues/trades/T007"), _ => Ok);
 
+        // Enrolments: county offices enrol their own workers and record their answers; reads follow the worker and cohort scopes.
+        foreach (var cohort in new[] { world.Cohort1, world.Cohort2 })
+        {
+            yield return (new Call("POST", "/api/cohorts/{id:long}/enrolments/", $"/api/cohorts/{cohort}/enrolments", noBody), role => Allow(role, [CO], 400));
+            yield return (new Call("GET", "/api/cohorts/{id:long}/enrolments/", $"/api/cohorts/{cohort}/enrolments"), role => role == EN && cohort != world.Cohort1 ? 404 : Ok);
+        }
+        yield return (new Call("GET", "/api/enrolments/", "/api/enrolments"), _ => Ok);
+        yield return (new Call("GET", "/api/enrolments/{id:long}", $"/api/enrolments/{world.EnrolmentA}"), _ => Ok);
+        yield return (new Call("GET", "/api/enrolments/{id:long}", $"/api/enrolments/{world.EnrolmentD}"), role => role is EN or AD ? Ok : 404);
+        foreach (var answer in new[] { "accept", "decline", "withdraw" })
+        {
+            // A declined offer cannot be answered again (409): reaching that refusal proves every access rule passed.
+            yield return (new Call("POST", $"/api/enrolments/{{id:long}}/{answer}", $"/api/enrolments/{world.EnrolmentDeclined}/{answer}"), role => Allow(role, [CO], 409));
+            yield return (new Call("POST", $"/api/enrolments/{{id:long}}/{answer}", $"/api/enrolments/{world.EnrolmentD}/{answer}"), role => Allow(role, [CO], 404));
+        }
+
+        // Dispatch rounds (月调度): offices within their counties, admins anywhere.
+        yield return (new Call("GET", "/api/dispatch-rounds/", "/api/dispatch-rounds"), role => Allow(role, [CO, PO, AD], Ok));
+        yield return (new Call("POST", "/api/dispatch-rounds/", "/api/dispatch-rounds", new { countyCode = AccessFixture.CountyA }, Label: "own county"), role => Allow(role, [CO, PO, AD], 201));
+        yield return (new Call("POST", "/api/dispatch-rounds/", "/api/dispatch-rounds", new { countyCode = AccessFixture.CountyB }, Label: "other county"), role => role == AD ? 201 : Allow(role, [CO, PO, AD], 400));
+        foreach (var round in new[] { world.RoundA, world.RoundB })
+        {
+            var own = round == world.RoundA;
+            foreach (var view in new[] { "", "/cohorts", "/counties" })
+            {
+                yield return (new Call("GET", "/api/dispatch-rounds/{id:long}" + view, $"/api/dispatch-rounds/{round}{view}"), role => Allow(role, [CO, PO, AD], own || role == AD ? Ok : 404));
+            }
+            // Both rounds are committed already: a second commit is refused (409) by whoever may see the round.
+            yield return (new Call("POST", "/api/dispatch-rounds/{id:long}/commit", $"/api/dispatch-rounds/{round}/commit"), role => Allow(role, [CO, PO, AD], own || role == AD ? 409 : 404));
+        }
+
+        // Stored summary reports: offices, rural revitalisation staff and admins; not enterprises.
+        yield return (new Call("GET", "/api/reports/", "/api/reports"), role => role == EN ? 403 : Ok);
+        yield return (new Call("GET", "/api/reports/{id:long}/download", "/api/reports/999999/download"), role => role == EN ? 403 : 404);
+
         // Users and the audit log: admins only.
         yield return (new Call("GET", "/api/users/", "/api/users"), role => Allow(role, [AD], Ok));
         yield return (new Call("GET", "/api/users/{id:long}", "/api/users/1"), role => Allow(role, [AD], Ok));

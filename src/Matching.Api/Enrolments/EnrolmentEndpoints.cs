@@ -1,0 +1,178 @@
+using Matching.Api.Access;
+using Matching.Api.Infrastructure;
+using Matching.Data.Cohorts;
+using Matching.Data.Enrolments;
+using Matching.Data.Storage;
+using Matching.Data.Workers;
+using Matching.Domain.Access;
+using Matching.Domain.Enrolments;
+using Matching.Domain.Validation;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Matching.Api.Enrolments;
+
+/// <summary>Enrol a worker in a cohort; <c>waitlist: false</c> refuses instead of waitlisting when the cohort is full.</summary>
+public sealed record EnrolmentInput(long? WorkerId, bool? Waitlist);
+
+public sealed record EnrolmentListQuery(int? Page, int? PageSize, long? CohortId, long? WorkerId, string? Status);
+
+/// <summary>
+/// An enrolment as the caller may see it: an enterprise sees the worker's name masked (王**) until the worker accepted
+/// its offer, and no priority groups.
+/// </summary>
+public sealed record EnrolmentResponse(
+    long Id,
+    long CohortId,
+    string CohortName,
+    DateOnly CohortStart,
+    DateOnly CohortEnd,
+    long WorkerId,
+    string WorkerName,
+    string WorkerCounty,
+    string Status,
+    string StatusName,
+    string Source,
+    string? Note,
+    long? DispatchRoundId,
+    int? WaitlistPosition,
+    IReadOnlyList<long>? PromotedEnrolmentIds,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt)
+{
+    public static EnrolmentResponse From(Enrolment e, Caller caller, IReadOnlyList<long>? promoted = null) => new(e.Id, e.CohortId, e.CohortName,
+        e.CohortStart, e.CohortEnd, e.WorkerId, caller.ShowName(e.WorkerName, e.Status == EnrolmentStatus.Accepted), e.WorkerCounty, e.Status,
+        EnrolmentStatus.NameOf(e.Status), e.Source, e.Note, e.DispatchRoundId, e.WaitlistPosition, promoted, e.CreatedAt, e.UpdatedAt);
+}
+
+/// <summary>
+/// Enrolments (报名/录取): county offices enrol their own workers and record each worker's answer; a seat that frees
+/// goes to the waitlist at once. Enterprises read the enrolments of their own cohorts; offices those of their
+/// workers; rural revitalisation staff those of priority-group workers; admins all. Every write is audited and takes
+/// an Idempotency-Key.
+/// </summary>
+public static class EnrolmentEndpoints
+{
+    private const string What = "报名记录";
+
+    public static RouteGroupBuilder MapEnrolments(this IEndpointRouteBuilder routes)
+    {
+        var cohorts = routes.MapGroup("/api/cohorts/{id:long}/enrolments").WithTags("Enrolments");
+        cohorts.MapPost("/", Enrol).WithName("Enrol").WithSummary("为本县劳动者报名培训班期（有名额即录取，满员进入候补）")
+            .RequireRoles(Roles.CountyOffice).Audited("enrolment.create", "cohort").WithIdempotencyKey();
+        cohorts.MapGet("/", ListCohortEnrolments).WithName("ListCohortEnrolments").WithSummary("培训班期的报名名单")
+            .RequireRoles(RoleEndpointExtensions.AnyRole);
+
+        var group = routes.MapGroup("/api/enrolments").WithTags("Enrolments");
+        group.MapGet("/", ListEnrolments).WithName("ListEnrolments").WithSummary("报名记录列表（本辖区/本企业）")
+            .RequireRoles(RoleEndpointExtensions.AnyRole);
+        group.MapGet("/{id:long}", GetEnrolment).WithName("GetEnrolment").WithSummary("查看报名记录")
+            .RequireRoles(RoleEndpointExtensions.AnyRole);
+        group.MapPost("/{id:long}/accept", Accept).WithName("AcceptOffer").WithSummary("登记劳动者确认参训")
+            .RequireRoles(Roles.CountyOffice).Audited("enrolment.accept", "enrolment").WithIdempotencyKey();
+        group.MapPost("/{id:long}/decline", Decline).WithName("DeclineOffer").WithSummary("登记劳动者婉拒录取（名额转给候补）")
+            .RequireRoles(Roles.CountyOffice).Audited("enrolment.decline", "enrolment").WithIdempotencyKey();
+        group.MapPost("/{id:long}/withdraw", Withdraw).WithName("WithdrawEnrolment").WithSummary("登记劳动者退出（名额转给候补）")
+            .RequireRoles(Roles.CountyOffice).Audited("enrolment.withdraw", "enrolment").WithIdempotencyKey();
+        return group;
+    }
+
+    public static async Task<Results<Created<EnrolmentResponse>, ValidationProblem, ProblemHttpResult>> Enrol(
+        long id, EnrolmentInput input, Caller caller, EnrolmentStore store, CohortStore cohorts, WorkerStore workers, CancellationToken cancellationToken)
+    {
+        if (input.WorkerId is null or <= 0)
+        {
+            return ApiResults.Invalid("workerId", "必填");
+        }
+        if (await cohorts.GetAsync(id, cancellationToken) is null)
+        {
+            return ApiResults.NotFound("培训班期");
+        }
+        var worker = await workers.GetAsync(input.WorkerId.Value, cancellationToken);
+        if (worker is null || !caller.CanWriteWorker(worker.CountyCode))
+        {
+            // A worker of another county reads as unknown: the caller learns nothing about it.
+            return ApiResults.Invalid("workerId", "劳动者不存在或不属于本县");
+        }
+        var seat = await store.EnrolAsync(id, worker.Id, input.Waitlist ?? true, cancellationToken);
+        if (seat.Outcome == SeatOutcome.Refused)
+        {
+            return ApiResults.Refused(seat.Refusal, "培训班期");
+        }
+        var enrolment = (await store.GetAsync(seat.EnrolmentId, cancellationToken))!;
+        return TypedResults.Created($"/api/enrolments/{enrolment.Id}", EnrolmentResponse.From(enrolment, caller));
+    }
+
+    public static async Task<Results<Ok<PagedList<EnrolmentResponse>>, ValidationProblem, ProblemHttpResult>> ListCohortEnrolments(
+        long id, [AsParameters] EnrolmentListQuery query, Caller caller, EnrolmentStore store, CohortStore cohorts, CancellationToken cancellationToken)
+    {
+        var cohort = await cohorts.GetAsync(id, cancellationToken);
+        if (cohort is null || !caller.CanSeeEmployerData(cohort.EmployerId))
+        {
+            return ApiResults.NotFound("培训班期");
+        }
+        return await ListAsync(query with { CohortId = id }, caller, store, cancellationToken);
+    }
+
+    public static async Task<Results<Ok<PagedList<EnrolmentResponse>>, ValidationProblem, ProblemHttpResult>> ListEnrolments(
+        [AsParameters] EnrolmentListQuery query, Caller caller, EnrolmentStore store, CancellationToken cancellationToken) =>
+        await ListAsync(query, caller, store, cancellationToken);
+
+    private static async Task<Results<Ok<PagedList<EnrolmentResponse>>, ValidationProblem, ProblemHttpResult>> ListAsync(
+        EnrolmentListQuery query, Caller caller, EnrolmentStore store, CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        var paging = new Paging(query.Page, query.PageSize);
+        paging.Validate(errors);
+        if (query.Status is { } status && !EnrolmentStatus.All.Contains(status))
+        {
+            errors.Add("status", "应为 " + string.Join("、", EnrolmentStatus.All));
+        }
+        if (!errors.IsValid)
+        {
+            return ApiResults.Invalid(errors);
+        }
+        var filter = new EnrolmentFilter(query.CohortId, query.WorkerId, query.Status, caller.WorkerCounties is { } counties ? [.. counties] : null,
+            caller.LinkedEmployer, caller.OnlyPriorityGroupWorkers);
+        var page = await store.ListAsync(filter, paging.PageNumber, paging.Size, cancellationToken);
+        return TypedResults.Ok(new PagedList<EnrolmentResponse>(page.Items.Select(e => EnrolmentResponse.From(e, caller)).ToList(), page.Page, page.PageSize, page.Total));
+    }
+
+    public static async Task<Results<Ok<EnrolmentResponse>, ProblemHttpResult>> GetEnrolment(long id, Caller caller, EnrolmentStore store, CancellationToken cancellationToken) =>
+        await VisibleAsync(id, caller, store, cancellationToken) is { } e ? TypedResults.Ok(EnrolmentResponse.From(e, caller)) : ApiResults.NotFound(What);
+
+    public static Task<Results<Ok<EnrolmentResponse>, ValidationProblem, ProblemHttpResult>> Accept(long id, Caller caller, EnrolmentStore store, CancellationToken cancellationToken) =>
+        AnswerAsync(id, EnrolmentAnswer.Accept, caller, store, cancellationToken);
+
+    public static Task<Results<Ok<EnrolmentResponse>, ValidationProblem, ProblemHttpResult>> Decline(long id, Caller caller, EnrolmentStore store, CancellationToken cancellationToken) =>
+        AnswerAsync(id, EnrolmentAnswer.Decline, caller, store, cancellationToken);
+
+    public static Task<Results<Ok<EnrolmentResponse>, ValidationProblem, ProblemHttpResult>> Withdraw(long id, Caller caller, EnrolmentStore store, CancellationToken cancellationToken) =>
+        AnswerAsync(id, EnrolmentAnswer.Withdraw, caller, store, cancellationToken);
+
+    private static async Task<Results<Ok<EnrolmentResponse>, ValidationProblem, ProblemHttpResult>> AnswerAsync(
+        long id, EnrolmentAnswer answer, Caller caller, EnrolmentStore store, CancellationToken cancellationToken)
+    {
+        var enrolment = await store.GetAsync(id, cancellationToken);
+        if (enrolment is null || !caller.CanWriteWorker(enrolment.WorkerCounty))
+        {
+            return ApiResults.NotFound(What);
+        }
+        var (result, promoted) = await store.AnswerAsync(id, answer, cancellationToken);
+        if (result.Status != WriteStatus.Ok)
+        {
+            return ApiResults.Refused(result, What);
+        }
+        return TypedResults.Ok(EnrolmentResponse.From((await store.GetAsync(id, cancellationToken))!, caller, promoted));
+    }
+
+    private static async Task<Enrolment?> VisibleAsync(long id, Caller caller, EnrolmentStore store, CancellationToken cancellationToken)
+    {
+        var e = await store.GetAsync(id, cancellationToken);
+        if (e is null)
+        {
+            return null;
+        }
+        var visible = caller.Role == Roles.Enterprise ? caller.EmployerId == e.EmployerId : caller.CanSeeWorker(e.WorkerCounty, e.WorkerPriorityGroups, false);
+        return visible ? e : null;
+    }
+}

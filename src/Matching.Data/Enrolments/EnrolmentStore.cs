@@ -1,0 +1,298 @@
+using System.Data.Common;
+using Dapper;
+using Matching.Data.Storage;
+using Matching.Domain.Cohorts;
+using Matching.Domain.Enrolments;
+using Matching.Domain.Validation;
+
+namespace Matching.Data.Enrolments;
+
+/// <summary>An enrolment (报名/录取) as stored, with what the rules of who-sees-what need (cohort employer, worker county and groups).</summary>
+public sealed record Enrolment(
+    long Id,
+    long CohortId,
+    string CohortName,
+    long EmployerId,
+    DateOnly CohortStart,
+    DateOnly CohortEnd,
+    long WorkerId,
+    string WorkerName,
+    string WorkerCounty,
+    IReadOnlyList<string> WorkerPriorityGroups,
+    string Status,
+    string Source,
+    string? Note,
+    long? DispatchRoundId,
+    int? WaitlistPosition,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt);
+
+public sealed record EnrolmentFilter(
+    long? CohortId = null,
+    long? WorkerId = null,
+    string? Status = null,
+    IReadOnlyList<string>? CountyCodes = null,
+    long? EmployerId = null,
+    bool OnlyPriorityGroups = false);
+
+/// <summary>What a clerk records of the worker's answer to an offer, or the worker leaving.</summary>
+public enum EnrolmentAnswer { Accept, Decline, Withdraw }
+
+/// <summary>How asking for a seat ended.</summary>
+public enum SeatOutcome { Offered, Waitlisted, Refused }
+
+/// <summary>A seat request's result: the enrolment (offered or waitlisted), or the refusal in Chinese.</summary>
+public sealed record SeatResult(SeatOutcome Outcome, long EnrolmentId, WriteResult Refusal)
+{
+    public static SeatResult Refused(WriteResult refusal) => new(SeatOutcome.Refused, 0, refusal);
+}
+
+/// <summary>
+/// Seats of cohorts, inside the caller's write transaction: the one place that decides offer, waitlist or refusal,
+/// used by clerks' enrolments, committed dispatch rounds, waitlist promotion and re-offers after a cancellation.
+/// On SQLite the write transaction is BEGIN IMMEDIATE, so seat counts and the insert that follows are serialised;
+/// the capacity triggers of the schema refuse an overbooking even if a caller forgot that.
+/// </summary>
+public static class EnrolmentSeats
+{
+    private const string CohortSql = """
+        SELECT id, name, status, capacity, enrolment_deadline, start_date, end_date,
+            (SELECT COUNT(*) FROM enrolments e WHERE e.cohort_id = c.id AND e.status IN ('offered', 'accepted')) AS seats_taken
+        FROM cohorts c WHERE c.id = @CohortId
+        """;
+    private const string ExistingSql = "SELECT id, status FROM enrolments WHERE cohort_id = @CohortId AND worker_id = @WorkerId";
+    private const string OverlapSql = """
+        SELECT c.id, c.name, c.start_date, c.end_date
+        FROM enrolments e JOIN cohorts c ON c.id = e.cohort_id
+        WHERE e.worker_id = @WorkerId AND e.cohort_id <> @CohortId AND e.status IN ('offered', 'accepted', 'waitlisted')
+          AND c.start_date <= @EndDate AND @StartDate <= c.end_date
+        ORDER BY c.start_date
+        """;
+    private const string InsertSql = """
+        INSERT INTO enrolments (cohort_id, worker_id, status, source, note, dispatch_round_id, created_at, updated_at)
+        VALUES (@CohortId, @WorkerId, @Status, @Source, @Note, @RoundId, @Now, @Now)
+        """;
+    private const string ReviveSql = """
+        UPDATE enrolments SET status = @Status, source = @Source, note = @Note, dispatch_round_id = @RoundId, updated_at = @Now
+        WHERE id = @Id
+        """;
+    private const string NextWaitlistedSql = """
+        SELECT e.id, e.worker_id FROM enrolments e
+        WHERE e.cohort_id = @CohortId AND e.status = 'waitlisted'
+        ORDER BY e.updated_at, e.id
+        """;
+    private const string PromoteSql = "UPDATE enrolments SET status = 'offered', source = 'waitlist', note = @Note, updated_at = @Now WHERE id = @Id";
+
+    /// <summary>
+    /// Gives the worker a seat in the cohort (offered), else a waitlist place when <paramref name="allowWaitlist"/>,
+    /// else refuses: cohort not open or past its deadline (400-like Invalid), already enrolled, overlapping another
+    /// cohort the worker holds (naming it), or full (409-like Conflict).
+    /// </summary>
+    public static async Task<SeatResult> RequestAsync(SqlDialect dialect, DbConnection connection, DbTransaction tx, long cohortId, long workerId, bool allowWaitlist,
+        string source, string? note, long? roundId, DateOnly today, DateTimeOffset now)
+    {
+        var cohort = await connection.QuerySingleOrDefaultAsync<CohortSeats>(CohortSql, new { CohortId = cohortId }, tx);
+        if (cohort is null)
+        {
+            return SeatResult.Refused(WriteResult.NotFound);
+        }
+        if (cohort.Status != CohortStatus.Open)
+        {
+            return SeatResult.Refused(WriteResult.Conflict($"班期“{cohort.Name}”当前为“{CohortStatus.NameOf(cohort.Status)}”，不接受报名"));
+        }
+        if (today > cohort.EnrolmentDeadline)
+        {
+            return SeatResult.Refused(WriteResult.Conflict($"班期“{cohort.Name}”已于{cohort.EnrolmentDeadline:yyyy-MM-dd}截止报名"));
+        }
+        var existing = await connection.QuerySingleOrDefaultAsync<(long Id, string Status)?>(ExistingSql, new { CohortId = cohortId, WorkerId = workerId }, tx);
+        if (existing is { } e && EnrolmentStatus.Active.Contains(e.Status))
+        {
+            return SeatResult.Refused(WriteResult.Conflict($"该劳动者已报名本班期（{EnrolmentStatus.NameOf(e.Status)}），报名编号 {e.Id}", e.Id));
+        }
+        var overlap = await connection.QueryFirstOrDefaultAsync<(long Id, string Name, DateOnly StartDate, DateOnly EndDate)?>(OverlapSql,
+            new { WorkerId = workerId, CohortId = cohortId, cohort.StartDate, cohort.EndDate }, tx);
+        if (overlap is { } other)
+        {
+            return SeatResult.Refused(WriteResult.Conflict(
+                $"该劳动者已报名班期“{other.Name}”（{other.StartDate:yyyy-MM-dd}至{other.EndDate:yyyy-MM-dd}），与本班期时间重叠；同一时间只能参加一个班期", other.Id));
+        }
+        string status;
+        if (cohort.SeatsTaken < cohort.Capacity)
+        {
+            status = EnrolmentStatus.Offered;
+        }
+        else if (allowWaitlist)
+        {
+            status = EnrolmentStatus.Waitlisted;
+        }
+        else
+        {
+            return SeatResult.Refused(WriteResult.Conflict($"班期“{cohort.Name}”名额已满（{cohort.Capacity}人）"));
+        }
+        var parameters = new { CohortId = cohortId, WorkerId = workerId, Status = status, Source = source, Note = note, RoundId = roundId, Now = now, Id = existing?.Id ?? 0 };
+        long id;
+        if (existing is { } revived)
+        {
+            // A worker who declined or withdrew may come back: the one row per cohort and worker is reused.
+            await connection.ExecuteAsync(ReviveSql, parameters, tx);
+            id = revived.Id;
+        }
+        else
+        {
+            id = await connection.ExecuteScalarAsync<long>(InsertSql + dialect.SelectInsertedId, parameters, tx);
+        }
+        return new SeatResult(status == EnrolmentStatus.Offered ? SeatOutcome.Offered : SeatOutcome.Waitlisted, id, default);
+    }
+
+    /// <summary>
+    /// Fills the cohort's free seats from its waitlist, longest waiting first (an offer the worker then answers).
+    /// Waitlisted workers only exist without overlapping holds, so promotion never breaks the overlap rule.
+    /// </summary>
+    public static async Task<IReadOnlyList<long>> PromoteWaitlistAsync(DbConnection connection, DbTransaction tx, long cohortId, DateTimeOffset now)
+    {
+        var cohort = await connection.QuerySingleOrDefaultAsync<CohortSeats>(CohortSql, new { CohortId = cohortId }, tx);
+        if (cohort is null || cohort.Status is not (CohortStatus.Open or CohortStatus.Confirmed) || cohort.SeatsTaken >= cohort.Capacity)
+        {
+            return [];
+        }
+        var waiting = (await connection.QueryAsync<(long Id, long WorkerId)>(NextWaitlistedSql, new { CohortId = cohortId }, tx)).ToList();
+        var promoted = new List<long>();
+        foreach (var (id, _) in waiting.Take((int)(cohort.Capacity - cohort.SeatsTaken)))
+        {
+            await connection.ExecuteAsync(PromoteSql, new { Id = id, Note = "候补递补：有名额空出", Now = now }, tx);
+            promoted.Add(id);
+        }
+        return promoted;
+    }
+
+    private sealed class CohortSeats
+    {
+        public long Id { get; init; }
+        public string Name { get; init; } = "";
+        public string Status { get; init; } = "";
+        public long Capacity { get; init; }
+        public DateOnly EnrolmentDeadline { get; init; }
+        public DateOnly StartDate { get; init; }
+        public DateOnly EndDate { get; init; }
+        public long SeatsTaken { get; init; }
+    }
+}
+
+/// <summary>Enrolments: clerks enrol workers, record their answers; seats free up to the waitlist.</summary>
+public sealed class EnrolmentStore(Database database, TimeProvider time)
+{
+    private const string Select = """
+        SELECT e.id, e.cohort_id, c.name AS cohort_name, c.employer_id, c.start_date AS cohort_start, c.end_date AS cohort_end,
+            e.worker_id, w.real_name AS worker_name, w.county_code AS worker_county, w.priority_groups AS worker_priority_groups,
+            e.status, e.source, e.note, e.dispatch_round_id,
+            CASE WHEN e.status = 'waitlisted' THEN (SELECT COUNT(*) FROM enrolments q WHERE q.cohort_id = e.cohort_id AND q.status = 'waitlisted'
+                AND (q.updated_at < e.updated_at OR (q.updated_at = e.updated_at AND q.id <= e.id))) END AS waitlist_position,
+            e.created_at, e.updated_at
+        FROM enrolments e JOIN cohorts c ON c.id = e.cohort_id JOIN workers w ON w.id = e.worker_id
+        """;
+    private const string CurrentSql = """
+        SELECT e.status, e.cohort_id, c.status AS cohort_status, c.name AS cohort_name
+        FROM enrolments e JOIN cohorts c ON c.id = e.cohort_id WHERE e.id = @Id
+        """;
+    private const string SetStatusSql = "UPDATE enrolments SET status = @Status, updated_at = @Now WHERE id = @Id";
+
+    /// <summary>Enrols a worker: an offer when a seat is free, else a waitlist place (or a refusal when no waitlist is wanted).</summary>
+    public Task<SeatResult> EnrolAsync(long cohortId, long workerId, bool allowWaitlist, CancellationToken cancellationToken = default) =>
+        database.InTransactionAsync((connection, tx) => EnrolmentSeats.RequestAsync(database.Dialect, connection, tx, cohortId, workerId, allowWaitlist,
+            EnrolmentSource.Manual, null, null, ChinaTime.Today(time), time.GetUtcNow()), cancellationToken);
+
+    /// <summary>
+    /// Records the worker's answer: accept or decline an offer, or withdraw (from an offer, an accepted seat or the
+    /// waitlist). A seat that frees goes to the waitlist at once. Returns the promoted enrolments.
+    /// </summary>
+    public Task<(WriteResult Result, IReadOnlyList<long> Promoted)> AnswerAsync(long id, EnrolmentAnswer answer, CancellationToken cancellationToken = default) =>
+        database.InTransactionAsync<(WriteResult, IReadOnlyList<long>)>(async (connection, tx) =>
+        {
+            var current = await connection.QuerySingleOrDefaultAsync<(string Status, long CohortId, string CohortStatus, string CohortName)?>(CurrentSql, new { Id = id }, tx);
+            if (current is not { } c)
+            {
+                return (WriteResult.NotFound, []);
+            }
+            if (c.CohortStatus is CohortStatus.Completed or CohortStatus.Cancelled)
+            {
+                return (WriteResult.Conflict($"班期“{c.CohortName}”{CohortStatus.NameOf(c.CohortStatus)}，报名不能再变更"), []);
+            }
+            var (allowedFrom, to) = answer switch
+            {
+                EnrolmentAnswer.Accept => (new[] { EnrolmentStatus.Offered }, EnrolmentStatus.Accepted),
+                EnrolmentAnswer.Decline => ([EnrolmentStatus.Offered], EnrolmentStatus.Declined),
+                _ => ([EnrolmentStatus.Offered, EnrolmentStatus.Accepted, EnrolmentStatus.Waitlisted], EnrolmentStatus.Withdrawn),
+            };
+            if (!allowedFrom.Contains(c.Status))
+            {
+                var wanted = string.Join("或", allowedFrom.Select(s => $"“{EnrolmentStatus.NameOf(s)}”"));
+                return (WriteResult.Conflict($"当前状态为“{EnrolmentStatus.NameOf(c.Status)}”，只有{wanted}的报名可以{AnswerName(answer)}"), []);
+            }
+            if (answer == EnrolmentAnswer.Accept && c.CohortStatus is CohortStatus.InTraining)
+            {
+                return (WriteResult.Conflict($"班期“{c.CohortName}”已开班，不能再确认参训"), []);
+            }
+            var now = time.GetUtcNow();
+            await connection.ExecuteAsync(SetStatusSql, new { Id = id, Status = to, Now = now }, tx);
+            IReadOnlyList<long> promoted = EnrolmentStatus.HoldingSeat.Contains(c.Status) && !EnrolmentStatus.HoldingSeat.Contains(to)
+                ? await EnrolmentSeats.PromoteWaitlistAsync(connection, tx, c.CohortId, now)
+                : [];
+            return (WriteResult.Ok(id, 1), promoted);
+        }, cancellationToken);
+
+    public static string AnswerName(EnrolmentAnswer answer) => answer switch
+    {
+        EnrolmentAnswer.Accept => "确认参训",
+        EnrolmentAnswer.Decline => "婉拒",
+        _ => "退出",
+    };
+
+    public async Task<Enrolment?> GetAsync(long id, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var row = await connection.QuerySingleOrDefaultAsync<EnrolmentRow>(Select + " WHERE e.id = @Id", new { Id = id });
+        return row?.ToEnrolment();
+    }
+
+    public async Task<PagedList<Enrolment>> ListAsync(EnrolmentFilter filter, int page, int pageSize, CancellationToken cancellationToken = default)
+    {
+        var query = new ListQuery()
+            .Add("e.cohort_id = @CohortId", "CohortId", filter.CohortId)
+            .Add("e.worker_id = @WorkerId", "WorkerId", filter.WorkerId)
+            .Add("e.status = @Status", "Status", filter.Status)
+            .Add("w.county_code IN @CountyCodes", "CountyCodes", filter.CountyCodes is { Count: > 0 } counties ? counties : null)
+            .Add("c.employer_id = @EmployerId", "EmployerId", filter.EmployerId)
+            .When(filter.OnlyPriorityGroups, "w.priority_groups <> ''");
+        const string From = "enrolments e JOIN cohorts c ON c.id = e.cohort_id JOIN workers w ON w.id = e.worker_id";
+        query.Parameters.Add("Skip", (page - 1) * pageSize);
+        query.Parameters.Add("Take", pageSize);
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var total = await connection.ExecuteScalarAsync<long>($"SELECT COUNT(*) FROM {From}{query.Where}", query.Parameters);
+        var rows = await connection.QueryAsync<EnrolmentRow>($"{Select}{query.Where} ORDER BY e.id{database.Dialect.Page}", query.Parameters);
+        return new PagedList<Enrolment>(rows.Select(r => r.ToEnrolment()).ToList(), page, pageSize, total);
+    }
+
+    private sealed class EnrolmentRow
+    {
+        public long Id { get; init; }
+        public long CohortId { get; init; }
+        public string CohortName { get; init; } = "";
+        public long EmployerId { get; init; }
+        public DateOnly CohortStart { get; init; }
+        public DateOnly CohortEnd { get; init; }
+        public long WorkerId { get; init; }
+        public string WorkerName { get; init; } = "";
+        public string WorkerCounty { get; init; } = "";
+        public string WorkerPriorityGroups { get; init; } = "";
+        public string Status { get; init; } = "";
+        public string Source { get; init; } = "";
+        public string? Note { get; init; }
+        public long? DispatchRoundId { get; init; }
+        public long? WaitlistPosition { get; init; }
+        public DateTimeOffset CreatedAt { get; init; }
+        public DateTimeOffset UpdatedAt { get; init; }
+
+        public Enrolment ToEnrolment() => new(Id, CohortId, CohortName, EmployerId, CohortStart, CohortEnd, WorkerId, WorkerName, WorkerCounty,
+            Codes.Split(WorkerPriorityGroups), Status, Source, Note, DispatchRoundId, (int?)WaitlistPosition, CreatedAt, UpdatedAt);
+    }
+}

@@ -1,0 +1,151 @@
+using Dapper;
+using Matching.Data.Cohorts;
+using Matching.Data.Storage;
+using Matching.Domain.Cohorts;
+using Matching.Domain.Validation;
+using Matching.Scheduling.Jobs;
+using Microsoft.Extensions.Logging;
+using Quartz;
+
+namespace Matching.Scheduling;
+
+/// <summary>
+/// Keeps one trigger per cohort and step (deadline, reminder, start, end) in the Quartz store in line with the cohorts
+/// in SQL. It reads the outbox rows of cohort changes past its own watermark (the search indexer's progress is not
+/// touched), so a cohort created or moved by any path — API, seeding, a lifecycle step — gets its triggers within a
+/// minute; the first run looks at every cohort. Safe to repeat: a trigger already at the right time is left alone.
+/// </summary>
+public sealed class CohortSchedule(Database database, ILogger<CohortSchedule> logger)
+{
+    public const string Group = "cohorts";
+    private const string WatermarkName = "cohort-schedule-outbox-id";
+
+    private const string WatermarkSql = "SELECT value FROM scheduling_state WHERE name = @Name";
+    private const string SetWatermarkSql = """
+        UPDATE scheduling_state SET value = @Value, updated_at = @Now WHERE name = @Name;
+        INSERT INTO scheduling_state (name, value, updated_at) SELECT @Name, @Value, @Now
+        WHERE NOT EXISTS (SELECT 1 FROM scheduling_state WHERE name = @Name);
+        """;
+    private const string MaxOutboxSql = "SELECT COALESCE(MAX(id), 0) FROM outbox";
+    private const string ChangedSql = "SELECT DISTINCT entity_id FROM outbox WHERE entity = @Entity AND id > @After AND id <= @Upto";
+    private const string AllSql = "SELECT id FROM cohorts WHERE status NOT IN ('completed', 'cancelled')";
+    private const string CohortSql = "SELECT id, status, enrolment_deadline, start_date, end_date FROM cohorts WHERE id = @Id";
+
+    /// <summary>The steps of a cohort's life, each a durable job fired by per-cohort triggers.</summary>
+    public static readonly IReadOnlyList<(string Step, JobKey Job)> Steps =
+    [
+        ("deadline", CohortDeadlineJob.Key),
+        ("reminder", CohortReminderJob.Key),
+        ("start", CohortStartJob.Key),
+        ("end", CohortEndJob.Key),
+    ];
+
+    public static TriggerKey TriggerKeyOf(long cohortId, string step) => new($"cohort-{cohortId}-{step}", Group);
+
+    /// <summary>When each step fires, in Beijing time: just after the deadline day ends, 09:00 three days before the start, 06:00 on the start day, 20:00 on the end day.</summary>
+    public static DateTimeOffset FireTime(string step, DateOnly deadline, DateOnly start, DateOnly end) => step switch
+    {
+        "deadline" => Beijing(deadline.AddDays(1), new TimeOnly(0, 5)),
+        "reminder" => Beijing(start.AddDays(-3), new TimeOnly(9, 0)),
+        "start" => Beijing(start, new TimeOnly(6, 0)),
+        _ => Beijing(end, new TimeOnly(20, 0)),
+    };
+
+    /// <summary>Which steps are still ahead of a cohort in this state.</summary>
+    public static IReadOnlyList<string> StepsAhead(string status) => status switch
+    {
+        CohortStatus.Planned or CohortStatus.Open => ["deadline", "reminder", "start", "end"],
+        CohortStatus.Confirmed => ["reminder", "start", "end"],
+        CohortStatus.InTraining => ["end"],
+        _ => [],
+    };
+
+    private static DateTimeOffset Beijing(DateOnly day, TimeOnly at) => new DateTimeOffset(day.ToDateTime(at), ChinaTime.Offset).ToUniversalTime();
+
+    public async Task<int> SyncAsync(IScheduler scheduler, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        List<long> ids;
+        long upto;
+        await using (var connection = await database.OpenAsync(cancellationToken))
+        {
+            var watermark = await connection.ExecuteScalarAsync<string?>(WatermarkSql, new { Name = WatermarkName });
+            upto = await connection.ExecuteScalarAsync<long>(MaxOutboxSql);
+            ids = watermark is null
+                ? (await connection.QueryAsync<long>(AllSql)).ToList()
+                : (await connection.QueryAsync<long>(ChangedSql, new { Entity = CohortStore.OutboxEntity, After = long.Parse(watermark, System.Globalization.CultureInfo.InvariantCulture), Upto = upto })).ToList();
+        }
+        var changed = 0;
+        foreach (var id in ids)
+        {
+            changed += await SyncCohortAsync(scheduler, id, cancellationToken);
+        }
+        await using (var connection = await database.OpenAsync(cancellationToken))
+        {
+            await connection.ExecuteAsync(SetWatermarkSql, new { Name = WatermarkName, Value = upto.ToString(System.Globalization.CultureInfo.InvariantCulture), Now = now });
+        }
+        if (changed > 0)
+        {
+            logger.LogInformation("Cohort schedule: {Changed} triggers set or removed for {Cohorts} cohorts", changed, ids.Count);
+        }
+        return changed;
+    }
+
+    /// <summary>Puts the cohort's triggers where its state and dates say; returns how many were set or removed.</summary>
+    public async Task<int> SyncCohortAsync(IScheduler scheduler, long cohortId, CancellationToken cancellationToken = default)
+    {
+        CohortDates? cohort;
+        await using (var connection = await database.OpenAsync(cancellationToken))
+        {
+            cohort = await connection.QuerySingleOrDefaultAsync<CohortDates>(CohortSql, new { Id = cohortId });
+        }
+        var ahead = cohort is null ? [] : StepsAhead(cohort.Status);
+        var changed = 0;
+        foreach (var (step, job) in Steps)
+        {
+            var key = TriggerKeyOf(cohortId, step);
+            var existing = await scheduler.GetTrigger(key, cancellationToken);
+            if (!ahead.Contains(step))
+            {
+                if (existing is not null)
+                {
+                    await scheduler.UnscheduleJob(key, cancellationToken);
+                    changed++;
+                }
+                continue;
+            }
+            var at = FireTime(step, cohort!.EnrolmentDeadline, cohort.StartDate, cohort.EndDate);
+            if (existing is not null && existing.StartTimeUtc == at)
+            {
+                continue;
+            }
+            // FireNow: a step whose time passed while the service was down runs as soon as it is back; each step
+            // checks the cohort's state and dates itself, so a late or repeated run is harmless.
+            var trigger = TriggerBuilder.Create()
+                .WithIdentity(key)
+                .ForJob(job)
+                .UsingJobData(CohortJobs.CohortIdKey, cohortId.ToString(System.Globalization.CultureInfo.InvariantCulture))
+                .StartAt(at)
+                .WithSchedule(SimpleScheduleBuilder.Create().WithMisfireInstruction(SimpleTriggerMisfireInstruction.FireNow))
+                .Build();
+            if (existing is null)
+            {
+                await scheduler.ScheduleJob(trigger, cancellationToken: cancellationToken);
+            }
+            else
+            {
+                await scheduler.RescheduleJob(key, trigger, cancellationToken);
+            }
+            changed++;
+        }
+        return changed;
+    }
+
+    private sealed class CohortDates
+    {
+        public long Id { get; init; }
+        public string Status { get; init; } = "";
+        public DateOnly EnrolmentDeadline { get; init; }
+        public DateOnly StartDate { get; init; }
+        public DateOnly EndDate { get; init; }
+    }
+}

@@ -1,0 +1,269 @@
+using System.Data.Common;
+using Dapper;
+using Matching.Allocation;
+using Matching.Data.Cohorts;
+using Matching.Data.Dispatch;
+using Matching.Data.Enrolments;
+using Matching.Data.Notifications;
+using Matching.Data.Outbox;
+using Matching.Data.Storage;
+using Matching.Domain.Catalogues;
+using Matching.Domain.Cohorts;
+using Matching.Domain.Enrolments;
+using Matching.Domain.Placements;
+using Matching.Domain.Validation;
+using Matching.Domain.Workers;
+using Matching.Scheduling.Dispatch;
+
+namespace Matching.Scheduling.Lifecycle;
+
+/// <summary>What a lifecycle step did, for the log and the tests.</summary>
+public sealed record LifecycleResult(string Step, bool Changed, string Detail, int Affected = 0);
+
+/// <summary>
+/// The life of a cohort (培训班期) on its dates. Each step reads the cohort's state in its write transaction and acts
+/// only when the state still calls for it, so a step that runs twice, late, or after a crash between its commit and
+/// the scheduler's bookkeeping, does nothing the second time.
+/// </summary>
+public sealed class CohortLifecycle(Database database, Catalogue catalogue, TimeProvider time)
+{
+    private const string CohortSql = """
+        SELECT c.id, c.name, c.status, c.min_size, c.enrolment_deadline, c.start_date, c.end_date, c.trades, c.employer_id, b.city_code,
+            (SELECT COUNT(*) FROM enrolments e WHERE e.cohort_id = c.id AND e.status = 'accepted') AS accepted
+        FROM cohorts c JOIN training_bases b ON b.id = c.base_id WHERE c.id = @Id
+        """;
+    private const string SetStatusSql = "UPDATE cohorts SET status = @Status, updated_at = @Now, version = version + 1 WHERE id = @Id AND status = @From";
+    private const string ActiveEnrolmentsSql = """
+        SELECT id, worker_id, status FROM enrolments WHERE cohort_id = @Id AND status IN ('accepted', 'offered', 'waitlisted')
+        ORDER BY CASE status WHEN 'accepted' THEN 0 WHEN 'offered' THEN 1 ELSE 2 END, updated_at, id
+        """;
+    private const string CancelEnrolmentsSql = """
+        UPDATE enrolments SET status = 'cancelled', note = @Note, updated_at = @Now
+        WHERE cohort_id = @Id AND status IN ('accepted', 'offered', 'waitlisted')
+        """;
+    private const string WorkerSql = """
+        SELECT id, county_code, birth_date, trades_json, certificates_json, priority_groups, destinations, expected_wage, available_from
+        FROM workers WHERE id = @Id
+        """;
+    private const string HeldSql = """
+        SELECT c.id AS cohort_id, c.name AS cohort_name, c.start_date, c.end_date
+        FROM enrolments e JOIN cohorts c ON c.id = e.cohort_id
+        WHERE e.worker_id = @Id AND e.status IN ('offered', 'accepted', 'waitlisted') AND c.status NOT IN ('completed', 'cancelled')
+        """;
+    private const string RemindSql = """
+        INSERT INTO notifications (kind, cohort_id, worker_id, enrolment_id, message, created_at, attempts)
+        SELECT @Kind, e.cohort_id, e.worker_id, e.id, @Message, @Now, 0
+        FROM enrolments e
+        WHERE e.cohort_id = @Id AND e.status IN ('offered', 'accepted')
+          AND NOT EXISTS (SELECT 1 FROM notifications n WHERE n.kind = @Kind AND n.cohort_id = e.cohort_id AND n.worker_id = e.worker_id)
+        """;
+    private const string AcceptedWorkersSql = """
+        SELECT e.worker_id, w.trades_json FROM enrolments e JOIN workers w ON w.id = e.worker_id
+        WHERE e.cohort_id = @Id AND e.status = 'accepted' ORDER BY e.worker_id
+        """;
+    private const string LinkedOpeningsSql = """
+        SELECT o.id, o.trade_id, o.wage_min FROM cohort_openings co JOIN openings o ON o.id = co.opening_id
+        WHERE co.cohort_id = @Id ORDER BY o.id
+        """;
+    private const string PlacedSql = """
+        SELECT COUNT(*) FROM placements WHERE worker_id = @WorkerId AND (cohort_id = @CohortId OR status = 'active')
+        """;
+    private const string InsertPlacementSql = """
+        INSERT INTO placements (worker_id, employer_id, opening_id, cohort_id, start_date, monthly_wage, status, left_on, created_at, updated_at, version)
+        VALUES (@WorkerId, @EmployerId, @OpeningId, @CohortId, @StartDate, @MonthlyWage, 'active', NULL, @Now, @Now, 1)
+        """;
+    private const string InsertFollowUpSql = "INSERT INTO placement_follow_ups (placement_id, month, due_date) VALUES (@PlacementId, @Month, @DueDate)";
+
+    /// <summary>
+    /// At the enrolment deadline: confirm the cohort when its accepted enrolments reach the minimum size (最低开班人数),
+    /// else cancel it and re-offer each of its workers a seat in the next suitable cohort.
+    /// </summary>
+    public Task<LifecycleResult> DeadlineAsync(long cohortId, CancellationToken cancellationToken = default) =>
+        database.InTransactionAsync(async (connection, tx) =>
+        {
+            var cohort = await connection.QuerySingleOrDefaultAsync<CohortRow>(CohortSql, new { Id = cohortId }, tx);
+            if (cohort is null || cohort.Status != CohortStatus.Open)
+            {
+                return new LifecycleResult("deadline", false, cohort is null ? "班期不存在" : $"班期已是“{CohortStatus.NameOf(cohort.Status)}”，无需处理");
+            }
+            var today = ChinaTime.Today(time);
+            if (today < cohort.EnrolmentDeadline)
+            {
+                return new LifecycleResult("deadline", false, $"报名截止日 {cohort.EnrolmentDeadline:yyyy-MM-dd} 未到");
+            }
+            return await DecideAsync(connection, tx, cohort, today, cancellationToken);
+        }, cancellationToken);
+
+    private async Task<LifecycleResult> DecideAsync(DbConnection connection, DbTransaction tx, CohortRow cohort, DateOnly today, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        if (cohort.Accepted >= cohort.MinSize)
+        {
+            await SetStatusAsync(connection, tx, cohort.Id, CohortStatus.Open, CohortStatus.Confirmed, now);
+            return new LifecycleResult("deadline", true, $"确认参训 {cohort.Accepted} 人，达到最低开班人数 {cohort.MinSize}，确认开班", (int)cohort.Accepted);
+        }
+        await SetStatusAsync(connection, tx, cohort.Id, CohortStatus.Open, CohortStatus.Cancelled, now);
+        var enrolled = (await connection.QueryAsync<(long Id, long WorkerId, string Status)>(ActiveEnrolmentsSql, new { cohort.Id }, tx)).ToList();
+        await connection.ExecuteAsync(CancelEnrolmentsSql, new { cohort.Id, Note = $"班期未达最低开班人数（{cohort.Accepted}/{cohort.MinSize}）已取消", Now = now }, tx);
+
+        // Candidate cohorts for the re-offers: open ones still taking enrolments, read as a round reads them.
+        var (open, openings) = await new DispatchInputs(database).OpenCohortsAsync(today, cancellationToken);
+        var planner = new DispatchRoundPlanner(database, catalogue, new HeuristicCandidatePairSource(catalogue), time);
+        var candidates = planner.CohortProfiles(open.Where(c => c.Id != cohort.Id).ToList(), openings);
+        var cancelled = new CohortProfile(cohort.Id, cohort.Name, Codes.Split(cohort.Trades), cohort.StartDate, cohort.EndDate, 0, "", cohort.CityCode, 0, 0, false, 1, 0, 0, false);
+        var scorer = new HeuristicScore(catalogue);
+        var reOffered = 0;
+        foreach (var (_, workerId, _) in enrolled)
+        {
+            var worker = await WorkerProfileAsync(connection, tx, workerId, today);
+            if (worker is null)
+            {
+                continue;
+            }
+            // The next suitable cohort: same trade or trade family as the cancelled one, every hard constraint kept,
+            // the earliest start first and the better score on a tie.
+            var next = candidates
+                .Where(c => c.StartDate >= today && HardConstraints.TradeFit(worker with { Trades = [.. cancelled.Trades.Select(t => new TradeSkill(t, 1))] }, c, catalogue) is not null
+                    && HardConstraints.IsFeasible(worker, c, catalogue))
+                .OrderBy(c => c.StartDate).ThenByDescending(c => scorer.Score(0, worker, 0, c).RetentionProbability).ThenBy(c => c.CohortId);
+            foreach (var candidate in next)
+            {
+                var seat = await EnrolmentSeats.RequestAsync(database.Dialect, connection, tx, candidate.CohortId, workerId, allowWaitlist: false,
+                    EnrolmentSource.ReOffer, $"原班期“{cohort.Name}”未达开班人数取消，改为推荐本班期", null, today, now);
+                if (seat.Outcome == SeatOutcome.Offered)
+                {
+                    reOffered++;
+                    break;
+                }
+            }
+        }
+        return new LifecycleResult("deadline", true,
+            $"确认参训 {cohort.Accepted} 人，未达最低开班人数 {cohort.MinSize}，班期取消；{enrolled.Count} 名劳动者中 {reOffered} 人已推荐到后续班期", reOffered);
+    }
+
+    /// <summary>Three days before the start: a reminder per worker holding a seat, into the notification outbox (once each).</summary>
+    public Task<LifecycleResult> RemindAsync(long cohortId, CancellationToken cancellationToken = default) =>
+        database.InTransactionAsync(async (connection, tx) =>
+        {
+            var cohort = await connection.QuerySingleOrDefaultAsync<CohortRow>(CohortSql, new { Id = cohortId }, tx);
+            var today = ChinaTime.Today(time);
+            if (cohort is null || cohort.Status is not (CohortStatus.Open or CohortStatus.Confirmed) || today > cohort.StartDate)
+            {
+                return new LifecycleResult("reminder", false, "班期不在开班前，无需提醒");
+            }
+            var message = $"【开班提醒】您报名的“{cohort.Name}”将于{cohort.StartDate:yyyy年M月d日}在{catalogue.NameOf(cohort.CityCode)}开班，请按时报到；如不能参加请尽快告知县人社部门。";
+            var written = await connection.ExecuteAsync(RemindSql, new { Kind = NotificationStore.CohortStartReminder, Message = message, Now = time.GetUtcNow(), cohort.Id }, tx);
+            return new LifecycleResult("reminder", written > 0, $"写入开班提醒 {written} 条", written);
+        }, cancellationToken);
+
+    /// <summary>On the start date: a confirmed cohort goes into training. A cohort still open (its deadline step never ran) is decided first.</summary>
+    public Task<LifecycleResult> StartAsync(long cohortId, CancellationToken cancellationToken = default) =>
+        database.InTransactionAsync(async (connection, tx) =>
+        {
+            var cohort = await connection.QuerySingleOrDefaultAsync<CohortRow>(CohortSql, new { Id = cohortId }, tx);
+            var today = ChinaTime.Today(time);
+            if (cohort is null || today < cohort.StartDate)
+            {
+                return new LifecycleResult("start", false, "未到开班日期");
+            }
+            if (cohort.Status == CohortStatus.Open)
+            {
+                var decided = await DecideAsync(connection, tx, cohort, today, cancellationToken);
+                if (cohort.Accepted < cohort.MinSize)
+                {
+                    return decided;
+                }
+            }
+            else if (cohort.Status != CohortStatus.Confirmed)
+            {
+                return new LifecycleResult("start", false, $"班期是“{CohortStatus.NameOf(cohort.Status)}”，无需开班");
+            }
+            await SetStatusAsync(connection, tx, cohort.Id, CohortStatus.Confirmed, CohortStatus.InTraining, time.GetUtcNow());
+            return new LifecycleResult("start", true, "班期开班，进入培训", (int)cohort.Accepted);
+        }, cancellationToken);
+
+    /// <summary>
+    /// On the end date: the cohort is completed and a placement (就业安置) is created for each worker who took part, at
+    /// the employer's linked opening of the worker's trade (else its first), with follow-ups at 1/3/6/12 months.
+    /// </summary>
+    public Task<LifecycleResult> CompleteAsync(long cohortId, CancellationToken cancellationToken = default) =>
+        database.InTransactionAsync(async (connection, tx) =>
+        {
+            var cohort = await connection.QuerySingleOrDefaultAsync<CohortRow>(CohortSql, new { Id = cohortId }, tx);
+            var today = ChinaTime.Today(time);
+            if (cohort is null || cohort.Status != CohortStatus.InTraining || today < cohort.EndDate)
+            {
+                return new LifecycleResult("end", false, cohort is null ? "班期不存在" : $"班期是“{CohortStatus.NameOf(cohort.Status)}”，无需结业");
+            }
+            var now = time.GetUtcNow();
+            await SetStatusAsync(connection, tx, cohort.Id, CohortStatus.InTraining, CohortStatus.Completed, now);
+            var openings = (await connection.QueryAsync<(long Id, string TradeId, long WageMin)>(LinkedOpeningsSql, new { cohort.Id }, tx)).ToList();
+            var placed = 0;
+            foreach (var (workerId, tradesJson) in await connection.QueryAsync<(long WorkerId, string TradesJson)>(AcceptedWorkersSql, new { cohort.Id }, tx))
+            {
+                if (await connection.ExecuteScalarAsync<long>(PlacedSql, new { WorkerId = workerId, CohortId = cohort.Id }, tx) > 0)
+                {
+                    continue; // placed already, here or elsewhere (still at work)
+                }
+                var trades = StoredJson.Read<List<WorkerTrade>>(tradesJson).Select(t => t.TradeId).ToHashSet();
+                var opening = openings.Count == 0 ? ((long Id, string TradeId, long WageMin)?)null
+                    : openings.Where(o => trades.Contains(o.TradeId)).Cast<(long, string, long)?>().FirstOrDefault() ?? openings[0];
+                var start = cohort.EndDate.AddDays(1);
+                var placementId = await connection.ExecuteScalarAsync<long>(InsertPlacementSql + database.Dialect.SelectInsertedId, new
+                {
+                    WorkerId = workerId, cohort.EmployerId, OpeningId = opening?.Id, CohortId = cohort.Id, StartDate = start,
+                    MonthlyWage = (int)(opening?.WageMin ?? WorkerRules.MinWage), Now = now,
+                }, tx);
+                await connection.ExecuteAsync(InsertFollowUpSql, PlacementRules.FollowUpMonths.Select(m => new { PlacementId = placementId, Month = m, DueDate = start.AddMonths(m) }), tx);
+                placed++;
+            }
+            return new LifecycleResult("end", true, $"班期结业，生成就业安置记录 {placed} 条", placed);
+        }, cancellationToken);
+
+    private static async Task SetStatusAsync(DbConnection connection, DbTransaction tx, long id, string from, string to, DateTimeOffset now)
+    {
+        await connection.ExecuteAsync(SetStatusSql, new { Id = id, From = from, Status = to, Now = now }, tx);
+        await OutboxWriter.EnqueueAsync(connection, tx, CohortStore.OutboxEntity, id, OutboxWriter.Upsert, now);
+    }
+
+    private static async Task<WorkerProfile?> WorkerProfileAsync(DbConnection connection, DbTransaction tx, long id, DateOnly today)
+    {
+        var row = await connection.QuerySingleOrDefaultAsync<WorkerRow>(WorkerSql, new { Id = id }, tx);
+        if (row is null)
+        {
+            return null;
+        }
+        var held = (await connection.QueryAsync<HeldEnrolment>(HeldSql, new { Id = id }, tx)).ToList();
+        return new WorkerProfile(row.Id, row.CountyCode, row.BirthDate, StoredJson.Read<List<WorkerTrade>>(row.TradesJson).Select(t => new TradeSkill(t.TradeId, t.Level)).ToList(),
+            Profiles.SpecialOperationTrades(StoredJson.Read<List<WorkerCertificate>>(row.CertificatesJson), today), Codes.Split(row.PriorityGroups),
+            Codes.Split(row.Destinations), (int)row.ExpectedWage, row.AvailableFrom, held);
+    }
+
+    private sealed class CohortRow
+    {
+        public long Id { get; init; }
+        public string Name { get; init; } = "";
+        public string Status { get; init; } = "";
+        public long MinSize { get; init; }
+        public DateOnly EnrolmentDeadline { get; init; }
+        public DateOnly StartDate { get; init; }
+        public DateOnly EndDate { get; init; }
+        public string Trades { get; init; } = "";
+        public long EmployerId { get; init; }
+        public string CityCode { get; init; } = "";
+        public long Accepted { get; init; }
+    }
+
+    private sealed class WorkerRow
+    {
+        public long Id { get; init; }
+        public string CountyCode { get; init; } = "";
+        public DateOnly BirthDate { get; init; }
+        public string TradesJson { get; init; } = "[]";
+        public string CertificatesJson { get; init; } = "[]";
+        public string PriorityGroups { get; init; } = "";
+        public string Destinations { get; init; } = "";
+        public long ExpectedWage { get; init; }
+        public DateOnly AvailableFrom { get; init; }
+    }
+}

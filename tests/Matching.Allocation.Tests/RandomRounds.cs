@@ -1,0 +1,66 @@
+using Matching.Data.Catalogues;
+using Matching.Domain.Catalogues;
+
+namespace Matching.Allocation.Tests;
+
+/// <summary>The real catalogues, loaded once.</summary>
+public static class TestCatalogue
+{
+    public static readonly Catalogue Instance = CatalogueFiles.Load(CatalogueFiles.ResolveDirectory(null));
+
+    public static readonly DateOnly Today = new(2026, 6, 15);
+}
+
+/// <summary>
+/// Random dispatch rounds from a seed: workers and cohorts drawn over a few trade families (welding is a special
+/// operation), partner cities, ages, certificates and already-held enrolments, so that every hard constraint both
+/// holds and breaks somewhere. Seats are scarce, so the modes must choose.
+/// </summary>
+public static class RandomRounds
+{
+    private static readonly string[] Trades = ["T001", "T002", "T003", "T029", "T031", "T033"];
+    private static readonly (string Province, string City)[] Places = [("440000", "440100"), ("440000", "440300"), ("330000", "330100")];
+
+    public static AllocationProblem Create(int seed, int workers, int cohorts, double? priorityWeight = null, bool secondTrades = true)
+    {
+        var random = new Random(seed);
+        var today = TestCatalogue.Today;
+        var cohortList = new List<CohortProfile>();
+        for (var c = 0; c < cohorts; c++)
+        {
+            var trade = Trades[random.Next(Trades.Length)];
+            var place = Places[random.Next(Places.Length)];
+            var start = today.AddDays(random.Next(10, 60));
+            var special = TestCatalogue.Instance.TradesById[trade].SpecialOperation;
+            cohortList.Add(new CohortProfile(100 + c, $"班期{c}", [trade], start, start.AddDays(random.Next(7, 30)), random.Next(0, 4),
+                place.Province, place.City, 18, random.Next(2) == 0 ? 45 : 55, special, random.Next(1, 3), 4000, 4000 + random.Next(0, 30) * 100,
+                random.Next(2) == 0));
+        }
+        var workerList = new List<WorkerProfile>();
+        for (var w = 0; w < workers; w++)
+        {
+            var trades = new List<TradeSkill> { new(Trades[random.Next(Trades.Length)], random.Next(1, 4)) };
+            if (random.Next(3) == 0 && secondTrades)
+            {
+                var second = Trades[random.Next(Trades.Length)];
+                if (second != trades[0].TradeId)
+                {
+                    trades.Add(new TradeSkill(second, random.Next(1, 4)));
+                }
+            }
+            var certificates = trades.Where(t => TestCatalogue.Instance.TradesById[t.TradeId].SpecialOperation && random.Next(3) > 0).Select(t => t.TradeId).ToList();
+            var destinations = Places.OrderBy(_ => random.Next()).Take(random.Next(0, 3)).Select(p => random.Next(2) == 0 ? p.Province : p.City).Distinct().ToList();
+            var held = new List<HeldEnrolment>();
+            if (random.Next(5) == 0)
+            {
+                var start = today.AddDays(random.Next(5, 70));
+                held.Add(new HeldEnrolment(1, "已报名的焊工班", start, start.AddDays(10)));
+            }
+            var groups = random.Next(3) == 0 ? new List<string> { "poverty-lifted" } : [];
+            workerList.Add(new WorkerProfile(1000 + w, "520502", today.AddYears(-random.Next(18, 58)).AddDays(-random.Next(365)), trades, certificates,
+                groups, destinations, 3800 + random.Next(0, 30) * 100, today.AddDays(random.Next(-20, 50)), held));
+        }
+        var pairs = new HeuristicCandidatePairSource(TestCatalogue.Instance).FindPairs(workerList, cohortList, perWorker: random.Next(2, 8));
+        return new AllocationProblem(workerList, cohortList, pairs, priorityWeight ?? random.Next(0, 5) / 10.0);
+    }
+}
