@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using Matching.Data.Workers;
 using Matching.Domain.Catalogues;
@@ -28,7 +29,28 @@ public sealed record WorkerFacts(
 /// </summary>
 public sealed class DocumentBuilder(SearchAnalyzer analyzer)
 {
+    // Trade and place names come from the catalogue, a few hundred strings: analysed once each.
+    private readonly ConcurrentDictionary<string, AnalyzedText> _catalogueText = new(StringComparer.Ordinal);
+
     public SearchAnalyzer Analyzer { get; } = analyzer;
+
+    private AnalyzedText CatalogueText(string text) => _catalogueText.GetOrAdd(text, Analyzer.AnalyzeDocument);
+
+    /// <summary>
+    /// Parts separated by spaces are segmented independently, so analysing them one by one gives the same tokens as
+    /// analysing the joined text.
+    /// </summary>
+    private static AnalyzedText Join(IEnumerable<AnalyzedText> parts)
+    {
+        var tokens = new List<string>();
+        var concepts = new List<ConceptHit>();
+        foreach (var part in parts)
+        {
+            tokens.AddRange(part.Tokens);
+            concepts.AddRange(part.Concepts.Where(c => !concepts.Any(x => x.TradeId == c.TradeId)));
+        }
+        return new AnalyzedText(tokens, concepts);
+    }
 
     private Catalogue Catalogue => Analyzer.Vocabulary.Catalogue;
 
@@ -54,7 +76,7 @@ public sealed class DocumentBuilder(SearchAnalyzer analyzer)
         var tradeLevels = new List<string>();
         var familyTop = new Dictionary<string, int>(StringComparer.Ordinal);
         var levels = new List<string>();
-        var text = new List<string>();
+        var text = new List<AnalyzedText>();
         foreach (var t in trades)
         {
             if (!Catalogue.TradesById.TryGetValue(t.TradeId, out var trade))
@@ -70,7 +92,7 @@ public sealed class DocumentBuilder(SearchAnalyzer analyzer)
             }
             familyTop[trade.FamilyId] = Math.Max(familyTop.GetValueOrDefault(trade.FamilyId), t.Level);
             AddOnce(levels, t.Level.ToString(CultureInfo.InvariantCulture));
-            text.Add(trade.Name);
+            text.Add(CatalogueText(trade.Name));
         }
         var familyLevels = familyTop.SelectMany(f => Enumerable.Range(1, f.Value).Select(l => LevelTerm(f.Key, l))).ToList();
 
@@ -106,13 +128,13 @@ public sealed class DocumentBuilder(SearchAnalyzer analyzer)
             provinces.Add(WorkerDocument.AnyDestination);
         }
 
-        text.Add(Catalogue.NameOf(countyCode));
-        text.Add(Catalogue.NameOf(prefectureCode));
+        text.Add(CatalogueText(Catalogue.NameOf(countyCode)));
+        text.Add(CatalogueText(Catalogue.NameOf(prefectureCode)));
         if (!string.IsNullOrWhiteSpace(notes))
         {
-            text.Add(notes);
+            text.Add(Analyzer.AnalyzeDocument(notes));
         }
-        var analyzed = Analyzer.AnalyzeDocument(string.Join(' ', text));
+        var analyzed = Join(text);
         var concepts = tradeIds.Concat(analyzed.ConceptIds).Distinct(StringComparer.Ordinal).ToList();
 
         return new WorkerDocument(id, analyzed.Tokens, concepts, tradeIds, families, tradeLevels, familyLevels, levels,

@@ -261,6 +261,10 @@ public sealed class ElasticsearchSearchIndex(ElasticsearchClient client, QueryPl
                 if (json["errors"]?.GetValue<bool>() == true)
                 {
                     var items = json["items"]!.AsArray();
+                    if (items.Count != pending.Count)
+                    {
+                        throw new ElasticsearchException($"Elasticsearch 批量写入的回复有 {items.Count} 项，应为 {pending.Count} 项");
+                    }
                     for (var i = 0; i < items.Count; i++)
                     {
                         var result = items[i]!.AsObject().First().Value!;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using Lucene.Net.Analysis.Core;
 using Lucene.Net.Documents;
 using Lucene.Net.Index;
@@ -173,28 +174,53 @@ public sealed class LuceneSearchIndex : ISearchIndex
     // ---- documents -------------------------------------------------------------------------------------------
 
     /// <summary>The Lucene document of a worker; the same values as the Elasticsearch bulk line (a test compares them).</summary>
-    internal static Document ToLucene(WorkerDocument d) => Build(d.Id, d.Hash, d.Tokens, Fields.Keywords(d), Fields.Numbers(d));
+    internal static Document ToLucene(WorkerDocument d) => Build(d.Id, d.Hash, d.Tokens, Fields.Keywords(d), Fields.Numbers(d), WorkerFacetFields);
 
-    internal static Document ToLucene(OpeningDocument d) => Build(d.Id, d.Hash, d.Tokens, Fields.Keywords(d), Fields.Numbers(d));
+    internal static Document ToLucene(OpeningDocument d) => Build(d.Id, d.Hash, d.Tokens, Fields.Keywords(d), Fields.Numbers(d), OpeningFacetFields);
+
+    /// <summary>
+    /// All exact-match values go into one field as <c>field=value</c> terms (no positions, no norms): one inverted field
+    /// per document instead of twenty makes indexing about twice as fast. Facet fields also get sorted-set doc values
+    /// under their own name; numbers are doc values (ranges and sorting read them).
+    /// </summary>
+    internal const string KeywordField = "k";
+
+    private static readonly FieldType KeywordType = new()
+    {
+        IsIndexed = true,
+        IsTokenized = true,
+        OmitNorms = true,
+        IndexOptions = IndexOptions.DOCS_ONLY,
+    };
+
+    private static readonly HashSet<string> WorkerFacetFields = [.. Fields.WorkerFacetFields.Values];
+    private static readonly HashSet<string> OpeningFacetFields = [.. Fields.OpeningFacetFields.Values];
+
+    internal static string KeywordTerm(string field, string value) => string.Concat(field, "=", value);
 
     private static Document Build(long id, string hash, IReadOnlyList<string> tokens,
-        IEnumerable<(string Field, IReadOnlyList<string> Values)> keywords, IEnumerable<(string Field, long Value)> numbers)
+        IEnumerable<(string Field, IReadOnlyList<string> Values)> keywords, IEnumerable<(string Field, long Value)> numbers,
+        HashSet<string> facetFields)
     {
         var doc = new Document
         {
-            new StringField(Fields.Id, id.ToString(CultureInfo.InvariantCulture), Field.Store.NO),
             new StoredField(Fields.Hash, hash),
             new TextField(Fields.Text, string.Join(' ', tokens), Field.Store.NO),
         };
+        var terms = new StringBuilder(512);
+        terms.Append(KeywordTerm(Fields.Id, id.ToString(CultureInfo.InvariantCulture)));
         foreach (var (field, values) in keywords)
         {
             foreach (var value in values)
             {
-                doc.Add(new StringField(field, value, Field.Store.NO));
-                // Doc values of the same name: facet counts read them without touching the postings.
-                doc.Add(new SortedSetDocValuesField(field, new BytesRef(value)));
+                terms.Append(' ').Append(field).Append('=').Append(value);
+                if (facetFields.Contains(field))
+                {
+                    doc.Add(new SortedSetDocValuesField(field, new BytesRef(value)));
+                }
             }
         }
+        doc.Add(new Field(KeywordField, terms.ToString(), KeywordType));
         foreach (var (field, value) in numbers)
         {
             doc.Add(new NumericDocValuesField(field, value));
@@ -202,7 +228,7 @@ public sealed class LuceneSearchIndex : ISearchIndex
         return doc;
     }
 
-    private static Term IdTerm(long id) => new(Fields.Id, id.ToString(CultureInfo.InvariantCulture));
+    private static Term IdTerm(long id) => new(KeywordField, KeywordTerm(Fields.Id, id.ToString(CultureInfo.InvariantCulture)));
 
     // ---- queries ---------------------------------------------------------------------------------------------
 
@@ -263,7 +289,7 @@ public sealed class LuceneSearchIndex : ISearchIndex
         }
         foreach (var p in plan.Preferences)
         {
-            root.Add(new ConstantScoreQuery(new TermQuery(new Term(p.Field, p.Value))) { Boost = (float)p.Weight }, Occur.SHOULD);
+            root.Add(new ConstantScoreQuery(new TermQuery(new Term(KeywordField, KeywordTerm(p.Field, p.Value)))) { Boost = (float)p.Weight }, Occur.SHOULD);
         }
         if (plan.Text is { } text)
         {
@@ -274,7 +300,7 @@ public sealed class LuceneSearchIndex : ISearchIndex
             }
             if (text.Required && text.Tokens.Count == 0)
             {
-                root.Add(new TermQuery(new Term(Fields.Id, "-")), Occur.MUST);
+                root.Add(new TermQuery(new Term(KeywordField, KeywordTerm(Fields.Id, "-"))), Occur.MUST);
             }
             else if (text.Tokens.Count > 0)
             {
@@ -300,12 +326,12 @@ public sealed class LuceneSearchIndex : ISearchIndex
     {
         if (values.Count == 1)
         {
-            return new TermQuery(new Term(field, values[0]));
+            return new TermQuery(new Term(KeywordField, KeywordTerm(field, values[0])));
         }
         var any = new BooleanQuery(disableCoord: true);
         foreach (var value in values)
         {
-            any.Add(new TermQuery(new Term(field, value)), Occur.SHOULD);
+            any.Add(new TermQuery(new Term(KeywordField, KeywordTerm(field, value))), Occur.SHOULD);
         }
         return any;
     }
@@ -441,7 +467,9 @@ public sealed class LuceneSearchIndex : ISearchIndex
             {
                 OpenMode = OpenMode.CREATE_OR_APPEND,
                 Similarity = new BM25Similarity(),
-                RAMBufferSizeMB = 64,
+                // Big in-memory segments and no compound files: a rebuild of a million documents flushes and merges less.
+                RAMBufferSizeMB = 256,
+                UseCompoundFile = false,
             };
             var writer = new IndexWriter(directory, config);
             // A fresh index gets a first commit, so readers can open it before anything is written.
