@@ -31,7 +31,8 @@ public sealed class TradeVocabulary
         {
             terms[Text.Normalize(trade.Name)] = new ConceptHit(trade.Id, trade.Name, ConceptMatch.Name);
         }
-        foreach (var synonym in catalogue.TradeSynonyms)
+        // Simplified synonyms before traditional ones: 電焊工 normalises to 电焊工, which is already a colloquial word.
+        foreach (var synonym in catalogue.TradeSynonyms.OrderBy(s => s.Kind == SynonymKind.Traditional))
         {
             var match = synonym.Kind switch
             {

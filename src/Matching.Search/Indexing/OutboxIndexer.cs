@@ -38,8 +38,9 @@ public sealed class OutboxIndexer(Database database, SearchSource source, ISearc
         UPDATE outbox SET attempts = attempts + 1, next_attempt_at = @NextAttempt, last_error = @Error WHERE id IN @Ids
         """;
     private const string StatusSql = """
-        SELECT COUNT(*) AS pending, MIN(created_at) AS oldest, SUM(CASE WHEN attempts > 0 THEN 1 ELSE 0 END) AS failing,
-            MAX(last_error) AS last_error
+        SELECT COUNT(*) AS pending, CAST(MIN(created_at) AS TEXT) AS oldest,
+            COALESCE(SUM(CASE WHEN attempts > 0 THEN 1 ELSE 0 END), 0) AS failing,
+            CAST((SELECT last_error FROM outbox WHERE processed_at IS NULL AND last_error IS NOT NULL ORDER BY id DESC LIMIT 1) AS TEXT) AS last_error
         FROM outbox WHERE processed_at IS NULL
         """;
     private const string MaxIdSql = "SELECT COALESCE(MAX(id), 0) FROM outbox";
@@ -135,7 +136,8 @@ public sealed class OutboxIndexer(Database database, SearchSource source, ISearc
     public async Task<OutboxStatus> StatusAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        return await connection.QuerySingleAsync<OutboxStatus>(new CommandDefinition(StatusSql, cancellationToken: cancellationToken));
+        var row = await connection.QuerySingleAsync<StatusRow>(new CommandDefinition(StatusSql, cancellationToken: cancellationToken));
+        return new OutboxStatus(row.Pending, row.Oldest, row.Failing, row.LastError);
     }
 
     /// <summary>2 s, 4 s, 8 s … doubling per attempt, at most 10 minutes.</summary>
@@ -189,6 +191,14 @@ public sealed class OutboxIndexer(Database database, SearchSource source, ISearc
 
     private static string Truncate(string text, int length) => text.Length <= length ? text : text[..length];
 
+    private sealed class StatusRow
+    {
+        public long Pending { get; init; }
+        public string? Oldest { get; init; }
+        public long Failing { get; init; }
+        public string? LastError { get; init; }
+    }
+
     private sealed class OutboxRow
     {
         public long Id { get; init; }
@@ -201,4 +211,4 @@ public sealed class OutboxIndexer(Database database, SearchSource source, ISearc
 }
 
 /// <summary>Pending outbox rows: how many, since when, how many already failed at least once, the last error.</summary>
-public sealed record OutboxStatus(long Pending, string? Oldest, long? Failing, string? LastError);
+public sealed record OutboxStatus(long Pending, string? Oldest, long Failing, string? LastError);
