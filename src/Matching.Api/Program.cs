@@ -8,6 +8,7 @@ using Matching.Api.Health;
 using Matching.Api.Infrastructure;
 using Matching.Api.Openings;
 using Matching.Api.Placements;
+using Matching.Api.Search;
 using Matching.Api.Workers;
 using Matching.Data.Bases;
 using Matching.Data.Cohorts;
@@ -17,6 +18,7 @@ using Matching.Data.Openings;
 using Matching.Data.Placements;
 using Matching.Data.Storage;
 using Matching.Data.Workers;
+using Matching.Search;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Scalar.AspNetCore;
@@ -40,6 +42,7 @@ builder.Services.AddSingleton<TrainingBaseStore>();
 builder.Services.AddSingleton<OpeningStore>();
 builder.Services.AddSingleton<CohortStore>();
 builder.Services.AddSingleton<PlacementStore>();
+builder.Services.AddMatchingSearch(builder.Configuration.GetSection(MatchingOptions.Section).Get<SearchOptions>() ?? new SearchOptions());
 
 builder.Services.ConfigureHttpJsonOptions(json =>
 {
@@ -83,6 +86,7 @@ app.MapTrainingBases();
 app.MapOpenings();
 app.MapCohorts();
 app.MapPlacements();
+app.MapSearch();
 app.MapGet("/", () => TypedResults.Redirect("/api-reference")).ExcludeFromDescription();
 
 app.Lifetime.ApplicationStarted.Register(() =>
