@@ -17,6 +17,9 @@ public sealed class CliContext(IReadOnlyList<string> arguments, MatchingOptions 
     public TextWriter Out { get; } = output;
     public TextWriter Error { get; } = error;
 
+    /// <summary>The whole configuration, for sections beside <c>Matching</c>'s storage options (e.g. search settings).</summary>
+    public IConfiguration? Configuration { get; init; }
+
     /// <summary>The value after <c>--name</c>, or null.</summary>
     public string? Value(string name)
     {
@@ -84,7 +87,7 @@ public static class CliApp
         var options = configuration.GetSection(MatchingOptions.Section).Get<MatchingOptions>() ?? new MatchingOptions();
         try
         {
-            return await command(new CliContext(rest, options, TimeProvider.System, Console.Out, Console.Error));
+            return await command(new CliContext(rest, options, TimeProvider.System, Console.Out, Console.Error) { Configuration = configuration });
         }
         catch (CliException e)
         {

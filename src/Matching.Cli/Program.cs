@@ -7,4 +7,7 @@ return await CliApp.RunAsync(args, new Dictionary<string, Func<CliContext, Task<
 {
     ["seed-demo"] = SeedDemoCommand.RunAsync,
     ["bench"] = BenchCommand.RunAsync,
+    ["reindex"] = SearchIndexCommands.ReindexAsync,
+    ["check-index"] = SearchIndexCommands.CheckIndexAsync,
+    ["index-outbox"] = SearchIndexCommands.IndexOutboxAsync,
 });

@@ -44,6 +44,7 @@ public sealed class OutboxIndexer(Database database, SearchSource source, ISearc
         FROM outbox WHERE processed_at IS NULL
         """;
     private const string MaxIdSql = "SELECT COALESCE(MAX(id), 0) FROM outbox";
+    private const string MarkCoveredSql = "UPDATE outbox SET processed_at = @Now, last_error = NULL WHERE id <= @UpTo AND processed_at IS NULL";
     private const string ReplaySql = "SELECT id, entity, entity_id, operation, attempts, next_attempt_at FROM outbox WHERE id > @After ORDER BY id";
 
     /// <summary>Drains batches until the outbox holds nothing due (or a batch fails). Returns the rows processed.</summary>
@@ -131,6 +132,16 @@ public sealed class OutboxIndexer(Database database, SearchSource source, ISearc
         {
             await ApplyAsync(chunk, cancellationToken);
         }
+    }
+
+    /// <summary>
+    /// Marks pending rows up to the rebuild's high-water mark as processed: the rebuild read SQL after they were
+    /// committed, so the new index already holds their changes.
+    /// </summary>
+    public async Task MarkCoveredByRebuildAsync(long upTo, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await connection.ExecuteAsync(MarkCoveredSql, new { UpTo = upTo, Now = time.GetUtcNow() });
     }
 
     public async Task<OutboxStatus> StatusAsync(CancellationToken cancellationToken = default)

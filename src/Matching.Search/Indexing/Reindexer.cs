@@ -122,6 +122,7 @@ public sealed class Reindexer(SearchSource source, ISearchIndex index, OutboxInd
             progress?.Report($"岗位 {done:N0}/{totals.Openings:N0}");
             await rebuild.SwapAsync(cancellationToken);
             await outbox.ReplayAfterAsync(marker, cancellationToken);
+            await outbox.MarkCoveredByRebuildAsync(marker, cancellationToken);
             progress?.Report($"已切换到新索引 {rebuild.Version}，并补上重建期间的变更");
             _status = _status with { State = ReindexState.Completed, FinishedAt = time.GetUtcNow() };
         }
