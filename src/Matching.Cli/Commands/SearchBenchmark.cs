@@ -42,7 +42,7 @@ public static class SearchBenchmark
             var planner = new QueryPlanner(analyzer);
             var builder = new DocumentBuilder(analyzer);
             var openings = Openings(demo, environment.Catalogue, Math.Max(30, workers / 200), today).Take(queries).ToList();
-            await context.Out.WriteLineAsync($"search: {openings.Count} demo openings as recall queries; generating {workers:N0} demo workers");
+            await context.Out.WriteLineAsync($"search: {openings.Count} demo openings as recall queries; generating {workers:N0} demo workers; {Environment.ProcessorCount} cores, {LoadAverage()}");
 
             var started = Stopwatch.GetTimestamp();
             var drafts = demo.Workers(workers).ToList();
@@ -51,6 +51,7 @@ public static class SearchBenchmark
             var atSmall = await MeasureAsync(context, folder, "100k", drafts.Take(small).ToList(), openings, baselineQueries, environment, builder, planner, today);
             var atFull = workers == small ? atSmall : await MeasureAsync(context, folder, "full", drafts, openings, baselineQueries, environment, builder, planner, today);
 
+            await context.Out.WriteLineAsync($"search: done; {LoadAverage()}");
             await context.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                 $"search: {workers:N0} workers indexed at {atFull.DocsPerSecond:F0} docs/s, index {atFull.IndexMb:F0} MB; recall p50 {atFull.P50:F2} ms, p99 {atFull.P99:F2} ms " +
                 $"(100k: p50 {atSmall.P50:F2} ms, p99 {atSmall.P99:F2} ms); SQL baseline p50 {atFull.BaselineP50:F1} ms (100k: {atSmall.BaselineP50:F1} ms); answers agree {atFull.Agreeing}/{atFull.Compared}"));
@@ -174,6 +175,19 @@ public static class SearchBenchmark
         await context.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"{label}: SQL baseline over {baseline.Count} openings: p50 {b50:F1} ms, p99 {b99:F1} ms; same answer as Lucene for {agreeing}/{baseline.Count}"));
         return new Figures(docsPerSecond, indexMb, latencies.Count, p50, p99, hits.Average(h => h.Count), b50, b99, baseline.Count, agreeing);
+    }
+
+    /// <summary>Other work on the machine skews every figure; the load average says how much there was.</summary>
+    private static string LoadAverage()
+    {
+        try
+        {
+            return "load average " + string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+        }
+        catch (IOException)
+        {
+            return "load average unknown";
+        }
     }
 
     private static (double P50, double P99) Percentiles(List<double> values)
