@@ -29,8 +29,16 @@ public sealed class LiveElasticsearchBehaviourTests : SearchBehaviourTests
     {
         if (_client is not null)
         {
-            await _client.Transport.RequestAsync<StringResponse>(Elastic.Transport.HttpMethod.DELETE, $"/{_prefix}-*", CancellationToken.None);
-            await _client.Transport.RequestAsync<StringResponse>(Elastic.Transport.HttpMethod.DELETE, $"/_index_template/{_prefix}-*", CancellationToken.None);
+            // Deletes by exact name: clusters refuse wildcard deletes by default (action.destructive_requires_name).
+            var listed = await _client.Transport.RequestAsync<StringResponse>(Elastic.Transport.HttpMethod.GET, $"/_cat/indices/{_prefix}-*?h=index", CancellationToken.None);
+            foreach (var index in (listed.Body ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                await _client.Transport.RequestAsync<StringResponse>(Elastic.Transport.HttpMethod.DELETE, $"/{index}", CancellationToken.None);
+            }
+            foreach (var template in new[] { $"{_prefix}-workers", $"{_prefix}-openings" })
+            {
+                await _client.Transport.RequestAsync<StringResponse>(Elastic.Transport.HttpMethod.DELETE, $"/_index_template/{template}", CancellationToken.None);
+            }
         }
         await base.DisposeAsync();
     }
