@@ -14,6 +14,7 @@ using Matching.Api.Openings;
 using Matching.Api.Placements;
 using Matching.Api.Reports;
 using Matching.Api.Users;
+using Matching.Api.Search;
 using Matching.Api.Workers;
 using Matching.Data.Bases;
 using Matching.Data.Cohorts;
@@ -27,6 +28,7 @@ using Matching.Data.Storage;
 using Matching.Data.Workers;
 using Matching.Scheduling;
 using Microsoft.AspNetCore.Authorization;
+using Matching.Search;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Scalar.AspNetCore;
@@ -61,6 +63,7 @@ else
 {
     builder.Services.AddMatchingDispatch();
 }
+builder.Services.AddMatchingSearch(builder.Configuration.GetSection(MatchingOptions.Section).Get<SearchOptions>() ?? new SearchOptions());
 
 builder.Services.ConfigureHttpJsonOptions(json =>
 {
@@ -128,6 +131,7 @@ app.MapDispatchRounds();
 app.MapReports();
 app.MapUsers();
 app.MapAudit();
+app.MapSearch();
 app.MapGet("/", () => TypedResults.Redirect("/api-reference")).ExcludeFromDescription();
 
 app.Lifetime.ApplicationStarted.Register(() =>

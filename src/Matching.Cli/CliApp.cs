@@ -18,6 +18,7 @@ public sealed class CliContext(IReadOnlyList<string> arguments, IConfiguration c
     public TextWriter Out { get; } = output;
     public TextWriter Error { get; } = error;
 
+
     /// <summary>The value after <c>--name</c>, or null.</summary>
     public string? Value(string name)
     {

@@ -8,4 +8,7 @@ return await CliApp.RunAsync(args, new Dictionary<string, Func<CliContext, Task<
     ["seed-demo"] = SeedDemoCommand.RunAsync,
     ["token"] = TokenCommand.RunAsync,
     ["bench"] = BenchCommand.RunAsync,
+    ["reindex"] = SearchIndexCommands.ReindexAsync,
+    ["check-index"] = SearchIndexCommands.CheckIndexAsync,
+    ["index-outbox"] = SearchIndexCommands.IndexOutboxAsync,
 });

@@ -7,6 +7,7 @@ public static class BenchCommand
     {
         ["ingest"] = IngestBenchmark.RunAsync,
         ["dispatch"] = DispatchBenchmark.RunAsync,
+        ["search"] = SearchBenchmark.RunAsync,
     };
 
     public static Task<int> RunAsync(CliContext context)

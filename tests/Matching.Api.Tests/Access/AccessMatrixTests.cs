@@ -149,6 +149,25 @@ public sealed class AccessMatrixTests(AccessFixture world) : IClassFixture<Acces
         yield return (new Call("GET", "/api/reports/", "/api/reports"), role => role == EN ? 403 : Ok);
         yield return (new Call("GET", "/api/reports/{id:long}/download", "/api/reports/999999/download"), role => role == EN ? 403 : 404);
 
+        // Search and recall: offices and rural staff search workers within their scope; enterprises recall only for their own openings.
+        yield return (new Call("GET", "/api/search/workers", "/api/search/workers?q=装配"), role => Allow(role, [CO, PO, RR, AD], Ok));
+        yield return (new Call("GET", "/api/search/openings", "/api/search/openings?q=装配"), _ => Ok);
+        yield return (new Call("GET", "/api/search/trades/suggest", "/api/search/trades/suggest?q=焊"), _ => Ok);
+        foreach (var opening in new[] { world.Opening1, world.Opening2 })
+        {
+            yield return (new Call("GET", "/api/match/openings/{id:long}/candidates-recall", $"/api/match/openings/{opening}/candidates-recall"),
+                role => Allow(role, [CO, PO, EN, AD], role == EN && opening != world.Opening1 ? 404 : Ok));
+        }
+        foreach (var w in workers)
+        {
+            yield return (new Call("GET", "/api/match/workers/{id:long}/openings-recall", $"/api/match/workers/{w}/openings-recall"),
+                role => Allow(role, [CO, PO, RR, AD], WorkerVisible(role, w) ? Ok : 404));
+        }
+        yield return (new Call("POST", "/api/search/admin/reindex", "/api/search/admin/reindex"), role => Allow(role, [AD], 202));
+        yield return (new Call("GET", "/api/search/admin/reindex", "/api/search/admin/reindex"), role => Allow(role, [AD], Ok));
+        yield return (new Call("GET", "/api/search/admin/consistency", "/api/search/admin/consistency"), role => Allow(role, [AD], Ok));
+        yield return (new Call("GET", "/api/search/admin/outbox", "/api/search/admin/outbox"), role => Allow(role, [AD], Ok));
+
         // Users and the audit log: admins only.
         yield return (new Call("GET", "/api/users/", "/api/users"), role => Allow(role, [AD], Ok));
         yield return (new Call("GET", "/api/users/{id:long}", "/api/users/1"), role => Allow(role, [AD], Ok));
@@ -180,7 +199,9 @@ public sealed class AccessMatrixTests(AccessFixture world) : IClassFixture<Acces
             foreach (var role in AllRoles)
             {
                 var status = await SendAsync(world.Client(role), call);
-                if (status != expected(role))
+                // Starting a rebuild while the start-up rebuild still runs is refused (409) after every access rule passed.
+                var alsoFine = expected(role) == 202 && status == 409;
+                if (status != expected(role) && !alsoFine)
                 {
                     failures.Add($"{role,-20} {call}: expected {expected(role)}, got {status}");
                 }

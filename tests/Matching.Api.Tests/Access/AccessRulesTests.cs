@@ -40,6 +40,17 @@ public sealed class AccessRulesTests(AccessFixture world) : IClassFixture<Access
     }
 
     [Fact]
+    public async Task Worker_search_is_filtered_by_the_callers_scope_inside_the_query()
+    {
+        var county = await ItemsAsync(Roles.CountyOffice, "/api/search/workers?q=装配工&pageSize=200");
+        Assert.All(county, hit => Assert.Equal(AccessFixture.CountyA, hit.GetProperty("worker").GetProperty("countyCode").GetString()));
+        var rural = await ItemsAsync(Roles.RuralRevitalisation, "/api/search/workers?q=装配工&pageSize=200");
+        Assert.All(rural, hit => Assert.NotEqual(0, hit.GetProperty("worker").GetProperty("priorityGroups").GetArrayLength()));
+        var admin = await ItemsAsync(Roles.Admin, "/api/search/workers?q=装配工&pageSize=200");
+        Assert.True(admin.Count > county.Count, "the admin sees more than one county");
+    }
+
+    [Fact]
     public async Task Asking_a_list_for_a_county_outside_the_scope_returns_nothing_and_the_total_says_zero()
     {
         var page = await GetJsonAsync(Roles.CountyOffice, $"/api/workers?countyCode={AccessFixture.CountyB}");
