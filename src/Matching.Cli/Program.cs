@@ -6,5 +6,8 @@ using Matching.Cli.Commands;
 return await CliApp.RunAsync(args, new Dictionary<string, Func<CliContext, Task<int>>>(StringComparer.Ordinal)
 {
     ["seed-demo"] = SeedDemoCommand.RunAsync,
+    ["seed-history"] = SeedHistoryCommand.RunAsync,
+    ["train"] = TrainCommand.RunAsync,
+    ["evaluate"] = EvaluateCommand.RunAsync,
     ["bench"] = BenchCommand.RunAsync,
 });
