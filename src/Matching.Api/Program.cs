@@ -6,6 +6,7 @@ using Matching.Api.Cohorts;
 using Matching.Api.Employers;
 using Matching.Api.Health;
 using Matching.Api.Infrastructure;
+using Matching.Api.Matching;
 using Matching.Api.Openings;
 using Matching.Api.Placements;
 using Matching.Api.Workers;
@@ -40,6 +41,7 @@ builder.Services.AddSingleton<TrainingBaseStore>();
 builder.Services.AddSingleton<OpeningStore>();
 builder.Services.AddSingleton<CohortStore>();
 builder.Services.AddSingleton<PlacementStore>();
+builder.Services.AddMatchingRanking(builder.Configuration);
 
 builder.Services.ConfigureHttpJsonOptions(json =>
 {
@@ -83,6 +85,7 @@ app.MapTrainingBases();
 app.MapOpenings();
 app.MapCohorts();
 app.MapPlacements();
+app.MapMatching();
 app.MapGet("/", () => TypedResults.Redirect("/api-reference")).ExcludeFromDescription();
 
 app.Lifetime.ApplicationStarted.Register(() =>

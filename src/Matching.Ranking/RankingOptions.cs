@@ -14,8 +14,13 @@ public sealed class RankingOptions
     /// </summary>
     public double PriorityWeight { get; set; } = 0.05;
 
-    /// <summary>Priority groups the policy weight favours.</summary>
-    public string[] PriorityGroups { get; set; } = ["monitored", "poverty-lifted", "relocated", "hard-to-employ"];
+    /// <summary>Priority groups the policy weight favours; when not configured, <see cref="DefaultPriorityGroups"/>.</summary>
+    // Null by default: the configuration binder appends to an initialised array instead of replacing it.
+    public string[]? PriorityGroups { get; set; }
+
+    public static readonly IReadOnlyList<string> DefaultPriorityGroups = ["monitored", "poverty-lifted", "relocated", "hard-to-employ"];
+
+    public IReadOnlyList<string> FavouredGroups => PriorityGroups is { Length: > 0 } groups ? groups : DefaultPriorityGroups;
 
     /// <summary>How many candidates the recall hands to the re-ranking.</summary>
     public int RecallLimit { get; set; } = 300;

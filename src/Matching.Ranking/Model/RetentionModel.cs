@@ -31,9 +31,10 @@ public sealed class RetentionModel
         Card = card;
         var predictor = FindPredictor(model)
             ?? throw new InvalidDataException("模型文件不是 FastTree 二分类留存模型");
-        // Per-feature contributions of the trees (each split's effect on the score), for the reasons shown to clerks.
+        // Per-feature contributions of the trees (each split's effect on the score), scaled so the largest is ±1:
+        // the reasons shown to clerks name the factors that weighed most for this pair.
         _explainer = model.Append(ml.Transforms.CalculateFeatureContribution(predictor, numberOfPositiveContributions: MatchFeatures.Count,
-            numberOfNegativeContributions: MatchFeatures.Count, normalize: false).Fit(model.Transform(EmptyData(ml))));
+            numberOfNegativeContributions: MatchFeatures.Count, normalize: true).Fit(model.Transform(EmptyData(ml))));
     }
 
     public ModelCard Card { get; }
@@ -102,7 +103,7 @@ public sealed class RetentionModel
         return _model.Transform(data).GetColumn<float>(nameof(RetentionScore.Probability)).ToArray();
     }
 
-    /// <summary>The probability and each feature's contribution to the score (positive raises retention).</summary>
+    /// <summary>The probability and each feature's relative contribution to the score, −1…1 (positive raises retention).</summary>
     public (float Probability, float[] Contributions) Explain(float[] features)
     {
         var engine = _explainers.TryTake(out var e) ? e : _ml.Model.CreatePredictionEngine<PairRow, ContributionScore>(_explainer);

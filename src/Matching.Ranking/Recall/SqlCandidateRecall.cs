@@ -1,0 +1,73 @@
+using Dapper;
+using Matching.Data.Storage;
+using Matching.Domain.Catalogues;
+using Matching.Domain.Matching;
+using Matching.Domain.Validation;
+using Matching.Ranking.Features;
+
+namespace Matching.Ranking.Recall;
+
+/// <summary>
+/// Recall straight from SQL, until the search engine's recall replaces it behind <see cref="ICandidateRecall"/>.
+/// SQL narrows by trade family, age and availability; <see cref="MatchRules"/> then applies every hard constraint
+/// and scores <see cref="MatchRules.SearchRelevance"/> (a simple attribute relevance), best first.
+/// </summary>
+public sealed class SqlCandidateRecall(Database database, Catalogue catalogue, ProfileReader profiles, TimeProvider time) : ICandidateRecall
+{
+    // The trade clause is fixed text "(trade_ids LIKE @T0 OR trade_ids LIKE @T1 …)", one parameter per trade of the family.
+    private const string WorkersByFamilySql = """
+        SELECT id, birth_date, county_code, prefecture_code, education, trades_json, certificates_json, priority_groups,
+            destinations, expected_wage, available_from, training_intentions, created_at
+        FROM workers
+        WHERE birth_date > @BornAfter AND birth_date <= @BornBy AND available_from <= @StartBy AND ({0})
+        """;
+
+    public async Task<IReadOnlyList<RecalledWorker>> RecallWorkersAsync(long openingId, int limit, CancellationToken cancellationToken = default)
+    {
+        var opening = await profiles.GetOpeningAsync(openingId, cancellationToken);
+        if (opening is null)
+        {
+            return [];
+        }
+        var terms = opening.Terms;
+        var family = catalogue.TradesById[terms.TradeId].FamilyId;
+        var familyTrades = catalogue.Trades.Where(t => t.FamilyId == family).Select(t => t.Id).ToList();
+        var parameters = new DynamicParameters(new
+        {
+            BornAfter = opening.StartBy.AddYears(-(terms.AgeMax + 1)),
+            BornBy = opening.StartBy.AddYears(-terms.AgeMin),
+            opening.StartBy,
+        });
+        for (var i = 0; i < familyTrades.Count; i++)
+        {
+            parameters.Add($"T{i}", Codes.ContainsPattern(familyTrades[i]));
+        }
+        var tradeClause = string.Join(" OR ", familyTrades.Select((_, i) => $"trade_ids LIKE @T{i}"));
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var workers = await ProfileReader.QueryWorkersAsync(connection, WorkersByFamilySql.Replace("{0}", tradeClause, StringComparison.Ordinal), parameters);
+        var today = ChinaTime.Today(time);
+        return workers
+            .Where(w => MatchRules.PassesHardConstraints(catalogue, w.Terms, terms, opening.StartBy))
+            .Select(w => new RecalledWorker(w.Id, MatchRules.SearchRelevance(catalogue, w.Terms, terms, today)))
+            .OrderByDescending(r => r.Relevance).ThenBy(r => r.WorkerId)
+            .Take(limit)
+            .ToList();
+    }
+
+    public async Task<IReadOnlyList<RecalledOpening>> RecallOpeningsAsync(long workerId, int limit, CancellationToken cancellationToken = default)
+    {
+        var worker = await profiles.GetWorkerAsync(workerId, cancellationToken);
+        if (worker is null)
+        {
+            return [];
+        }
+        var today = ChinaTime.Today(time);
+        var openings = await profiles.GetOpenOpeningsAsync(cancellationToken);
+        return openings
+            .Where(o => MatchRules.PassesHardConstraints(catalogue, worker.Terms, o.Terms, o.StartBy))
+            .Select(o => new RecalledOpening(o.Id, MatchRules.SearchRelevance(catalogue, worker.Terms, o.Terms, today)))
+            .OrderByDescending(r => r.Relevance).ThenBy(r => r.OpeningId)
+            .Take(limit)
+            .ToList();
+    }
+}
