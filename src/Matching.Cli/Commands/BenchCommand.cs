@@ -6,6 +6,7 @@ public static class BenchCommand
     private static readonly Dictionary<string, Func<CliContext, Task<int>>> Benchmarks = new(StringComparer.Ordinal)
     {
         ["ingest"] = IngestBenchmark.RunAsync,
+        ["rank"] = RankBenchmark.RunAsync,
     };
 
     public static Task<int> RunAsync(CliContext context)

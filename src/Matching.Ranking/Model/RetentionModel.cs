@@ -21,6 +21,7 @@ public sealed class RetentionModel
     private readonly MLContext _ml;
     private readonly ITransformer _model;
     private readonly ITransformer _explainer;
+    private readonly CompiledForest? _forest;
     private readonly ConcurrentBag<PredictionEngine<PairRow, RetentionScore>> _engines = [];
     private readonly ConcurrentBag<PredictionEngine<PairRow, ContributionScore>> _explainers = [];
 
@@ -31,6 +32,7 @@ public sealed class RetentionModel
         Card = card;
         var predictor = FindPredictor(model)
             ?? throw new InvalidDataException("模型文件不是 FastTree 二分类留存模型");
+        _forest = CompiledForest.From(predictor.Model);
         // Per-feature contributions of the trees (each split's effect on the score), scaled so the largest is ±1:
         // the reasons shown to clerks name the factors that weighed most for this pair.
         _explainer = model.Append(ml.Transforms.CalculateFeatureContribution(predictor, numberOfPositiveContributions: MatchFeatures.Count,
@@ -73,10 +75,21 @@ public sealed class RetentionModel
         }
     }
 
-    /// <summary>Probabilities for many pairs with one rented engine (the per-request path: a few hundred pairs).</summary>
+    /// <summary>
+    /// Probabilities for many pairs (the per-request path: a few hundred). Thread-safe: the compiled trees when the
+    /// model has no categorical splits, else one engine rented from the pool.
+    /// </summary>
     public float[] PredictEach(IReadOnlyList<float[]> rows)
     {
         var result = new float[rows.Count];
+        if (_forest is { } forest)
+        {
+            for (var i = 0; i < rows.Count; i++)
+            {
+                result[i] = forest.Probability(rows[i]);
+            }
+            return result;
+        }
         var engine = _engines.TryTake(out var e) ? e : _ml.Model.CreatePredictionEngine<PairRow, RetentionScore>(_model);
         try
         {
@@ -95,6 +108,9 @@ public sealed class RetentionModel
         }
         return result;
     }
+
+    /// <summary>Whether <see cref="PredictEach"/> uses the compiled trees.</summary>
+    public bool Compiled => _forest is not null;
 
     /// <summary>Probabilities for many pairs in one batch <c>Transform</c> (thread-safe, no engine).</summary>
     public float[] PredictBatch(IEnumerable<float[]> rows)
