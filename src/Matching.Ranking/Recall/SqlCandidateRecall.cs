@@ -9,17 +9,19 @@ namespace Matching.Ranking.Recall;
 
 /// <summary>
 /// Recall straight from SQL, until the search engine's recall replaces it behind <see cref="ICandidateRecall"/>.
-/// SQL narrows by trade family, age and availability; <see cref="MatchRules"/> then applies every hard constraint
+/// SQL narrows by trade family, destination province, age and availability; <see cref="MatchRules"/> then applies every hard constraint
 /// and scores <see cref="MatchRules.SearchRelevance"/> (a simple attribute relevance), best first.
 /// </summary>
 public sealed class SqlCandidateRecall(Database database, Catalogue catalogue, ProfileReader profiles, TimeProvider time) : ICandidateRecall
 {
-    // The trade clause is fixed text "(trade_ids LIKE @T0 OR trade_ids LIKE @T1 …)", one parameter per trade of the family.
+    // {trades} is fixed text "trade_ids LIKE @T0 OR trade_ids LIKE @T1 …", one parameter per trade of the family;
+    // {destinations} likewise for the opening's province and each of its cities.
     private const string WorkersByFamilySql = """
         SELECT id, birth_date, county_code, prefecture_code, education, trades_json, certificates_json, priority_groups,
             destinations, expected_wage, available_from, training_intentions, created_at
         FROM workers
-        WHERE birth_date > @BornAfter AND birth_date <= @BornBy AND available_from <= @StartBy AND ({0})
+        WHERE birth_date > @BornAfter AND birth_date <= @BornBy AND available_from <= @StartBy
+            AND ({trades}) AND ({destinations})
         """;
 
     public async Task<IReadOnlyList<RecalledWorker>> RecallWorkersAsync(long openingId, int limit, CancellationToken cancellationToken = default)
@@ -42,9 +44,18 @@ public sealed class SqlCandidateRecall(Database database, Catalogue catalogue, P
         {
             parameters.Add($"T{i}", Codes.ContainsPattern(familyTrades[i]));
         }
-        var tradeClause = string.Join(" OR ", familyTrades.Select((_, i) => $"trade_ids LIKE @T{i}"));
+        var destinations = catalogue.Divisions
+            .Where(d => d.Code == terms.ProvinceCode || d.ParentCode == terms.ProvinceCode)
+            .Select(d => d.Code).ToList();
+        for (var i = 0; i < destinations.Count; i++)
+        {
+            parameters.Add($"D{i}", Codes.ContainsPattern(destinations[i]));
+        }
+        var sql = WorkersByFamilySql
+            .Replace("{trades}", string.Join(" OR ", familyTrades.Select((_, i) => $"trade_ids LIKE @T{i}")), StringComparison.Ordinal)
+            .Replace("{destinations}", string.Join(" OR ", destinations.Select((_, i) => $"destinations LIKE @D{i}")), StringComparison.Ordinal);
         await using var connection = await database.OpenAsync(cancellationToken);
-        var workers = await ProfileReader.QueryWorkersAsync(connection, WorkersByFamilySql.Replace("{0}", tradeClause, StringComparison.Ordinal), parameters);
+        var workers = await ProfileReader.QueryWorkersAsync(connection, sql, parameters);
         var today = ChinaTime.Today(time);
         return workers
             .Where(w => MatchRules.PassesHardConstraints(catalogue, w.Terms, terms, opening.StartBy))
