@@ -50,7 +50,7 @@ public sealed class ApiTests(RankingFixture fixture)
         using var client = service.CreateClient();
         var workerId = (await fixture.Recall.RecallWorkersAsync(3, 1)).Single().WorkerId;
 
-        var response = await client.GetAsync($"/api/match/workers/{workerId}/openings");
+        var response = await client.GetAsync($"/api/match/workers/{workerId}/openings?top=50");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var openings = (await JsonAsync(response)).GetProperty("openings").EnumerateArray().ToList();

@@ -48,7 +48,7 @@ public sealed class RecallTests(RankingFixture fixture)
     }
 
     [Fact]
-    public async Task Workers_that_fail_a_hard_constraint_are_not_recalled()
+    public async Task Workers_that_fail_a_hard_constraint_or_are_in_a_job_are_not_recalled()
     {
         var catalogue = fixture.Environment.Catalogue;
         var openingId = (await OpeningIdsAsync())[0];
@@ -57,7 +57,9 @@ public sealed class RecallTests(RankingFixture fixture)
         await using var connection = await fixture.Environment.Database.OpenAsync();
         var allIds = (await connection.QueryAsync<long>("SELECT id FROM workers")).ToList();
         var all = await fixture.Profiles.GetWorkersAsync(allIds);
-        var failing = all.Values.Where(w => !MatchRules.PassesHardConstraints(catalogue, w.Terms, opening.Terms, opening.StartBy)).ToList();
+        var employed = (await connection.QueryAsync<long>("SELECT worker_id FROM placements WHERE status = 'active'")).ToHashSet();
+        Assert.NotEmpty(employed);
+        var failing = all.Values.Where(w => !MatchRules.PassesHardConstraints(catalogue, w.Terms, opening.Terms, opening.StartBy) || employed.Contains(w.Id)).ToList();
         Assert.NotEmpty(failing);
         Assert.DoesNotContain(failing, w => recalled.Contains(w.Id));
         Assert.Equal(all.Count - failing.Count, recalled.Count);
@@ -71,7 +73,7 @@ public sealed class RecallTests(RankingFixture fixture)
         var someone = (await fixture.Recall.RecallWorkersAsync(openingId, 1)).Single().WorkerId;
         var worker = (await fixture.Profiles.GetWorkerAsync(someone))!;
 
-        var openings = await fixture.Recall.RecallOpeningsAsync(someone, 20);
+        var openings = await fixture.Recall.RecallOpeningsAsync(someone, 10_000);
 
         Assert.Contains(openings, o => o.OpeningId == openingId);
         var profiles = await fixture.Profiles.GetOpeningsAsync(openings.Select(o => o.OpeningId).ToList());

@@ -9,7 +9,8 @@ namespace Matching.Ranking.Recall;
 
 /// <summary>
 /// Recall straight from SQL, until the search engine's recall replaces it behind <see cref="ICandidateRecall"/>.
-/// SQL narrows by trade family, destination province, age and availability; <see cref="MatchRules"/> then applies every hard constraint
+/// SQL narrows by trade family, destination province, age and availability, and leaves out workers who are in a
+/// job placed through the programme (an active placement); <see cref="MatchRules"/> then applies every hard constraint
 /// and scores <see cref="MatchRules.SearchRelevance"/> (a simple attribute relevance), best first.
 /// </summary>
 public sealed class SqlCandidateRecall(Database database, Catalogue catalogue, ProfileReader profiles, TimeProvider time) : ICandidateRecall
@@ -22,6 +23,7 @@ public sealed class SqlCandidateRecall(Database database, Catalogue catalogue, P
         FROM workers
         WHERE birth_date > @BornAfter AND birth_date <= @BornBy AND available_from <= @StartBy
             AND ({trades}) AND ({destinations})
+            AND id NOT IN (SELECT worker_id FROM placements WHERE status = 'active')
         """;
 
     public async Task<IReadOnlyList<RecalledWorker>> RecallWorkersAsync(long openingId, int limit, CancellationToken cancellationToken = default)

@@ -112,7 +112,11 @@ public sealed class RetentionTrainer(TimeProvider time)
         s.AppendLine(CultureInfo.InvariantCulture, $"| search relevance only (baseline) | {m.SearchNdcgAt10:F4} | {m.SearchAuc:F4} |");
         s.AppendLine(CultureInfo.InvariantCulture, $"| random order | {m.RandomNdcgAt10:F4} | {m.RandomAuc:F4} |");
         s.AppendLine();
-        s.AppendLine(CultureInfo.InvariantCulture, $"Model minus search-only NDCG@10: {m.ModelNdcgAt10 - m.SearchNdcgAt10:+0.0000;-0.0000}. Log-loss {m.ModelLogLoss:F4}, Brier score {m.BrierScore:F4}, expected calibration error {m.ExpectedCalibrationError:F4}.");
+        s.AppendLine(CultureInfo.InvariantCulture, $"Model minus search-only NDCG@10: {m.ModelNdcgAt10 - m.SearchNdcgAt10:+0.0000;-0.0000}. Log-loss {m.ModelLogLoss:F4} bits (ML.NET), Brier score {m.BrierScore:F4}, expected calibration error {m.ExpectedCalibrationError:F4}.");
+        s.AppendLine();
+        s.AppendLine("Search relevance is the recall's score logged with each past offer (`match_offers.search_score`); random order uses a fixed seed.");
+        s.AppendLine("Reproduce on the demo data: `seed-demo --workers 20000` into an empty data folder, then `train` and `evaluate`");
+        s.AppendLine("(the demo history is dated relative to the day it is generated, so the data hash changes with the day).");
         s.AppendLine();
         s.AppendLine("## Calibration (held-out)");
         s.AppendLine();
