@@ -10,13 +10,14 @@ namespace Matching.Ranking.Model;
 /// </summary>
 public sealed class CompiledForest
 {
+    /// <summary>A split: feature at or below the threshold goes to <see cref="Left"/>; a negative child is ~leaf.</summary>
+    private readonly record struct Node(int Feature, float Threshold, int Left, int Right);
+
     private readonly int[] _treeNodeStart;
+    private readonly int[] _treeFirstChild;
     private readonly int[] _treeLeafStart;
     private readonly double[] _treeWeights;
-    private readonly int[] _feature;
-    private readonly float[] _threshold;
-    private readonly int[] _left;
-    private readonly int[] _right;
+    private readonly Node[] _nodes;
     private readonly double[] _leafValues;
     private readonly double _bias;
     private readonly double _slope;
@@ -26,28 +27,25 @@ public sealed class CompiledForest
     {
         var trees = ensemble.Trees;
         _treeNodeStart = new int[trees.Count];
+        _treeFirstChild = new int[trees.Count];
         _treeLeafStart = new int[trees.Count];
         _treeWeights = ensemble.TreeWeights.ToArray();
-        var feature = new List<int>();
-        var threshold = new List<float>();
-        var left = new List<int>();
-        var right = new List<int>();
+        var nodes = new List<Node>();
         var leaves = new List<double>();
         for (var t = 0; t < trees.Count; t++)
         {
             var tree = trees[t];
-            _treeNodeStart[t] = feature.Count;
+            _treeNodeStart[t] = nodes.Count;
             _treeLeafStart[t] = leaves.Count;
-            feature.AddRange(tree.NumericalSplitFeatureIndexes);
-            threshold.AddRange(tree.NumericalSplitThresholds);
-            left.AddRange(tree.LeftChild);
-            right.AddRange(tree.RightChild);
+            // A tree without a split is a single leaf: start at leaf 0 (~0 = -1).
+            _treeFirstChild[t] = tree.NumberOfNodes == 0 ? -1 : 0;
+            for (var n = 0; n < tree.NumberOfNodes; n++)
+            {
+                nodes.Add(new Node(tree.NumericalSplitFeatureIndexes[n], tree.NumericalSplitThresholds[n], tree.LeftChild[n], tree.RightChild[n]));
+            }
             leaves.AddRange(tree.LeafValues);
         }
-        _feature = [.. feature];
-        _threshold = [.. threshold];
-        _left = [.. left];
-        _right = [.. right];
+        _nodes = [.. nodes];
         _leafValues = [.. leaves];
         _bias = ensemble.Bias;
         _slope = calibrator.Slope;
@@ -65,20 +63,16 @@ public sealed class CompiledForest
     public double Score(ReadOnlySpan<float> features)
     {
         var score = _bias;
+        var nodes = _nodes;
         for (var t = 0; t < _treeNodeStart.Length; t++)
         {
             var start = _treeNodeStart[t];
-            var node = 0;
-            if (start == (t + 1 < _treeNodeStart.Length ? _treeNodeStart[t + 1] : _feature.Length))
-            {
-                // A tree without a split is a single leaf.
-                node = -1;
-            }
+            var node = _treeFirstChild[t];
             while (node >= 0)
             {
-                var at = start + node;
+                ref readonly var split = ref nodes[start + node];
                 // Same rule as FastTree: less than or equal to the threshold goes left.
-                node = features[_feature[at]] <= _threshold[at] ? _left[at] : _right[at];
+                node = features[split.Feature] <= split.Threshold ? split.Left : split.Right;
             }
             score += _treeWeights[t] * _leafValues[_treeLeafStart[t] + ~node];
         }
