@@ -10,6 +10,7 @@ using Matching.Api.Enrolments;
 using Matching.Api.Employers;
 using Matching.Api.Health;
 using Matching.Api.Infrastructure;
+using Matching.Api.Match;
 using Matching.Api.Openings;
 using Matching.Api.Placements;
 using Matching.Api.Reports;
@@ -64,6 +65,7 @@ else
     builder.Services.AddMatchingDispatch();
 }
 builder.Services.AddMatchingSearch(builder.Configuration.GetSection(MatchingOptions.Section).Get<SearchOptions>() ?? new SearchOptions());
+builder.Services.AddMatchingRanking(builder.Configuration);
 
 builder.Services.ConfigureHttpJsonOptions(json =>
 {
@@ -132,6 +134,7 @@ app.MapReports();
 app.MapUsers();
 app.MapAudit();
 app.MapSearch();
+app.MapMatching();
 app.MapGet("/", () => TypedResults.Redirect("/api-reference")).ExcludeFromDescription();
 
 app.Lifetime.ApplicationStarted.Register(() =>

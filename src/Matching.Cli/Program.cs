@@ -7,6 +7,9 @@ return await CliApp.RunAsync(args, new Dictionary<string, Func<CliContext, Task<
 {
     ["seed-demo"] = SeedDemoCommand.RunAsync,
     ["token"] = TokenCommand.RunAsync,
+    ["seed-history"] = SeedHistoryCommand.RunAsync,
+    ["train"] = TrainCommand.RunAsync,
+    ["evaluate"] = EvaluateCommand.RunAsync,
     ["bench"] = BenchCommand.RunAsync,
     ["reindex"] = SearchIndexCommands.ReindexAsync,
     ["check-index"] = SearchIndexCommands.CheckIndexAsync,

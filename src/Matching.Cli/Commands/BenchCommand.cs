@@ -8,6 +8,7 @@ public static class BenchCommand
         ["ingest"] = IngestBenchmark.RunAsync,
         ["dispatch"] = DispatchBenchmark.RunAsync,
         ["search"] = SearchBenchmark.RunAsync,
+        ["rank"] = RankBenchmark.RunAsync,
     };
 
     public static Task<int> RunAsync(CliContext context)

@@ -22,7 +22,7 @@ public sealed class DemoSeeder(DataEnvironment environment, TimeProvider time)
             && await connection.ExecuteScalarAsync<long>(CountEmployersSql) == 0;
     }
 
-    /// <summary>Employers (with bases, openings and cohorts) then workers; reports progress as lines of text.</summary>
+    /// <summary>Employers (with bases, openings and cohorts), workers, then their placement history; reports progress as lines of text.</summary>
     public async Task<(int Employers, long Workers)> SeedAsync(int workers, IProgress<string>? progress = null, int seed = DemoData.DefaultSeed, CancellationToken cancellationToken = default)
     {
         var today = ChinaTime.Today(time);
@@ -62,6 +62,8 @@ public sealed class DemoSeeder(DataEnvironment environment, TimeProvider time)
                 progress?.Report($"演示数据：已写入劳动者 {n:N0}/{workers:N0}");
             }
         }), cancellationToken: cancellationToken);
+        // Past offers and placements with outcomes, which the ranking model learns from (seeds/demo-history.md).
+        await new DemoHistory(environment, time, seed).GenerateAsync(progress: progress, cancellationToken: cancellationToken);
         return (employers.Count, written);
     }
 

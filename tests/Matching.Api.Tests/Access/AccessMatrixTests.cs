@@ -163,6 +163,18 @@ public sealed class AccessMatrixTests(AccessFixture world) : IClassFixture<Acces
             yield return (new Call("GET", "/api/match/workers/{id:long}/openings-recall", $"/api/match/workers/{w}/openings-recall"),
                 role => Allow(role, [CO, PO, RR, AD], WorkerVisible(role, w) ? Ok : 404));
         }
+        // Ranked matches: the opening's candidates for offices and its own enterprise; a worker's openings for who may see the worker.
+        // The shipped model serves them (200) once every access rule passed.
+        foreach (var opening in new[] { world.Opening1, world.Opening2 })
+        {
+            yield return (new Call("GET", "/api/match/openings/{id:long}/candidates", $"/api/match/openings/{opening}/candidates"),
+                role => Allow(role, [CO, PO, EN, AD], role == EN && opening != world.Opening1 ? 404 : Ok));
+        }
+        foreach (var w in workers)
+        {
+            yield return (new Call("GET", "/api/match/workers/{id:long}/openings", $"/api/match/workers/{w}/openings"),
+                role => Allow(role, [CO, PO, RR, AD], WorkerVisible(role, w) ? Ok : 404));
+        }
         yield return (new Call("POST", "/api/search/admin/reindex", "/api/search/admin/reindex"), role => Allow(role, [AD], 202));
         yield return (new Call("GET", "/api/search/admin/reindex", "/api/search/admin/reindex"), role => Allow(role, [AD], Ok));
         yield return (new Call("GET", "/api/search/admin/consistency", "/api/search/admin/consistency"), role => Allow(role, [AD], Ok));

@@ -1,0 +1,162 @@
+using System.Data.Common;
+using Dapper;
+using Matching.Data.Storage;
+using Matching.Domain.Matching;
+using Matching.Domain.Validation;
+using Matching.Domain.Workers;
+
+namespace Matching.Ranking.Features;
+
+/// <summary>What ranking reads of a worker: no name, ID number or phone.</summary>
+public sealed record WorkerProfile(
+    long Id,
+    string CountyCode,
+    string PrefectureCode,
+    string Education,
+    DateOnly RegisteredOn,
+    int ExpectedWage,
+    IReadOnlyList<string> PriorityGroups,
+    WorkerTerms Terms);
+
+/// <summary>What ranking reads of an opening (岗位) and its base; <see cref="StartBy"/> is the next cohort start (or in 30 days).</summary>
+public sealed record OpeningProfile(
+    long Id,
+    long EmployerId,
+    long BaseId,
+    string Title,
+    int WageMin,
+    int WageMax,
+    bool Accommodation,
+    bool Meals,
+    string Status,
+    DateOnly StartBy,
+    OpeningTerms Terms)
+{
+    public int WageMid => (WageMin + WageMax) / 2;
+}
+
+/// <summary>Reads worker and opening profiles by id, in chunks (SQLite allows a limited number of parameters).</summary>
+public sealed class ProfileReader(Database database, TimeProvider time)
+{
+    /// <summary>When an opening has no upcoming cohort, workers must be available within this many days.</summary>
+    public const int DefaultStartDays = 30;
+
+    private const string WorkersSql = """
+        SELECT id, birth_date, county_code, prefecture_code, education, trades_json, certificates_json, priority_groups,
+            destinations, expected_wage, available_from, training_intentions, created_at
+        FROM workers WHERE id IN @Ids
+        """;
+
+    private const string OpeningColumns = """
+        SELECT o.id, o.employer_id, o.base_id, o.title, o.trade_id, o.min_level, o.max_level, o.wage_min, o.wage_max,
+            o.accommodation, o.meals, o.required_certificates, o.age_min, o.age_max, o.training_type, o.status,
+            b.province_code, b.city_code,
+            (SELECT MIN(c.start_date) FROM cohort_openings co JOIN cohorts c ON c.id = co.cohort_id
+             WHERE co.opening_id = o.id AND c.status IN ('planned', 'open', 'confirmed') AND c.start_date >= @Today) AS next_cohort_start
+        FROM openings o JOIN training_bases b ON b.id = o.base_id
+        """;
+
+    private const string OpeningsSql = OpeningColumns + " WHERE o.id IN @Ids";
+    private const string OpenOpeningsSql = OpeningColumns + " WHERE o.status = 'open'";
+
+    private const int Chunk = 500;
+
+    public async Task<WorkerProfile?> GetWorkerAsync(long id, CancellationToken cancellationToken = default) =>
+        (await GetWorkersAsync([id], cancellationToken)).GetValueOrDefault(id);
+
+    public async Task<OpeningProfile?> GetOpeningAsync(long id, CancellationToken cancellationToken = default) =>
+        (await GetOpeningsAsync([id], cancellationToken)).GetValueOrDefault(id);
+
+    public async Task<Dictionary<long, WorkerProfile>> GetWorkersAsync(IReadOnlyCollection<long> ids, CancellationToken cancellationToken = default)
+    {
+        var result = new Dictionary<long, WorkerProfile>(ids.Count);
+        await using var connection = await database.OpenAsync(cancellationToken);
+        foreach (var chunk in ids.Distinct().Chunk(Chunk))
+        {
+            foreach (var row in await connection.QueryAsync<WorkerRow>(WorkersSql, new { Ids = chunk }))
+            {
+                result[row.Id] = row.ToProfile();
+            }
+        }
+        return result;
+    }
+
+    public async Task<Dictionary<long, OpeningProfile>> GetOpeningsAsync(IReadOnlyCollection<long> ids, CancellationToken cancellationToken = default)
+    {
+        var today = ChinaTime.Today(time);
+        var result = new Dictionary<long, OpeningProfile>(ids.Count);
+        await using var connection = await database.OpenAsync(cancellationToken);
+        foreach (var chunk in ids.Distinct().Chunk(Chunk))
+        {
+            foreach (var row in await connection.QueryAsync<OpeningRow>(OpeningsSql, new { Ids = chunk, Today = today }))
+            {
+                result[row.Id] = row.ToProfile(today);
+            }
+        }
+        return result;
+    }
+
+    /// <summary>Every open opening (the SQL recall of openings for a worker reads them all).</summary>
+    public async Task<IReadOnlyList<OpeningProfile>> GetOpenOpeningsAsync(CancellationToken cancellationToken = default)
+    {
+        var today = ChinaTime.Today(time);
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return (await connection.QueryAsync<OpeningRow>(OpenOpeningsSql, new { Today = today })).Select(r => r.ToProfile(today)).ToList();
+    }
+
+    /// <summary>Reads worker profiles from any query selecting the columns of <c>WorkersSql</c>.</summary>
+    internal static async Task<List<WorkerProfile>> QueryWorkersAsync(DbConnection connection, string sql, object parameters) =>
+        (await connection.QueryAsync<WorkerRow>(sql, parameters)).Select(r => r.ToProfile()).ToList();
+
+    private sealed class WorkerRow
+    {
+        public long Id { get; init; }
+        public DateOnly BirthDate { get; init; }
+        public string CountyCode { get; init; } = "";
+        public string PrefectureCode { get; init; } = "";
+        public string Education { get; init; } = "";
+        public string TradesJson { get; init; } = "[]";
+        public string CertificatesJson { get; init; } = "[]";
+        public string PriorityGroups { get; init; } = "";
+        public string Destinations { get; init; } = "";
+        public long ExpectedWage { get; init; }
+        public DateOnly AvailableFrom { get; init; }
+        public string TrainingIntentions { get; init; } = "";
+        public DateTimeOffset CreatedAt { get; init; }
+
+        public WorkerProfile ToProfile() => new(
+            Id, CountyCode, PrefectureCode, Education,
+            DateOnly.FromDateTime(CreatedAt.ToOffset(ChinaTime.Offset).DateTime), (int)ExpectedWage, Codes.Split(PriorityGroups),
+            new WorkerTerms(BirthDate, StoredJson.Read<List<WorkerTrade>>(TradesJson), StoredJson.Read<List<WorkerCertificate>>(CertificatesJson),
+                Codes.Split(Destinations), AvailableFrom, Codes.Split(TrainingIntentions)));
+    }
+
+    private sealed class OpeningRow
+    {
+        public long Id { get; init; }
+        public long EmployerId { get; init; }
+        public long BaseId { get; init; }
+        public string Title { get; init; } = "";
+        public string TradeId { get; init; } = "";
+        public long MinLevel { get; init; }
+        public long MaxLevel { get; init; }
+        public long WageMin { get; init; }
+        public long WageMax { get; init; }
+        public bool Accommodation { get; init; }
+        public bool Meals { get; init; }
+        public string RequiredCertificates { get; init; } = "";
+        public long AgeMin { get; init; }
+        public long AgeMax { get; init; }
+        public string? TrainingType { get; init; }
+        public string Status { get; init; } = "";
+        public string ProvinceCode { get; init; } = "";
+        public string CityCode { get; init; } = "";
+        public DateOnly? NextCohortStart { get; init; }
+
+        public OpeningProfile ToProfile(DateOnly today) => new(
+            Id, EmployerId, BaseId, Title, (int)WageMin, (int)WageMax, Accommodation, Meals, Status,
+            NextCohortStart ?? today.AddDays(DefaultStartDays),
+            new OpeningTerms(TradeId, (int)MinLevel, (int)MaxLevel, Codes.Split(RequiredCertificates), (int)AgeMin, (int)AgeMax,
+                ProvinceCode, CityCode, TrainingType));
+    }
+}
