@@ -18,6 +18,7 @@ public sealed class PersonalDataProtector : IDisposable
     private readonly byte[] _encryptionKey;
     private readonly ThreadLocal<AesGcm> _aes;
     private readonly ThreadLocal<HMACSHA256> _hmac;
+    private bool _disposed;
 
     public PersonalDataProtector(byte[] dataKey)
     {
@@ -68,8 +69,14 @@ public sealed class PersonalDataProtector : IDisposable
         return Encoding.UTF8.GetString(plain);
     }
 
+    /// <summary>Safe to call more than once (the service container disposes it with its <c>DataEnvironment</c> too).</summary>
     public void Dispose()
     {
+        if (_disposed)
+        {
+            return;
+        }
+        _disposed = true;
         foreach (var aes in _aes.Values)
         {
             aes.Dispose();
