@@ -23,7 +23,7 @@ public class ApiFixture : IAsyncLifetime
 
     private MatchingApiFactory Factory => _factory ?? throw new InvalidOperationException("fixture not started");
 
-    public Task InitializeAsync()
+    public virtual Task InitializeAsync()
     {
         _factory = new MatchingApiFactory(DataDirectory, DemoWorkers);
         _factory.StartServer();
