@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Data.Sqlite;
@@ -12,7 +14,9 @@ namespace Matching.Api.Tests.Infrastructure;
 /// </summary>
 public class ApiFixture : IAsyncLifetime
 {
+    private readonly SocketsHttpHandler _handler = new() { AllowAutoRedirect = false, UseCookies = false };
     private MatchingApiFactory? _factory;
+    private Uri? _baseAddress;
 
     /// <summary>Demo workers seeded at start; 0 starts with an empty database.</summary>
     protected virtual int DemoWorkers => 0;
@@ -21,23 +25,29 @@ public class ApiFixture : IAsyncLifetime
 
     public string DatabasePath => Path.Combine(DataDirectory, "matching.db");
 
+    /// <summary>The running service's container, for what a test must compare against (e.g. the mapped routes).</summary>
+    public IServiceProvider Services => Factory.Services;
+
     private MatchingApiFactory Factory => _factory ?? throw new InvalidOperationException("fixture not started");
 
     public virtual Task InitializeAsync()
     {
         _factory = new MatchingApiFactory(DataDirectory, DemoWorkers);
         _factory.StartServer();
+        var address = _factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        _baseAddress = new Uri(address);
         return Task.CompletedTask;
     }
 
     /// <summary>
     /// The only place a test gets an HTTP client: anything every request needs (e.g. a bearer token once the API
-    /// requires one) is added here.
+    /// requires one) is added here. Clients share one connection pool; redirects are not followed, so tests see them.
     /// </summary>
-    public HttpClient CreateClient() => Factory.CreateClient();
+    public HttpClient CreateClient() => new(_handler, disposeHandler: false) { BaseAddress = _baseAddress };
 
     public async Task DisposeAsync()
     {
+        _handler.Dispose();
         try
         {
             if (_factory is not null)
@@ -68,8 +78,6 @@ public class ApiFixture : IAsyncLifetime
             _demoWorkers = demoWorkers;
             // A real server, so request limits and headers behave as they do for a real client.
             UseKestrel(0);
-            // Redirects are part of what a client sees (e.g. /api-reference); tests follow them explicitly.
-            ClientOptions.AllowAutoRedirect = false;
         }
 
         protected override void ConfigureWebHost(IWebHostBuilder builder)
