@@ -51,6 +51,7 @@ builder.Services.Configure<RouteHandlerOptions>(routes => routes.ThrowOnBadReque
 builder.Services.AddProblemDetails(problems => problems.CustomizeProblemDetails = context =>
 {
     context.ProblemDetails.Instance ??= context.HttpContext.Request.Path;
+    ProblemTitles.Localize(context.ProblemDetails);
     context.ProblemDetails.Extensions.Remove("exception");
 });
 builder.Services.AddExceptionHandler<ProblemExceptionHandler>();

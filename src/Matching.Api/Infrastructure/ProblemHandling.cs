@@ -89,6 +89,33 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
     private static partial Regex ParameterName();
 }
 
+/// <summary>
+/// Chinese titles for refusals the framework writes itself (unknown address, wrong method or media type, a chunked
+/// body over the limit), which otherwise carry the English reason phrase.
+/// </summary>
+public static class ProblemTitles
+{
+    private static readonly Dictionary<int, string> Chinese = new()
+    {
+        [StatusCodes.Status400BadRequest] = "请求有误",
+        [StatusCodes.Status404NotFound] = "请求的地址不存在",
+        [StatusCodes.Status405MethodNotAllowed] = "该地址不支持此请求方法",
+        [StatusCodes.Status406NotAcceptable] = "无法提供所要求的响应格式",
+        [StatusCodes.Status413PayloadTooLarge] = "请求内容过大",
+        [StatusCodes.Status415UnsupportedMediaType] = "不支持的请求内容类型，请使用 application/json",
+        [StatusCodes.Status500InternalServerError] = "服务器内部错误，请稍后重试；如持续出现请联系管理员",
+    };
+
+    /// <summary>Replaces an English-only title; titles the handlers chose are kept.</summary>
+    public static void Localize(ProblemDetails problem)
+    {
+        if (problem.Status is { } status && Chinese.TryGetValue(status, out var title) && (problem.Title ?? "").All(char.IsAscii))
+        {
+            problem.Title = title;
+        }
+    }
+}
+
 /// <summary>Refuses bodies over the limit before they are read (Kestrel enforces it too, for chunked bodies).</summary>
 public sealed class RequestSizeLimit(RequestDelegate next, long maxBytes)
 {
