@@ -107,6 +107,9 @@ public sealed class ErrorResponseTests(ApiFixture api) : IClassFixture<ApiFixtur
             Assert.DoesNotContain("Sqlite", text, StringComparison.OrdinalIgnoreCase);
             Assert.DoesNotContain(" at ", text, StringComparison.Ordinal);
             Assert.Null(problem["exception"]);
+            // Operators learn what failed; the client did not.
+            Assert.Contains(broken.Logs.Entries, e => e.StartsWith("Error", StringComparison.Ordinal) && e.Contains("/api/placements", StringComparison.Ordinal)
+                && e.Contains("placement_follow_ups", StringComparison.Ordinal));
             // The rest of the service still answers.
             await client.GetObjectAsync("/api/workers");
         }

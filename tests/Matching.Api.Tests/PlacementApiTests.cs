@@ -122,6 +122,27 @@ public sealed class PlacementApiTests(ApiFixture api) : IClassFixture<ApiFixture
     }
 
     [Fact]
+    public async Task Placing_one_worker_from_several_clients_at_once_stores_one_active_placement()
+    {
+        var (employerId, _, _, _) = await Seed.EmployerChainAsync(_client);
+        var workerId = Http.IdOf(await Seed.WorkerAsync(_client));
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => _client.PostAsync("/api/placements", Bodies.Placement(workerId, employerId))));
+
+        var created = responses.Where(r => r.StatusCode == HttpStatusCode.Created).ToList();
+        var winner = Http.IdOf(await Assert.Single(created).ReadObjectAsync(HttpStatusCode.Created));
+        foreach (var loser in responses.Except(created))
+        {
+            Assert.Equal(winner, (await loser.ReadProblemAsync(HttpStatusCode.Conflict))["existingId"]!.GetValue<long>());
+        }
+        Assert.Equal(1, await _client.TotalAsync($"/api/placements?workerId={workerId}"));
+        foreach (var response in responses)
+        {
+            response.Dispose();
+        }
+    }
+
+    [Fact]
     public async Task References_to_missing_or_foreign_records_are_refused_by_field()
     {
         var (employerId, _, _, _) = await Seed.EmployerChainAsync(_client);

@@ -186,6 +186,63 @@ public sealed class WorkerApiTests(ApiFixture api) : IClassFixture<ApiFixture>
     }
 
     [Fact]
+    public async Task Personal_data_never_reaches_the_logs_whatever_the_client_sends()
+    {
+        var idNumber = IdNumbers.EndingWith(Codes.DafangCounty, 789, 'X');
+        const string Phone = "13612349876";
+        var body = Bodies.Worker(idNumber);
+        body["phone"] = Phone;
+        var id = Http.IdOf(await Seed.WorkerAsync(_client, body));
+
+        var requests = new List<Func<Task<HttpResponseMessage>>>
+        {
+            () => _client.PostAsync("/api/workers", body),                                                        // 409
+            () => _client.PostAsync("/api/workers/lookup", new JsonObject { ["idNumber"] = idNumber }),           // found
+            () => _client.PostAsync("/api/workers/lookup", new JsonObject { ["idNumber"] = IdNumbers.WithWrongCheck(idNumber) }),
+            () => _client.PutAsync($"/api/workers/{id}", Bodies.Worker(IdNumbers.WithWrongCheck(idNumber)), "\"1\""),
+            () => _client.PostAsync("/api/workers", Http.Json(body.ToJsonString().Replace($"\"{Phone}\"", Phone, StringComparison.Ordinal))), // phone as a number
+            () => _client.PostAsync("/api/workers", Http.Json(body.ToJsonString()[..^5])),                        // cut-off JSON
+            () => _client.GetAsync($"/api/workers?page={idNumber}"),                                               // pasted into the wrong box
+            () => _client.GetAsync($"/api/workers?countyCode={idNumber}"),
+            () => _client.GetAsync($"/api/employers?name={Phone}%07"),
+        };
+        foreach (var send in requests)
+        {
+            using var response = await send();
+            Assert.False(response.IsSuccessStatusCode && response.RequestMessage!.Method != HttpMethod.Post, "expected a refusal or a look-up");
+            Assert.DoesNotContain(idNumber[..17], await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        Assert.NotEmpty(api.Logs.Entries);
+        Assert.All(api.Logs.Entries, entry =>
+        {
+            Assert.DoesNotContain(idNumber[..17], entry, StringComparison.Ordinal);
+            Assert.DoesNotContain(Phone, entry, StringComparison.Ordinal);
+        });
+    }
+
+    [Fact]
+    public async Task Registering_the_same_id_number_at_the_same_moment_stores_exactly_one_worker()
+    {
+        var idNumber = IdNumbers.Fresh();
+        var total = await _client.TotalAsync("/api/workers");
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => _client.PostAsync("/api/workers", Bodies.Worker(idNumber))));
+
+        var created = responses.Where(r => r.StatusCode == HttpStatusCode.Created).ToList();
+        var winner = Http.IdOf(await Assert.Single(created).ReadObjectAsync(HttpStatusCode.Created));
+        foreach (var loser in responses.Except(created))
+        {
+            Assert.Equal(winner, (await loser.ReadProblemAsync(HttpStatusCode.Conflict))["existingId"]!.GetValue<long>());
+        }
+        Assert.Equal(total + 1, await _client.TotalAsync("/api/workers"));
+        foreach (var response in responses)
+        {
+            response.Dispose();
+        }
+    }
+
+    [Fact]
     public async Task Unknown_worker_is_a_404_problem()
     {
         using var get = await _client.GetAsync("/api/workers/987654");

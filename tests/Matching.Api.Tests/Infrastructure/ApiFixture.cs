@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Matching.Api.Tests.Infrastructure;
 
@@ -25,6 +26,9 @@ public class ApiFixture : IAsyncLifetime
 
     public string DatabasePath => Path.Combine(DataDirectory, "matching.db");
 
+    /// <summary>Everything the service logged, after the service's own log-level configuration.</summary>
+    public LogSink Logs { get; } = new();
+
     /// <summary>The running service's container, for what a test must compare against (e.g. the mapped routes).</summary>
     public IServiceProvider Services => Factory.Services;
 
@@ -32,7 +36,7 @@ public class ApiFixture : IAsyncLifetime
 
     public virtual Task InitializeAsync()
     {
-        _factory = new MatchingApiFactory(DataDirectory, DemoWorkers);
+        _factory = new MatchingApiFactory(DataDirectory, DemoWorkers, Logs);
         _factory.StartServer();
         var address = _factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         _baseAddress = new Uri(address);
@@ -71,11 +75,13 @@ public class ApiFixture : IAsyncLifetime
     {
         private readonly string _dataDirectory;
         private readonly int _demoWorkers;
+        private readonly LogSink _logs;
 
-        public MatchingApiFactory(string dataDirectory, int demoWorkers)
+        public MatchingApiFactory(string dataDirectory, int demoWorkers, LogSink logs)
         {
             _dataDirectory = dataDirectory;
             _demoWorkers = demoWorkers;
+            _logs = logs;
             // A real server, so request limits and headers behave as they do for a real client.
             UseKestrel(0);
         }
@@ -85,7 +91,11 @@ public class ApiFixture : IAsyncLifetime
             builder.UseEnvironment("Production");
             builder.UseSetting("Matching:DataDirectory", _dataDirectory);
             builder.UseSetting("Matching:DemoWorkers", _demoWorkers.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(new FixedClock(TestClock.Now)));
+            builder.ConfigureTestServices(services =>
+            {
+                services.AddSingleton<TimeProvider>(new FixedClock(TestClock.Now));
+                services.AddSingleton<ILoggerProvider>(_logs);
+            });
         }
     }
 }
@@ -110,4 +120,28 @@ public static class TestClock
 public sealed class FixedClock(DateTimeOffset now) : TimeProvider
 {
     public override DateTimeOffset GetUtcNow() => now.ToUniversalTime();
+}
+
+/// <summary>Keeps every log entry (message and exception) the service writes, to check what reaches operators.</summary>
+public sealed class LogSink : ILoggerProvider
+{
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _entries = new();
+
+    public IReadOnlyList<string> Entries => [.. _entries];
+
+    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, _entries);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Logger(string category, System.Collections.Concurrent.ConcurrentQueue<string> entries) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            entries.Enqueue($"{logLevel} {category}: {formatter(state, exception)} {exception}");
+    }
 }
