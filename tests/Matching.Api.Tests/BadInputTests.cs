@@ -11,7 +11,6 @@ namespace Matching.Api.Tests;
 /// </summary>
 public sealed class BadInputTests(BadInputTests.Fixture api) : IClassFixture<BadInputTests.Fixture>
 {
-    private readonly HttpClient _client = api.CreateClient();
 
     /// <summary>resource, what is wrong, field path, new JSON value (null removes the field), expected error key.</summary>
     public static TheoryData<string, string, string, string?, string> FieldRows() => new()
@@ -147,9 +146,9 @@ public sealed class BadInputTests(BadInputTests.Fixture api) : IClassFixture<Bad
     {
         var body = api.Template(resource);
         SetPath(body, path, value);
-        var before = await api.SnapshotAsync(_client, resource);
+        var before = await api.SnapshotAsync(resource);
 
-        using var response = await api.SendAsync(_client, resource, Http.Json(body));
+        using var response = await api.SendAsync(resource, Http.Json(body));
 
         var messages = await response.ReadFieldErrorAsync(expectedKey);
         var problem = JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsObject();
@@ -160,7 +159,7 @@ public sealed class BadInputTests(BadInputTests.Fixture api) : IClassFixture<Bad
             // Messages never repeat what was typed: it may be personal data.
             Assert.All(messages, m => Assert.DoesNotContain(typed, m, StringComparison.Ordinal));
         }
-        Assert.Equal(before, await api.SnapshotAsync(_client, resource));
+        Assert.Equal(before, await api.SnapshotAsync(resource));
     }
 
     /// <summary>The same rows against replacing an existing record (PUT) of the resources that can be replaced.</summary>
@@ -185,12 +184,12 @@ public sealed class BadInputTests(BadInputTests.Fixture api) : IClassFixture<Bad
     {
         var body = api.Template(resource);
         SetPath(body, path, value);
-        var before = await _client.GetObjectAsync(api.RecordPath(resource));
+        var before = await api.Reader.GetObjectAsync(api.RecordPath(resource));
 
-        using var response = await _client.PutAsync(api.RecordPath(resource), body);
+        using var response = await api.Writer(resource, replacing: true).PutAsync(api.RecordPath(resource), body);
 
         await response.ReadFieldErrorAsync(expectedKey);
-        var after = await _client.GetObjectAsync(api.RecordPath(resource));
+        var after = await api.Reader.GetObjectAsync(api.RecordPath(resource));
         Assert.True(JsonNode.DeepEquals(before, after), $"{wrong}: the record changed to {after.ToJsonString()}");
     }
 
@@ -215,14 +214,14 @@ public sealed class BadInputTests(BadInputTests.Fixture api) : IClassFixture<Bad
     [MemberData(nameof(BodyRows))]
     public async Task A_body_that_is_not_a_json_object_is_refused_and_nothing_is_written(string resource, string body)
     {
-        var before = await api.SnapshotAsync(_client, resource);
+        var before = await api.SnapshotAsync(resource);
 
-        using var response = await api.SendAsync(_client, resource, Http.Json(body));
+        using var response = await api.SendAsync(resource, Http.Json(body));
 
         var problem = await response.ReadProblemAsync(HttpStatusCode.BadRequest);
         var detail = problem["detail"]?.GetValue<string>() ?? "";
         Assert.True(Http.HasChinese(detail), $"no Chinese explanation of what is wrong: {problem.ToJsonString()}");
-        Assert.Equal(before, await api.SnapshotAsync(_client, resource));
+        Assert.Equal(before, await api.SnapshotAsync(resource));
     }
 
     [Theory]
@@ -235,14 +234,14 @@ public sealed class BadInputTests(BadInputTests.Fixture api) : IClassFixture<Bad
     [InlineData("follow-ups", new[] { "followedUpOn", "stillEmployed" })]
     public async Task An_empty_object_names_every_required_field_at_once(string resource, string[] required)
     {
-        var before = await api.SnapshotAsync(_client, resource);
+        var before = await api.SnapshotAsync(resource);
 
-        using var response = await api.SendAsync(_client, resource, Http.Json("{}"));
+        using var response = await api.SendAsync(resource, Http.Json("{}"));
 
         var problem = await response.ReadProblemAsync(HttpStatusCode.BadRequest);
         var named = problem["errors"]!.AsObject().Select(e => e.Key).ToHashSet();
         Assert.Superset(required.ToHashSet(), named);
-        Assert.Equal(before, await api.SnapshotAsync(_client, resource));
+        Assert.Equal(before, await api.SnapshotAsync(resource));
     }
 
     [Fact]
@@ -250,13 +249,13 @@ public sealed class BadInputTests(BadInputTests.Fixture api) : IClassFixture<Bad
     {
         foreach (var resource in Fixture.Resources)
         {
-            using var response = await api.SendAsync(_client, resource, Http.Json(api.Template(resource)));
+            using var response = await api.SendAsync(resource, Http.Json(api.Template(resource)));
             var text = await response.Content.ReadAsStringAsync();
             Assert.True(response.IsSuccessStatusCode, $"POST {resource}: {(int)response.StatusCode} {text}");
         }
         foreach (var resource in Fixture.Replaceable)
         {
-            using var response = await _client.PutAsync(api.RecordPath(resource), api.Template(resource));
+            using var response = await api.Writer(resource, replacing: true).PutAsync(api.RecordPath(resource), api.Template(resource));
             var text = await response.Content.ReadAsStringAsync();
             Assert.True(response.IsSuccessStatusCode, $"PUT {resource}: {(int)response.StatusCode} {text}");
         }
@@ -317,7 +316,10 @@ public sealed class BadInputTests(BadInputTests.Fixture api) : IClassFixture<Bad
             : (segment[..open], int.Parse(segment[(open + 1)..^1], System.Globalization.CultureInfo.InvariantCulture));
     }
 
-    /// <summary>One service with an employer, base, opening, cohort, worker and placement to refer to.</summary>
+    /// <summary>
+    /// One service with an employer, base, opening, cohort, worker and placement to refer to. Each resource is sent by
+    /// the user who would write it; what is stored is read by an admin, who sees everything.
+    /// </summary>
     public sealed class Fixture : ApiFixture
     {
         public static readonly IReadOnlyList<string> Resources = ["workers", "employers", "bases", "openings", "cohorts", "placements", "follow-ups"];
@@ -331,16 +333,35 @@ public sealed class BadInputTests(BadInputTests.Fixture api) : IClassFixture<Bad
         private long _placedWorkerId;
         private long _placementId;
         private long _unplacedWorkerId;
+        private HttpClient? _admin;
+        private HttpClient? _countyOffice;
+        private HttpClient? _enterprise;
+
+        /// <summary>An admin, who sees every record.</summary>
+        public HttpClient Reader => _admin!;
 
         public override async Task InitializeAsync()
         {
             await base.InitializeAsync();
-            using var client = CreateClient();
-            (_employerId, _baseId, _openingId, _cohortId) = await Seed.EmployerChainAsync(client);
-            _placedWorkerId = Http.IdOf(await Seed.WorkerAsync(client));
-            _placementId = Http.IdOf(await client.CreateAsync("/api/placements", Bodies.Placement(_placedWorkerId, _employerId)));
-            _unplacedWorkerId = Http.IdOf(await Seed.WorkerAsync(client));
+            _admin = AsAdmin();
+            (_employerId, _baseId, _openingId, _cohortId, _enterprise) = await Seed.EmployerChainAsync(this);
+            // Bodies.Worker registers in 大方县.
+            _countyOffice = AsCountyOffice(Codes.DafangCounty);
+            _placedWorkerId = Http.IdOf(await Seed.WorkerAsync(this));
+            _placementId = Http.IdOf(await _countyOffice.CreateAsync("/api/placements", Bodies.Placement(_placedWorkerId, _employerId)));
+            _unplacedWorkerId = Http.IdOf(await Seed.WorkerAsync(this));
         }
+
+        /// <summary>
+        /// Who writes the resource: the county office its workers and placements, an admin registers employers, the
+        /// enterprise keeps its own employer record, bases, openings and cohorts.
+        /// </summary>
+        public HttpClient Writer(string resource, bool replacing = false) => resource switch
+        {
+            "workers" or "placements" or "follow-ups" => _countyOffice!,
+            "employers" when !replacing => _admin!,
+            _ => _enterprise!,
+        };
 
         /// <summary>A valid request for the resource (a new worker ID number and credit code each time).</summary>
         public JsonObject Template(string resource)
@@ -374,13 +395,14 @@ public sealed class BadInputTests(BadInputTests.Fixture api) : IClassFixture<Bad
             _ => throw new ArgumentOutOfRangeException(nameof(resource), resource, null),
         };
 
-        public Task<HttpResponseMessage> SendAsync(HttpClient client, string resource, HttpContent content) => resource == "follow-ups"
-            ? client.PutAsync($"/api/placements/{_placementId}/follow-ups/1", content)
-            : client.PostAsync($"/api/{resource}", content);
+        /// <summary>Creates (POST) the resource, or records the placement's first follow-up, as its writer.</summary>
+        public Task<HttpResponseMessage> SendAsync(string resource, HttpContent content) => resource == "follow-ups"
+            ? Writer(resource).PutAsync($"/api/placements/{_placementId}/follow-ups/1", content)
+            : Writer(resource).PostAsync($"/api/{resource}", content);
 
-        /// <summary>What a client can see of the stored state: the list total, or the placement followed up.</summary>
-        public async Task<string> SnapshotAsync(HttpClient client, string resource) => resource == "follow-ups"
-            ? (await client.GetObjectAsync($"/api/placements/{_placementId}")).ToJsonString()
-            : (await client.TotalAsync($"/api/{resource}")).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        /// <summary>What can be seen of the stored state: the list total, or the placement followed up.</summary>
+        public async Task<string> SnapshotAsync(string resource) => resource == "follow-ups"
+            ? (await Reader.GetObjectAsync($"/api/placements/{_placementId}")).ToJsonString()
+            : (await Reader.TotalAsync($"/api/{resource}")).ToString(System.Globalization.CultureInfo.InvariantCulture);
     }
 }

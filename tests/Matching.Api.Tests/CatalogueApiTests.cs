@@ -7,7 +7,8 @@ namespace Matching.Api.Tests;
 /// <summary>Reference catalogues (行政区划, 工种, 俗称, 技能等级…) as a client reads them.</summary>
 public sealed class CatalogueApiTests(ApiFixture api) : IClassFixture<ApiFixture>
 {
-    private readonly HttpClient _client = api.CreateClient();
+    /// <summary>Every role reads the catalogues; a county office is the commonest reader.</summary>
+    private readonly HttpClient _client = api.AsCountyOffice(Codes.DafangCounty);
 
     [Fact]
     public async Task The_summary_counts_what_the_catalogues_promise()

@@ -5,7 +5,8 @@ namespace Matching.Api.Tests;
 /// <summary>A service started on an empty folder seeds the demo set; what a client then finds in the lists.</summary>
 public sealed class DemoDataApiTests(DemoDataFixture api) : IClassFixture<DemoDataFixture>
 {
-    private readonly HttpClient _client = api.CreateClient();
+    /// <summary>An admin sees the whole province's demo data.</summary>
+    private readonly HttpClient _client = api.AsAdmin();
 
     [Fact]
     public async Task The_demo_workers_page_through_completely_and_each_is_a_valid_Guizhou_registration()
@@ -44,6 +45,9 @@ public sealed class DemoDataApiTests(DemoDataFixture api) : IClassFixture<DemoDa
         Assert.Contains(items, w => w!["id"]!.GetValue<long>() == first["id"]!.GetValue<long>());
         Assert.All(items, w => Assert.Equal(county, w!["countyCode"]!.GetValue<string>()));
         Assert.Equal(items.Count, inCounty["total"]!.GetValue<long>());
+        // That county's own office, asking for no county, is shown the same workers.
+        var own = await api.AsCountyOffice(county).GetObjectAsync("/api/workers?pageSize=200");
+        Crud.AssertSame(inCounty, own);
     }
 
     [Fact]

@@ -4,10 +4,10 @@ using Matching.Api.Tests.Infrastructure;
 
 namespace Matching.Api.Tests;
 
-/// <summary>Partner enterprises (协作企业).</summary>
+/// <summary>Partner enterprises (协作企业), registered and removed by an admin, kept up to date by the enterprise itself.</summary>
 public sealed class EmployerApiTests(ApiFixture api) : IClassFixture<ApiFixture>
 {
-    private readonly HttpClient _client = api.CreateClient();
+    private readonly HttpClient _client = api.AsAdmin();
 
     [Fact]
     public async Task Employer_round_trip_create_read_replace_delete()
@@ -27,6 +27,26 @@ public sealed class EmployerApiTests(ApiFixture api) : IClassFixture<ApiFixture>
         Assert.Equal(Codes.Ningbo, trip.Updated["cityCode"]!.GetValue<string>());
         Assert.Equal(Codes.Zhejiang, trip.Updated["provinceCode"]!.GetValue<string>());
         Assert.Equal(update["creditCode"]!.GetValue<string>(), trip.Updated["creditCode"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task An_enterprise_keeps_its_own_record_up_to_date_with_if_match()
+    {
+        var created = await Seed.EmployerAsync(api);
+        var path = $"/api/employers/{Http.IdOf(created)}";
+        var enterprise = api.AsEnterprise(Http.IdOf(created));
+        var body = Bodies.Employer(created["creditCode"]!.GetValue<string>());
+        body["contactName"] = "王主管";
+        body["contactPhone"] = "0755-26880000";
+
+        using var put = await enterprise.PutAsync(path, body, "\"1\"");
+
+        var updated = await put.ReadObjectAsync(HttpStatusCode.OK);
+        Assert.Equal("\"2\"", Http.ETagOf(put));
+        Assert.Equal("王主管", updated["contactName"]!.GetValue<string>());
+        Crud.AssertSame(updated, await _client.GetObjectAsync(path));
+        using var stale = await enterprise.PutAsync(path, Bodies.Employer(), "\"1\"");
+        Assert.Equal(2, (await stale.ReadProblemAsync(HttpStatusCode.PreconditionFailed))["currentVersion"]!.GetValue<int>());
     }
 
     [Fact]
@@ -59,13 +79,13 @@ public sealed class EmployerApiTests(ApiFixture api) : IClassFixture<ApiFixture>
     [Fact]
     public async Task An_employer_with_a_training_base_cannot_be_deleted()
     {
-        var employerId = Http.IdOf(await Seed.EmployerAsync(_client));
-        await Seed.TrainingBaseAsync(_client, employerId);
+        var enterprise = await Seed.EnterpriseAsync(api);
+        await enterprise.TrainingBaseAsync();
 
-        using var response = await _client.DeleteAsync($"/api/employers/{employerId}", "\"1\"");
+        using var response = await _client.DeleteAsync($"/api/employers/{enterprise.EmployerId}", "\"1\"");
 
         await response.ReadProblemAsync(HttpStatusCode.Conflict);
-        await _client.GetObjectAsync($"/api/employers/{employerId}");
+        await _client.GetObjectAsync($"/api/employers/{enterprise.EmployerId}");
     }
 
     [Fact]

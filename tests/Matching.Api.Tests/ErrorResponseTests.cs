@@ -13,25 +13,29 @@ public sealed class ErrorResponseTests(ApiFixture api) : IClassFixture<ApiFixtur
 {
     private const int OneMegabyte = 1024 * 1024;
 
-    private readonly HttpClient _client = api.CreateClient();
+    /// <summary>Registers workers (大方县).</summary>
+    private readonly HttpClient _office = api.AsCountyOffice(Codes.DafangCounty);
+
+    /// <summary>Registers employers.</summary>
+    private readonly HttpClient _admin = api.AsAdmin();
 
     [Fact]
     public async Task A_body_over_one_megabyte_is_refused_with_413_and_nothing_is_written()
     {
-        var total = await _client.TotalAsync("/api/workers");
+        var total = await _office.TotalAsync("/api/workers");
         var body = Bodies.Worker();
         body["notes"] = new string('a', OneMegabyte);
 
-        using var response = await _client.PostAsync("/api/workers", body);
+        using var response = await _office.PostAsync("/api/workers", body);
 
         await response.ReadProblemAsync(HttpStatusCode.RequestEntityTooLarge);
-        Assert.Equal(total, await _client.TotalAsync("/api/workers"));
+        Assert.Equal(total, await _office.TotalAsync("/api/workers"));
     }
 
     [Fact]
     public async Task A_chunked_body_over_one_megabyte_is_refused_with_413_too()
     {
-        var total = await _client.TotalAsync("/api/employers");
+        var total = await _admin.TotalAsync("/api/employers");
         var body = Bodies.Employer();
         body["address"] = new string('a', OneMegabyte);
         // No Content-Length: the size is only known while reading.
@@ -40,10 +44,10 @@ public sealed class ErrorResponseTests(ApiFixture api) : IClassFixture<ApiFixtur
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/employers") { Content = content };
         request.Headers.TransferEncodingChunked = true;
 
-        using var response = await _client.SendAsync(request);
+        using var response = await _admin.SendAsync(request);
 
         await response.ReadProblemAsync(HttpStatusCode.RequestEntityTooLarge);
-        Assert.Equal(total, await _client.TotalAsync("/api/employers"));
+        Assert.Equal(total, await _admin.TotalAsync("/api/employers"));
     }
 
     [Fact]
@@ -52,7 +56,7 @@ public sealed class ErrorResponseTests(ApiFixture api) : IClassFixture<ApiFixtur
         var body = Bodies.Worker();
         body["notes"] = new string('a', OneMegabyte - 2_000);
 
-        using var response = await _client.PostAsync("/api/workers", body);
+        using var response = await _office.PostAsync("/api/workers", body);
 
         await response.ReadFieldErrorAsync("notes");
     }
@@ -66,7 +70,7 @@ public sealed class ErrorResponseTests(ApiFixture api) : IClassFixture<ApiFixtur
     {
         using var request = new HttpRequestMessage(new HttpMethod(method), path);
 
-        using var response = await _client.SendAsync(request);
+        using var response = await _office.SendAsync(request);
 
         await response.ReadProblemAsync(expected);
     }
@@ -74,12 +78,12 @@ public sealed class ErrorResponseTests(ApiFixture api) : IClassFixture<ApiFixtur
     [Fact]
     public async Task A_body_that_is_not_json_is_refused_with_415()
     {
-        var total = await _client.TotalAsync("/api/employers");
+        var total = await _admin.TotalAsync("/api/employers");
 
-        using var response = await _client.PostAsync("/api/employers", new StringContent(Bodies.Employer().ToJsonString(), Encoding.UTF8, "text/plain"));
+        using var response = await _admin.PostAsync("/api/employers", new StringContent(Bodies.Employer().ToJsonString(), Encoding.UTF8, "text/plain"));
 
         await response.ReadProblemAsync(HttpStatusCode.UnsupportedMediaType);
-        Assert.Equal(total, await _client.TotalAsync("/api/employers"));
+        Assert.Equal(total, await _admin.TotalAsync("/api/employers"));
     }
 
     [Fact]
@@ -97,7 +101,7 @@ public sealed class ErrorResponseTests(ApiFixture api) : IClassFixture<ApiFixtur
                 drop.CommandText = "DROP TABLE placement_follow_ups";
                 await drop.ExecuteNonQueryAsync();
             }
-            using var client = broken.CreateClient();
+            using var client = broken.AsAdmin();
 
             using var response = await client.GetAsync("/api/placements");
 

@@ -1,4 +1,3 @@
-using System.Net;
 using System.Text.Json.Nodes;
 using Matching.Api.Tests.Infrastructure;
 
@@ -7,7 +6,8 @@ namespace Matching.Api.Tests;
 /// <summary>Lists: paging with a hard maximum, totals, filters, and unknown filter codes refused rather than answered empty.</summary>
 public sealed class ListApiTests(ListApiTests.Fixture api) : IClassFixture<ListApiTests.Fixture>
 {
-    private readonly HttpClient _client = api.CreateClient();
+    /// <summary>毕节市's labour office: sees the workers and placements of both counties the fixture registers in.</summary>
+    private readonly HttpClient _client = api.AsPrefectureOffice(Codes.BijiePrefecture);
 
     public static TheoryData<string> Lists() => ["/api/workers", "/api/employers", "/api/bases", "/api/openings", "/api/cohorts", "/api/placements"];
 
@@ -143,7 +143,10 @@ public sealed class ListApiTests(ListApiTests.Fixture api) : IClassFixture<ListA
 
     private static List<long> IdsOf(JsonObject page) => page["items"]!.AsArray().Select(i => i!["id"]!.GetValue<long>()).ToList();
 
-    /// <summary>Four workers in two Bijie counties, three employers and one placement, nothing else.</summary>
+    /// <summary>
+    /// Four workers in two Bijie counties, each registered by its county office; three employers registered by an
+    /// admin; one placement recorded by the worker's county office; nothing else.
+    /// </summary>
     public sealed class Fixture : ApiFixture
     {
         public Dictionary<string, long> Workers { get; } = [];
@@ -153,22 +156,20 @@ public sealed class ListApiTests(ListApiTests.Fixture api) : IClassFixture<ListA
         public override async Task InitializeAsync()
         {
             await base.InitializeAsync();
-            using var client = CreateClient();
-            Workers["A"] = Http.IdOf(await Seed.WorkerAsync(client, Bodies.Worker(null, Codes.DafangCounty, Codes.Welder, "poverty-lifted")));
-            Workers["B"] = Http.IdOf(await Seed.WorkerAsync(client, Bodies.Worker(null, Codes.WeiningCounty, Codes.Electrician, "relocated")));
-            Workers["C"] = Http.IdOf(await Seed.WorkerAsync(client, Bodies.Worker(null, Codes.WeiningCounty, Codes.Welder, "relocated")));
-            Workers["D"] = Http.IdOf(await Seed.WorkerAsync(client, Bodies.Worker(IdNumbers.Fresh(male: false), Codes.DafangCounty, Codes.ChineseCook, "rural-woman")));
+            Workers["A"] = Http.IdOf(await Seed.WorkerAsync(this, Bodies.Worker(null, Codes.DafangCounty, Codes.Welder, "poverty-lifted")));
+            Workers["B"] = Http.IdOf(await Seed.WorkerAsync(this, Bodies.Worker(null, Codes.WeiningCounty, Codes.Electrician, "relocated")));
+            Workers["C"] = Http.IdOf(await Seed.WorkerAsync(this, Bodies.Worker(null, Codes.WeiningCounty, Codes.Welder, "relocated")));
+            Workers["D"] = Http.IdOf(await Seed.WorkerAsync(this, Bodies.Worker(IdNumbers.Fresh(male: false), Codes.DafangCounty, Codes.ChineseCook, "rural-woman")));
 
-            var employerId = Http.IdOf(await Seed.EmployerAsync(client));
-            await Seed.EmployerAsync(client);
+            var employerId = Http.IdOf(await Seed.EmployerAsync(this));
+            await Seed.EmployerAsync(this);
             var percent = Bodies.Employer();
             percent["name"] = "宁波百分%服务有限公司";
             percent["cityCode"] = Codes.Ningbo;
             percent["industries"] = new JsonArray("logistics");
-            PercentEmployerId = Http.IdOf(await client.CreateAsync("/api/employers", percent));
+            PercentEmployerId = Http.IdOf(await AsAdmin().CreateAsync("/api/employers", percent));
 
-            using var placement = await client.PostAsync("/api/placements", Bodies.Placement(Workers["B"], employerId));
-            await placement.ReadObjectAsync(HttpStatusCode.Created);
+            await AsCountyOffice(Codes.WeiningCounty).CreateAsync("/api/placements", Bodies.Placement(Workers["B"], employerId));
         }
     }
 }

@@ -4,27 +4,29 @@ using Matching.Api.Tests.Infrastructure;
 
 namespace Matching.Api.Tests;
 
-/// <summary>Openings (岗位) at training bases.</summary>
+/// <summary>Openings (岗位) at training bases, posted by the enterprise that owns the base.</summary>
 public sealed class OpeningApiTests(ApiFixture api) : IClassFixture<ApiFixture>
 {
-    private readonly HttpClient _client = api.CreateClient();
+    /// <summary>Sees every employer's openings, so totals show whether anything was written.</summary>
+    private readonly HttpClient _admin = api.AsAdmin();
 
-    private async Task<(long EmployerId, long BaseId)> BaseAsync()
+    /// <summary>A new employer with one base, and its enterprise's client.</summary>
+    private async Task<(long EmployerId, long BaseId, HttpClient Enterprise)> BaseAsync()
     {
-        var employerId = Http.IdOf(await Seed.EmployerAsync(_client));
-        return (employerId, Http.IdOf(await Seed.TrainingBaseAsync(_client, employerId)));
+        var enterprise = await Seed.EnterpriseAsync(api);
+        return (enterprise.EmployerId, Http.IdOf(await enterprise.TrainingBaseAsync()), enterprise.Client);
     }
 
     [Fact]
     public async Task Opening_round_trip_create_read_replace_delete()
     {
-        var (employerId, baseId) = await BaseAsync();
+        var (employerId, baseId, enterprise) = await BaseAsync();
         var update = Bodies.Opening(baseId);
         update["headcount"] = 12;
         update["wageMax"] = 9000;
         update["status"] = "closed";
 
-        var trip = await Crud.RoundTripAsync(_client, "/api/openings", Bodies.Opening(baseId), update);
+        var trip = await Crud.RoundTripAsync(enterprise, "/api/openings", Bodies.Opening(baseId), update);
 
         Assert.Equal(baseId, trip.Created["baseId"]!.GetValue<long>());
         Assert.Equal(employerId, trip.Created["employerId"]!.GetValue<long>());
@@ -40,7 +42,7 @@ public sealed class OpeningApiTests(ApiFixture api) : IClassFixture<ApiFixture>
     [Fact]
     public async Task Omitted_optional_fields_take_their_documented_defaults()
     {
-        var (_, baseId) = await BaseAsync();
+        var (_, baseId, enterprise) = await BaseAsync();
         var body = new JsonObject
         {
             ["baseId"] = baseId,
@@ -51,7 +53,7 @@ public sealed class OpeningApiTests(ApiFixture api) : IClassFixture<ApiFixture>
             ["wageMax"] = 5500,
         };
 
-        var created = await _client.CreateAsync("/api/openings", body);
+        var created = await enterprise.CreateAsync("/api/openings", body);
 
         Assert.Equal(1, created["minLevel"]!.GetValue<int>());
         Assert.Equal(8, created["maxLevel"]!.GetValue<int>());
@@ -63,57 +65,63 @@ public sealed class OpeningApiTests(ApiFixture api) : IClassFixture<ApiFixture>
     [Fact]
     public async Task A_special_operation_opening_must_require_the_operation_certificate()
     {
-        var (_, baseId) = await BaseAsync();
-        var total = await _client.TotalAsync("/api/openings");
+        var (_, baseId, enterprise) = await BaseAsync();
+        var total = await _admin.TotalAsync("/api/openings");
         var welding = Bodies.Opening(baseId);
         welding["title"] = "焊工";
         welding["tradeId"] = Codes.Welder;
 
-        using var refused = await _client.PostAsync("/api/openings", welding);
+        using var refused = await enterprise.PostAsync("/api/openings", welding);
         var message = Assert.Single(await refused.ReadFieldErrorAsync("requiredCertificates"));
         Assert.Contains("特种作业", message, StringComparison.Ordinal);
-        Assert.Equal(total, await _client.TotalAsync("/api/openings"));
+        Assert.Equal(total, await _admin.TotalAsync("/api/openings"));
 
         welding["requiredCertificates"] = new JsonArray("special-operation");
-        var created = await _client.CreateAsync("/api/openings", welding);
+        var created = await enterprise.CreateAsync("/api/openings", welding);
         Assert.Equal(["special-operation"], Crud.Strings(created["requiredCertificates"]));
     }
 
     [Fact]
     public async Task An_opening_at_a_base_that_does_not_exist_is_refused()
     {
-        var total = await _client.TotalAsync("/api/openings");
+        var (_, _, enterprise) = await BaseAsync();
+        var total = await _admin.TotalAsync("/api/openings");
 
-        using var response = await _client.PostAsync("/api/openings", Bodies.Opening(baseId: 888_888));
+        using var response = await enterprise.PostAsync("/api/openings", Bodies.Opening(baseId: 888_888));
 
         await response.ReadFieldErrorAsync("baseId");
-        Assert.Equal(total, await _client.TotalAsync("/api/openings"));
+        Assert.Equal(total, await _admin.TotalAsync("/api/openings"));
     }
 
     [Fact]
     public async Task An_opening_cannot_be_moved_to_another_base()
     {
-        var (_, baseId) = await BaseAsync();
-        var (_, otherBase) = await BaseAsync();
-        var created = await Seed.OpeningAsync(_client, baseId);
+        var owner = await Seed.EnterpriseAsync(api);
+        var baseId = Http.IdOf(await owner.TrainingBaseAsync());
+        var sameEmployersBase = Http.IdOf(await owner.TrainingBaseAsync());
+        var (_, otherEmployersBase, _) = await BaseAsync();
+        var created = await Seed.OpeningAsync(owner.Client, baseId);
         var path = $"/api/openings/{Http.IdOf(created)}";
 
-        using var response = await _client.PutAsync(path, Bodies.Opening(otherBase), "\"1\"");
+        foreach (var otherBase in new[] { sameEmployersBase, otherEmployersBase })
+        {
+            using var response = await owner.Client.PutAsync(path, Bodies.Opening(otherBase), "\"1\"");
+            await response.ReadFieldErrorAsync("baseId");
+        }
 
-        await response.ReadFieldErrorAsync("baseId");
-        Crud.AssertSame(created, await _client.GetObjectAsync(path));
+        Crud.AssertSame(created, await _admin.GetObjectAsync(path));
     }
 
     [Fact]
     public async Task An_opening_linked_to_a_cohort_cannot_be_deleted()
     {
-        var (_, baseId) = await BaseAsync();
-        var openingId = Http.IdOf(await Seed.OpeningAsync(_client, baseId));
-        await Seed.CohortAsync(_client, baseId, openingId);
+        var (_, baseId, enterprise) = await BaseAsync();
+        var openingId = Http.IdOf(await Seed.OpeningAsync(enterprise, baseId));
+        await Seed.CohortAsync(enterprise, baseId, openingId);
 
-        using var response = await _client.DeleteAsync($"/api/openings/{openingId}", "\"1\"");
+        using var response = await enterprise.DeleteAsync($"/api/openings/{openingId}", "\"1\"");
 
         await response.ReadProblemAsync(HttpStatusCode.Conflict);
-        await _client.GetObjectAsync($"/api/openings/{openingId}");
+        await _admin.GetObjectAsync($"/api/openings/{openingId}");
     }
 }

@@ -3,16 +3,19 @@ using Matching.Api.Tests.Infrastructure;
 
 namespace Matching.Api.Tests;
 
-/// <summary>Placements (就业安置) and their follow-ups (跟踪回访) at 1, 3, 6 and 12 months.</summary>
+/// <summary>
+/// Placements (就业安置) and their follow-ups (跟踪回访) at 1, 3, 6 and 12 months, recorded by the worker's county
+/// office (大方县) at employers registered by an admin.
+/// </summary>
 public sealed class PlacementApiTests(ApiFixture api) : IClassFixture<ApiFixture>
 {
-    private readonly HttpClient _client = api.CreateClient();
+    private readonly HttpClient _client = api.AsCountyOffice(Codes.DafangCounty);
 
     [Fact]
     public async Task Placement_round_trip_create_read_follow_up_delete()
     {
-        var (employerId, _, openingId, cohortId) = await Seed.EmployerChainAsync(_client);
-        var workerId = Http.IdOf(await Seed.WorkerAsync(_client));
+        var (employerId, _, openingId, cohortId, _) = await Seed.EmployerChainAsync(api);
+        var workerId = Http.IdOf(await Seed.WorkerAsync(api));
 
         using var post = await _client.PostAsync("/api/placements", Bodies.Placement(workerId, employerId, openingId, cohortId));
         var created = await post.ReadObjectAsync(HttpStatusCode.Created);
@@ -61,8 +64,8 @@ public sealed class PlacementApiTests(ApiFixture api) : IClassFixture<ApiFixture
     [Fact]
     public async Task A_follow_up_finding_the_worker_gone_marks_the_placement_as_left()
     {
-        var (employerId, _, _, _) = await Seed.EmployerChainAsync(_client);
-        var workerId = Http.IdOf(await Seed.WorkerAsync(_client));
+        var employerId = Http.IdOf(await Seed.EmployerAsync(api));
+        var workerId = Http.IdOf(await Seed.WorkerAsync(api));
         var placement = await _client.CreateAsync("/api/placements", Bodies.Placement(workerId, employerId));
         var path = $"/api/placements/{Http.IdOf(placement)}";
 
@@ -80,8 +83,8 @@ public sealed class PlacementApiTests(ApiFixture api) : IClassFixture<ApiFixture
     [Fact]
     public async Task Follow_ups_refuse_an_unknown_month_and_a_date_outside_the_placement_and_change_nothing()
     {
-        var (employerId, _, _, _) = await Seed.EmployerChainAsync(_client);
-        var workerId = Http.IdOf(await Seed.WorkerAsync(_client));
+        var employerId = Http.IdOf(await Seed.EmployerAsync(api));
+        var workerId = Http.IdOf(await Seed.WorkerAsync(api));
         var placement = await _client.CreateAsync("/api/placements", Bodies.Placement(workerId, employerId));
         var path = $"/api/placements/{Http.IdOf(placement)}";
 
@@ -107,8 +110,8 @@ public sealed class PlacementApiTests(ApiFixture api) : IClassFixture<ApiFixture
     [Fact]
     public async Task A_worker_with_an_active_placement_cannot_be_placed_twice_or_deleted()
     {
-        var (employerId, _, _, _) = await Seed.EmployerChainAsync(_client);
-        var workerId = Http.IdOf(await Seed.WorkerAsync(_client));
+        var employerId = Http.IdOf(await Seed.EmployerAsync(api));
+        var workerId = Http.IdOf(await Seed.WorkerAsync(api));
         var first = Http.IdOf(await _client.CreateAsync("/api/placements", Bodies.Placement(workerId, employerId)));
         var total = await _client.TotalAsync("/api/placements");
 
@@ -124,8 +127,8 @@ public sealed class PlacementApiTests(ApiFixture api) : IClassFixture<ApiFixture
     [Fact]
     public async Task Placing_one_worker_from_several_clients_at_once_stores_one_active_placement()
     {
-        var (employerId, _, _, _) = await Seed.EmployerChainAsync(_client);
-        var workerId = Http.IdOf(await Seed.WorkerAsync(_client));
+        var employerId = Http.IdOf(await Seed.EmployerAsync(api));
+        var workerId = Http.IdOf(await Seed.WorkerAsync(api));
 
         var responses = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => _client.PostAsync("/api/placements", Bodies.Placement(workerId, employerId))));
 
@@ -145,9 +148,9 @@ public sealed class PlacementApiTests(ApiFixture api) : IClassFixture<ApiFixture
     [Fact]
     public async Task References_to_missing_or_foreign_records_are_refused_by_field()
     {
-        var (employerId, _, _, _) = await Seed.EmployerChainAsync(_client);
-        var (_, _, foreignOpening, foreignCohort) = await Seed.EmployerChainAsync(_client);
-        var workerId = Http.IdOf(await Seed.WorkerAsync(_client));
+        var employerId = Http.IdOf(await Seed.EmployerAsync(api));
+        var (_, _, foreignOpening, foreignCohort, _) = await Seed.EmployerChainAsync(api);
+        var workerId = Http.IdOf(await Seed.WorkerAsync(api));
         var total = await _client.TotalAsync("/api/placements");
 
         using (var noWorker = await _client.PostAsync("/api/placements", Bodies.Placement(555_555, employerId)))

@@ -4,10 +4,13 @@ using Matching.Api.Tests.Infrastructure;
 
 namespace Matching.Api.Tests;
 
-/// <summary>Workers (劳动者): registration, masking of personal data, look-up, duplicates, versions, deletion.</summary>
+/// <summary>
+/// Workers (劳动者) as their county office (大方县人社局) registers and keeps them: masking of personal data, look-up,
+/// duplicates, versions, deletion.
+/// </summary>
 public sealed class WorkerApiTests(ApiFixture api) : IClassFixture<ApiFixture>
 {
-    private readonly HttpClient _client = api.CreateClient();
+    private readonly HttpClient _client = api.AsCountyOffice(Codes.DafangCounty);
 
     [Fact]
     public async Task Registering_a_worker_answers_201_with_location_etag_and_the_stored_worker()
@@ -52,7 +55,7 @@ public sealed class WorkerApiTests(ApiFixture api) : IClassFixture<ApiFixture>
         var body = Bodies.Worker(idNumber);
         body["phone"] = "+86 139-8526-1234";
 
-        var created = await Seed.WorkerAsync(_client, body);
+        var created = await Seed.WorkerAsync(api, body);
 
         Assert.Equal("5224**********123X", created["idNumberMasked"]!.GetValue<string>());
         Assert.Equal("139****1234", created["phoneMasked"]!.GetValue<string>());
@@ -73,24 +76,25 @@ public sealed class WorkerApiTests(ApiFixture api) : IClassFixture<ApiFixture>
     public async Task Look_up_by_id_number_in_the_body_finds_the_worker()
     {
         var idNumber = IdNumbers.EndingWith(Codes.WeiningCounty, 222, 'X');
-        var id = Http.IdOf(await Seed.WorkerAsync(_client, Bodies.Worker(idNumber, Codes.WeiningCounty)));
+        var weining = api.AsCountyOffice(Codes.WeiningCounty);
+        var id = Http.IdOf(await Seed.WorkerAsync(api, Bodies.Worker(idNumber, Codes.WeiningCounty)));
 
-        using var found = await _client.PostAsync("/api/workers/lookup", new JsonObject { ["idNumber"] = idNumber });
+        using var found = await weining.PostAsync("/api/workers/lookup", new JsonObject { ["idNumber"] = idNumber });
         Assert.Equal(id, (await found.ReadObjectAsync(HttpStatusCode.OK))["id"]!.GetValue<long>());
 
         // A clerk typing a lower-case x and stray spaces finds the same worker.
-        using var lowerCase = await _client.PostAsync("/api/workers/lookup", new JsonObject { ["idNumber"] = " " + idNumber.ToLowerInvariant() + " " });
+        using var lowerCase = await weining.PostAsync("/api/workers/lookup", new JsonObject { ["idNumber"] = " " + idNumber.ToLowerInvariant() + " " });
         Assert.Equal(id, (await lowerCase.ReadObjectAsync(HttpStatusCode.OK))["id"]!.GetValue<long>());
 
-        using var unknown = await _client.PostAsync("/api/workers/lookup", new JsonObject { ["idNumber"] = IdNumbers.Fresh() });
+        using var unknown = await weining.PostAsync("/api/workers/lookup", new JsonObject { ["idNumber"] = IdNumbers.Fresh() });
         await unknown.ReadProblemAsync(HttpStatusCode.NotFound);
 
-        using var invalid = await _client.PostAsync("/api/workers/lookup", new JsonObject { ["idNumber"] = IdNumbers.WithWrongCheck(idNumber) });
+        using var invalid = await weining.PostAsync("/api/workers/lookup", new JsonObject { ["idNumber"] = IdNumbers.WithWrongCheck(idNumber) });
         var problemText = (await invalid.ReadFieldErrorAsync("idNumber")).Single();
         Assert.DoesNotContain(idNumber[..17], problemText, StringComparison.Ordinal);
 
         // The number is never put in a URL: there is no GET form of the look-up.
-        using var inUrl = await _client.GetAsync($"/api/workers/lookup?idNumber={idNumber}");
+        using var inUrl = await weining.GetAsync($"/api/workers/lookup?idNumber={idNumber}");
         Assert.NotEqual(HttpStatusCode.OK, inUrl.StatusCode);
     }
 
@@ -98,7 +102,7 @@ public sealed class WorkerApiTests(ApiFixture api) : IClassFixture<ApiFixture>
     public async Task Registering_the_same_id_number_again_is_a_conflict_naming_the_existing_worker()
     {
         var idNumber = IdNumbers.EndingWith(Codes.DafangCounty, 456, 'X');
-        var firstId = Http.IdOf(await Seed.WorkerAsync(_client, Bodies.Worker(idNumber)));
+        var firstId = Http.IdOf(await Seed.WorkerAsync(api, Bodies.Worker(idNumber)));
         var total = await _client.TotalAsync("/api/workers");
 
         var again = Bodies.Worker(idNumber.ToLowerInvariant());
@@ -116,8 +120,8 @@ public sealed class WorkerApiTests(ApiFixture api) : IClassFixture<ApiFixture>
     public async Task Changing_a_worker_to_an_id_number_another_worker_holds_is_a_conflict()
     {
         var takenId = IdNumbers.Fresh();
-        var holder = Http.IdOf(await Seed.WorkerAsync(_client, Bodies.Worker(takenId)));
-        var other = await Seed.WorkerAsync(_client);
+        var holder = Http.IdOf(await Seed.WorkerAsync(api, Bodies.Worker(takenId)));
+        var other = await Seed.WorkerAsync(api);
         var otherId = Http.IdOf(other);
 
         using var response = await _client.PutAsync($"/api/workers/{otherId}", Bodies.Worker(takenId), "\"1\"");
@@ -132,12 +136,19 @@ public sealed class WorkerApiTests(ApiFixture api) : IClassFixture<ApiFixture>
     public async Task Updating_with_the_current_etag_replaces_the_worker_and_a_stale_etag_is_refused()
     {
         var idNumber = IdNumbers.Fresh();
-        var created = await Seed.WorkerAsync(_client, Bodies.Worker(idNumber));
+        var created = await Seed.WorkerAsync(api, Bodies.Worker(idNumber));
         var path = $"/api/workers/{Http.IdOf(created)}";
         var changed = Bodies.Worker(idNumber, Codes.WeiningCounty, Codes.Electrician);
         changed["expectedMonthlyWage"] = 8000;
 
-        using var update = await _client.PutAsync(path, changed, "\"1\"");
+        // 大方县's office alone may not move the worker to 威宁县; an office serving both counties may.
+        using (var outOfScope = await _client.PutAsync(path, changed, "\"1\""))
+        {
+            await outOfScope.ReadProblemAsync(HttpStatusCode.Forbidden);
+        }
+        Crud.AssertSame(created, await _client.GetObjectAsync(path));
+        var bothCounties = api.AsCountyOffice(Codes.DafangCounty, Codes.WeiningCounty);
+        using var update = await bothCounties.PutAsync(path, changed, "\"1\"");
         var updated = await update.ReadObjectAsync(HttpStatusCode.OK);
         Assert.Equal("\"2\"", Http.ETagOf(update));
         Assert.Equal(2, updated["version"]!.GetValue<int>());
@@ -147,14 +158,14 @@ public sealed class WorkerApiTests(ApiFixture api) : IClassFixture<ApiFixture>
 
         // Someone still holding version 1 must not overwrite version 2.
         var stale = Bodies.Worker(idNumber);
-        using var staleUpdate = await _client.PutAsync(path, stale, "\"1\"");
+        using var staleUpdate = await bothCounties.PutAsync(path, stale, "\"1\"");
         var problem = await staleUpdate.ReadProblemAsync(HttpStatusCode.PreconditionFailed);
         Assert.Equal(2, problem["currentVersion"]!.GetValue<int>());
 
-        using var malformed = await _client.PutAsync(path, stale, "version-1");
+        using var malformed = await bothCounties.PutAsync(path, stale, "version-1");
         await malformed.ReadFieldErrorAsync("If-Match");
 
-        using var get = await _client.GetAsync(path);
+        using var get = await bothCounties.GetAsync(path);
         var current = await get.ReadObjectAsync(HttpStatusCode.OK);
         Assert.Equal("\"2\"", Http.ETagOf(get));
         Assert.True(JsonNode.DeepEquals(updated, current), $"expected {updated.ToJsonString()} but read {current.ToJsonString()}");
@@ -164,7 +175,7 @@ public sealed class WorkerApiTests(ApiFixture api) : IClassFixture<ApiFixture>
     public async Task Deleting_a_worker_answers_204_and_then_the_worker_is_gone()
     {
         var idNumber = IdNumbers.Fresh(male: false);
-        var path = $"/api/workers/{Http.IdOf(await Seed.WorkerAsync(_client, Bodies.Worker(idNumber)))}";
+        var path = $"/api/workers/{Http.IdOf(await Seed.WorkerAsync(api, Bodies.Worker(idNumber)))}";
 
         using var stale = await _client.DeleteAsync(path, "\"7\"");
         Assert.Equal(1, (await stale.ReadProblemAsync(HttpStatusCode.PreconditionFailed))["currentVersion"]!.GetValue<int>());
@@ -182,7 +193,7 @@ public sealed class WorkerApiTests(ApiFixture api) : IClassFixture<ApiFixture>
         using var lookup = await _client.PostAsync("/api/workers/lookup", new JsonObject { ["idNumber"] = idNumber });
         await lookup.ReadProblemAsync(HttpStatusCode.NotFound);
         // The ID number is free again.
-        await Seed.WorkerAsync(_client, Bodies.Worker(idNumber));
+        await Seed.WorkerAsync(api, Bodies.Worker(idNumber));
     }
 
     [Fact]
@@ -192,7 +203,7 @@ public sealed class WorkerApiTests(ApiFixture api) : IClassFixture<ApiFixture>
         const string Phone = "13612349876";
         var body = Bodies.Worker(idNumber);
         body["phone"] = Phone;
-        var id = Http.IdOf(await Seed.WorkerAsync(_client, body));
+        var id = Http.IdOf(await Seed.WorkerAsync(api, body));
 
         var requests = new List<Func<Task<HttpResponseMessage>>>
         {

@@ -217,33 +217,53 @@ public static class Bodies
     public static JsonObject Copy(this JsonObject body) => JsonNode.Parse(body.ToJsonString())!.AsObject();
 }
 
-/// <summary>Creates the records a test needs through the API itself, asserting each is created.</summary>
+/// <summary>
+/// Creates the records a test needs through the API itself, as the user who would: an admin registers an employer,
+/// that employer's enterprise its base, openings and cohorts, a county office its workers. Asserts each is created.
+/// </summary>
 public static class Seed
 {
+    /// <summary>An employer registered by an admin, and a client acting as its enterprise.</summary>
+    public sealed record Enterprise(long EmployerId, HttpClient Client);
+
+    /// <summary>An employer with a base, an opening there and a cohort linked to it, all posted by its enterprise.</summary>
+    public sealed record EmployerChain(long EmployerId, long BaseId, long OpeningId, long CohortId, HttpClient Enterprise);
+
     public static async Task<JsonObject> CreateAsync(this HttpClient client, string path, JsonObject body)
     {
         using var response = await client.PostAsync(path, body);
         return await response.ReadObjectAsync(HttpStatusCode.Created);
     }
 
-    public static Task<JsonObject> WorkerAsync(HttpClient client, JsonObject? body = null) => client.CreateAsync("/api/workers", body ?? Bodies.Worker());
-
-    public static Task<JsonObject> EmployerAsync(HttpClient client) => client.CreateAsync("/api/employers", Bodies.Employer());
-
-    public static Task<JsonObject> TrainingBaseAsync(HttpClient client, long employerId) => client.CreateAsync("/api/bases", Bodies.TrainingBase(employerId));
-
-    public static Task<JsonObject> OpeningAsync(HttpClient client, long baseId) => client.CreateAsync("/api/openings", Bodies.Opening(baseId));
-
-    public static Task<JsonObject> CohortAsync(HttpClient client, long baseId, params long[] openingIds) =>
-        client.CreateAsync("/api/cohorts", Bodies.Cohort(baseId, openingIds));
-
-    /// <summary>An employer with a base, an opening there and a cohort linked to it.</summary>
-    public static async Task<(long EmployerId, long BaseId, long OpeningId, long CohortId)> EmployerChainAsync(HttpClient client)
+    /// <summary>A worker registered by the county office of the worker's county (大方县 unless the body says otherwise).</summary>
+    public static Task<JsonObject> WorkerAsync(ApiFixture api, JsonObject? body = null)
     {
-        var employerId = Http.IdOf(await EmployerAsync(client));
-        var baseId = Http.IdOf(await TrainingBaseAsync(client, employerId));
-        var openingId = Http.IdOf(await OpeningAsync(client, baseId));
-        var cohortId = Http.IdOf(await CohortAsync(client, baseId, openingId));
-        return (employerId, baseId, openingId, cohortId);
+        body ??= Bodies.Worker();
+        return api.AsCountyOffice(body["countyCode"]!.GetValue<string>()).CreateAsync("/api/workers", body);
+    }
+
+    public static Task<JsonObject> EmployerAsync(ApiFixture api) => api.AsAdmin().CreateAsync("/api/employers", Bodies.Employer());
+
+    public static async Task<Enterprise> EnterpriseAsync(ApiFixture api)
+    {
+        var employerId = Http.IdOf(await EmployerAsync(api));
+        return new Enterprise(employerId, api.AsEnterprise(employerId));
+    }
+
+    public static Task<JsonObject> TrainingBaseAsync(this Enterprise enterprise) =>
+        enterprise.Client.CreateAsync("/api/bases", Bodies.TrainingBase(enterprise.EmployerId));
+
+    public static Task<JsonObject> OpeningAsync(HttpClient enterprise, long baseId) => enterprise.CreateAsync("/api/openings", Bodies.Opening(baseId));
+
+    public static Task<JsonObject> CohortAsync(HttpClient enterprise, long baseId, params long[] openingIds) =>
+        enterprise.CreateAsync("/api/cohorts", Bodies.Cohort(baseId, openingIds));
+
+    public static async Task<EmployerChain> EmployerChainAsync(ApiFixture api)
+    {
+        var enterprise = await EnterpriseAsync(api);
+        var baseId = Http.IdOf(await enterprise.TrainingBaseAsync());
+        var openingId = Http.IdOf(await OpeningAsync(enterprise.Client, baseId));
+        var cohortId = Http.IdOf(await CohortAsync(enterprise.Client, baseId, openingId));
+        return new EmployerChain(enterprise.EmployerId, baseId, openingId, cohortId, enterprise.Client);
     }
 }
