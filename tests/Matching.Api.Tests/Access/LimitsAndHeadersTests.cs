@@ -107,8 +107,8 @@ public sealed class LimitsAndHeadersTests(AccessFixture world) : IClassFixture<A
         var lookupBadJson = await client.PostAsync("/api/workers/lookup", new StringContent($$"""{"idNumber": {{id[..17]}} }""", Encoding.UTF8, "application/json"));
         answers.AppendLine(await lookupBadJson.Content.ReadAsStringAsync());
 
-        var logs = string.Join("\n", world.Logs.Lines);
-        Assert.NotEmpty(world.Logs.Lines);
+        var logs = string.Join("\n", world.Logs.Entries);
+        Assert.NotEmpty(world.Logs.Entries);
         foreach (var secret in new[] { id, id[..17], phone })
         {
             Assert.DoesNotContain(secret, logs, StringComparison.Ordinal);
