@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json.Nodes;
 using Matching.Api.Tests.Infrastructure;
 
 namespace Matching.Api.Tests;
@@ -10,6 +11,14 @@ namespace Matching.Api.Tests;
 public sealed class PlacementApiTests(ApiFixture api) : IClassFixture<ApiFixture>
 {
     private readonly HttpClient _client = api.AsCountyOffice(Codes.DafangCounty);
+
+    /// <summary>A new worker placed by the county office at a new employer, with no opening or cohort named.</summary>
+    private async Task<(long EmployerId, long WorkerId, JsonObject Placement)> PlacedWorkerAsync()
+    {
+        var employerId = Http.IdOf(await Seed.EmployerAsync(api));
+        var workerId = Http.IdOf(await Seed.WorkerAsync(api));
+        return (employerId, workerId, await _client.CreateAsync("/api/placements", Bodies.Placement(workerId, employerId)));
+    }
 
     [Fact]
     public async Task Placement_round_trip_create_read_follow_up_delete()
@@ -64,9 +73,7 @@ public sealed class PlacementApiTests(ApiFixture api) : IClassFixture<ApiFixture
     [Fact]
     public async Task A_follow_up_finding_the_worker_gone_marks_the_placement_as_left()
     {
-        var employerId = Http.IdOf(await Seed.EmployerAsync(api));
-        var workerId = Http.IdOf(await Seed.WorkerAsync(api));
-        var placement = await _client.CreateAsync("/api/placements", Bodies.Placement(workerId, employerId));
+        var (employerId, workerId, placement) = await PlacedWorkerAsync();
         var path = $"/api/placements/{Http.IdOf(placement)}";
 
         using var put = await _client.PutAsync($"{path}/follow-ups/3", Bodies.FollowUp("2026-04-12", stillEmployed: false), "\"1\"");
@@ -83,9 +90,7 @@ public sealed class PlacementApiTests(ApiFixture api) : IClassFixture<ApiFixture
     [Fact]
     public async Task Follow_ups_refuse_an_unknown_month_and_a_date_outside_the_placement_and_change_nothing()
     {
-        var employerId = Http.IdOf(await Seed.EmployerAsync(api));
-        var workerId = Http.IdOf(await Seed.WorkerAsync(api));
-        var placement = await _client.CreateAsync("/api/placements", Bodies.Placement(workerId, employerId));
+        var (_, _, placement) = await PlacedWorkerAsync();
         var path = $"/api/placements/{Http.IdOf(placement)}";
 
         using (var month = await _client.PutAsync($"{path}/follow-ups/2", Bodies.FollowUp(), "\"1\""))
@@ -110,9 +115,8 @@ public sealed class PlacementApiTests(ApiFixture api) : IClassFixture<ApiFixture
     [Fact]
     public async Task A_worker_with_an_active_placement_cannot_be_placed_twice_or_deleted()
     {
-        var employerId = Http.IdOf(await Seed.EmployerAsync(api));
-        var workerId = Http.IdOf(await Seed.WorkerAsync(api));
-        var first = Http.IdOf(await _client.CreateAsync("/api/placements", Bodies.Placement(workerId, employerId)));
+        var (employerId, workerId, placement) = await PlacedWorkerAsync();
+        var first = Http.IdOf(placement);
         var total = await _client.TotalAsync("/api/placements");
 
         using var second = await _client.PostAsync("/api/placements", Bodies.Placement(workerId, employerId));

@@ -197,31 +197,45 @@ public sealed class WorkerApiTests(ApiFixture api) : IClassFixture<ApiFixture>
     }
 
     [Fact]
-    public async Task Personal_data_never_reaches_the_logs_whatever_the_client_sends()
+    public async Task Personal_data_never_reaches_the_logs_or_the_answers_whatever_the_client_sends()
     {
         var idNumber = IdNumbers.EndingWith(Codes.DafangCounty, 789, 'X');
         const string Phone = "13612349876";
         var body = Bodies.Worker(idNumber);
         body["phone"] = Phone;
         var id = Http.IdOf(await Seed.WorkerAsync(api, body));
+        var wrongGender = body.Copy();
+        wrongGender["gender"] = "female";
+        var unknownField = body.Copy();
+        unknownField["shoeSize"] = 42;
 
-        var requests = new List<Func<Task<HttpResponseMessage>>>
+        var requests = new (HttpStatusCode Expected, Func<Task<HttpResponseMessage>> Send)[]
         {
-            () => _client.PostAsync("/api/workers", body),                                                        // 409
-            () => _client.PostAsync("/api/workers/lookup", new JsonObject { ["idNumber"] = idNumber }),           // found
-            () => _client.PostAsync("/api/workers/lookup", new JsonObject { ["idNumber"] = IdNumbers.WithWrongCheck(idNumber) }),
-            () => _client.PutAsync($"/api/workers/{id}", Bodies.Worker(IdNumbers.WithWrongCheck(idNumber)), "\"1\""),
-            () => _client.PostAsync("/api/workers", Http.Json(body.ToJsonString().Replace($"\"{Phone}\"", Phone, StringComparison.Ordinal))), // phone as a number
-            () => _client.PostAsync("/api/workers", Http.Json(body.ToJsonString()[..^5])),                        // cut-off JSON
-            () => _client.GetAsync($"/api/workers?page={idNumber}"),                                               // pasted into the wrong box
-            () => _client.GetAsync($"/api/workers?countyCode={idNumber}"),
-            () => _client.GetAsync($"/api/employers?name={Phone}%07"),
+            (HttpStatusCode.Conflict, () => _client.PostAsync("/api/workers", body)),
+            (HttpStatusCode.BadRequest, () => _client.PostAsync("/api/workers", wrongGender)),
+            (HttpStatusCode.BadRequest, () => _client.PostAsync("/api/workers", unknownField)),
+            (HttpStatusCode.BadRequest, () => _client.PostAsync("/api/workers", Http.Json(
+                $$"""{"realName":"王小明","idNumber":"{{IdNumbers.WithWrongCheck(idNumber)}}","phone":"{{Phone}}","countyCode":"999999"}"""))),
+            (HttpStatusCode.BadRequest, () => _client.PostAsync("/api/workers", Http.Json(
+                $$"""{"realName":"王小明","idNumber":{{Phone}},"phone":["{{idNumber}}"]}"""))),                      // wrong types
+            (HttpStatusCode.BadRequest, () => _client.PostAsync("/api/workers", Http.Json(
+                body.ToJsonString().Replace($"\"{Phone}\"", Phone, StringComparison.Ordinal)))),                 // phone as a number
+            (HttpStatusCode.BadRequest, () => _client.PostAsync("/api/workers", Http.Json(body.ToJsonString()[..^5]))), // cut-off JSON
+            (HttpStatusCode.OK, () => _client.PostAsync("/api/workers/lookup", new JsonObject { ["idNumber"] = idNumber })),
+            (HttpStatusCode.BadRequest, () => _client.PostAsync("/api/workers/lookup", new JsonObject { ["idNumber"] = IdNumbers.WithWrongCheck(idNumber) })),
+            (HttpStatusCode.BadRequest, () => _client.PostAsync("/api/workers/lookup", Http.Json($$"""{"idNumber": {{idNumber[..17]}} }"""))),
+            (HttpStatusCode.BadRequest, () => _client.PutAsync($"/api/workers/{id}", Bodies.Worker(IdNumbers.WithWrongCheck(idNumber)), "\"1\"")),
+            (HttpStatusCode.BadRequest, () => _client.GetAsync($"/api/workers?page={idNumber}")),                 // pasted into the wrong box
+            (HttpStatusCode.BadRequest, () => _client.GetAsync($"/api/workers?countyCode={idNumber}")),
+            (HttpStatusCode.BadRequest, () => _client.GetAsync($"/api/employers?name={Phone}%07")),
         };
-        foreach (var send in requests)
+        foreach (var (expected, send) in requests)
         {
             using var response = await send();
-            Assert.False(response.IsSuccessStatusCode && response.RequestMessage!.Method != HttpMethod.Post, "expected a refusal or a look-up");
-            Assert.DoesNotContain(idNumber[..17], await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            var text = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == expected, $"expected {(int)expected} but got {(int)response.StatusCode} for {response.RequestMessage!.Method} {response.RequestMessage.RequestUri!.AbsolutePath}");
+            Assert.DoesNotContain(idNumber[..17], text, StringComparison.Ordinal);
+            Assert.DoesNotContain(Phone, text, StringComparison.Ordinal);
         }
 
         Assert.NotEmpty(api.Logs.Entries);
