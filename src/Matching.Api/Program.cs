@@ -77,6 +77,7 @@ builder.Services.Configure<RouteHandlerOptions>(routes => routes.ThrowOnBadReque
 builder.Services.AddProblemDetails(problems => problems.CustomizeProblemDetails = context =>
 {
     context.ProblemDetails.Instance ??= context.HttpContext.Request.Path;
+    ProblemTitles.Localize(context.ProblemDetails);
     context.ProblemDetails.Extensions.Remove("exception");
     // Status-code-only responses (no route, wrong method…) get a Chinese title too.
     context.ProblemDetails.Title = context.ProblemDetails.Status switch

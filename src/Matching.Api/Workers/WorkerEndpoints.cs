@@ -78,7 +78,8 @@ public sealed record WorkerListQuery(
     string? PriorityGroup,
     string? Destination,
     DateOnly? AvailableBy,
-    Gender? Gender);
+    // Text, not the enum: query binding of enums is case-sensitive ("Female"), but responses say "female".
+    string? Gender);
 
 /// <summary>Look-up by ID number travels in a body, so the number never appears in a URL or an access log.</summary>
 public sealed record WorkerLookup(string? IdNumber);
@@ -124,13 +125,21 @@ public static class WorkerEndpoints
         if (query.TradeId is { } trade && !catalogue.TradesById.ContainsKey(trade)) errors.Add("tradeId", "未知的工种编号");
         if (query.PriorityGroup is { } priorityGroup && !catalogue.PriorityGroupsById.ContainsKey(priorityGroup)) errors.Add("priorityGroup", "未知的重点群体类别");
         if (query.Destination is { } destination && !catalogue.IsDestination(destination)) errors.Add("destination", "不是协作省份或其地级市的代码");
+        Gender? gender = query.Gender?.ToUpperInvariant() switch
+        {
+            null => null,
+            "MALE" => Gender.Male,
+            "FEMALE" => Gender.Female,
+            _ => null,
+        };
+        if (query.Gender is not null && gender is null) errors.Add("gender", "应为 male 或 female");
         if (!errors.IsValid)
         {
             return ApiResults.Invalid(errors);
         }
         // The caller's region is a filter inside the query, never applied to the results afterwards.
         var filter = new WorkerFilter(Scope.Counties(caller, query.CountyCode), query.PrefectureCode, query.TradeId, query.PriorityGroup, query.Destination, query.AvailableBy,
-            query.Gender, caller.OnlyPriorityGroupWorkers, caller.LinkedEmployer);
+            gender, caller.OnlyPriorityGroupWorkers, caller.LinkedEmployer);
         var page = await store.ListAsync(filter, paging.PageNumber, paging.Size, cancellationToken);
         var today = ChinaTime.Today(time);
         var items = new List<WorkerResponse>(page.Items.Count);

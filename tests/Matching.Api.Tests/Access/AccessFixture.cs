@@ -1,7 +1,7 @@
-using System.Net.Http.Headers;
+using System.Globalization;
 using System.Net.Http.Json;
 using Dapper;
-using Matching.Data.Access;
+using Matching.Api.Tests.Infrastructure;
 using Matching.Data.Bases;
 using Matching.Data.Cohorts;
 using Matching.Data.Employers;
@@ -17,20 +17,15 @@ using Matching.Domain.Identity;
 using Matching.Domain.Openings;
 using Matching.Domain.Placements;
 using Matching.Domain.Workers;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using Microsoft.IdentityModel.Tokens;
 
 namespace Matching.Api.Tests.Access;
 
 /// <summary>
-/// The service with a small, known world for access-control tests: two counties in two prefectures, three workers,
+/// The service with a small, known world for access-control tests: two counties in two prefectures, four workers,
 /// two employers each with a base, an opening and a cohort, two placements, and one user per role.
 /// </summary>
-public class AccessFixture : IAsyncLifetime
+public class AccessFixture : ApiFixture
 {
     /// <summary>七星关区 (毕节市): the county office's county.</summary>
     public const string CountyA = "520502";
@@ -39,20 +34,6 @@ public class AccessFixture : IAsyncLifetime
     public const string CountyB = "520602";
 
     public const string PrefectureOfA = "520500";
-
-    /// <summary>The signing key the service validates with, so tests can mint tokens (also expired or forged ones).</summary>
-    public static readonly byte[] SigningKeyBytes = Enumerable.Range(1, 32).Select(i => (byte)i).ToArray();
-
-    private WebApplicationFactory<Program>? _factory;
-
-    protected virtual int RequestsPerMinute => 100_000;
-
-    public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "matching-access-tests-" + Guid.NewGuid().ToString("N"));
-
-    public IServiceProvider Services => _factory!.Services;
-
-    /// <summary>Every line the service logged, at every level.</summary>
-    public CapturedLogs Logs { get; } = new();
 
     /// <summary>Worker in county A, poverty-lifted, enrolled and accepted at employer 1, placed there.</summary>
     public long WorkerA { get; private set; }
@@ -94,48 +75,43 @@ public class AccessFixture : IAsyncLifetime
     public long RoundA { get; private set; }
     public long RoundB { get; private set; }
 
-    /// <summary>A token per role, for users scoped as the class summary says.</summary>
-    public IReadOnlyDictionary<string, string> TokenOf { get; private set; } = new Dictionary<string, string>();
-
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
-        {
-            builder.UseEnvironment("Production");
-            builder.UseSetting("Matching:DataDirectory", DataDirectory);
-            builder.UseSetting("Matching:DemoWorkers", "0");
-            builder.UseSetting("Matching:Auth:SigningKey", Convert.ToBase64String(SigningKeyBytes));
-            builder.UseSetting("Matching:Auth:RequestsPerMinute", RequestsPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Trace).AddProvider(Logs));
-        });
-        _ = _factory.Server;
+        await base.InitializeAsync();
         await SeedAsync();
-    }
-
-    public HttpClient Client(string? role)
-    {
-        var client = _factory!.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
-        if (role is not null)
+        // Stored now, so tokens naming them may be minted before any request is made as them.
+        foreach (var role in Roles.All)
         {
-            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", TokenOf[role]);
+            await UserAsync(role, ScopeOf(role));
         }
-        return client;
+        // Rounds that assign nobody (every worker of this world is placed, enrolled or not yet available), committed so
+        // that committing again is refused and changes nothing.
+        RoundA = await CommittedRoundAsync(Roles.CountyOffice, CountyA);
+        RoundB = await CommittedRoundAsync(Roles.Admin, CountyB);
     }
 
-    public HttpClient ClientWithToken(string token)
+    private async Task<long> CommittedRoundAsync(string role, string county)
     {
-        var client = _factory!.CreateClient();
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return client;
+        var client = Client(role);
+        var created = await client.PostAsJsonAsync("/api/dispatch-rounds", new { countyCode = county });
+        var id = (await created.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("id").GetInt64();
+        (await client.PostAsync($"/api/dispatch-rounds/{id}/commit", null)).EnsureSuccessStatusCode();
+        return id;
     }
 
-    /// <summary>A token for a stored user signed with <paramref name="key"/> (the service's key unless a test forges one).</summary>
-    public string Token(string userName, string role, DateTimeOffset issuedAt, TimeSpan lifetime, byte[]? key = null)
+    /// <summary>A client acting as this world's user of the role (county A's office, employer 1's enterprise…); null for no token.</summary>
+    public HttpClient Client(string? role) => role is null ? CreateClient() : CreateClient(role, ScopeOf(role));
+
+    /// <summary>The audit log's name for this world's user of the role.</summary>
+    public string UserNameOf(string role) => UserName(role, ScopeOf(role));
+
+    private string[] ScopeOf(string role) => role switch
     {
-        var auth = Services.GetRequiredService<AuthOptions>();
-        var user = new User(0, userName, role, [], true, issuedAt, issuedAt, 1);
-        return Tokens.Issue(user, auth, new SymmetricSecurityKey(key ?? SigningKeyBytes), issuedAt, lifetime);
-    }
+        Roles.CountyOffice => [CountyA],
+        Roles.PrefectureOffice => [PrefectureOfA],
+        Roles.Enterprise => [Employer1.ToString(CultureInfo.InvariantCulture)],
+        _ => [],
+    };
 
     private async Task SeedAsync()
     {
@@ -162,7 +138,7 @@ public class AccessFixture : IAsyncLifetime
         Cohort1 = Ok(await cohorts.CreateAsync(Cohort(Base1, "T007", Opening1, today)));
         Cohort2 = Ok(await cohorts.CreateAsync(Cohort(Base2, "T029", Opening2, today)));
 
-        // Worker A accepted employer 1's offer (enrolments get their own endpoints in the cohort issue).
+        // Enrolments in given states, written directly (the enrolment endpoints would decide the states themselves).
         var database = Services.GetRequiredService<Database>();
         await using (var connection = await database.OpenAsync())
         {
@@ -177,38 +153,6 @@ public class AccessFixture : IAsyncLifetime
         var placements = Services.GetRequiredService<PlacementStore>();
         PlacementA = Ok(await placements.CreateAsync(new PlacementDraft(WorkerA, Employer1, Opening1, null, today.AddMonths(-2), 5200)));
         PlacementB = Ok(await placements.CreateAsync(new PlacementDraft(WorkerB, Employer2, Opening2, null, today.AddMonths(-2), 6100)));
-
-        var users = Services.GetRequiredService<UserStore>();
-        var auth = Services.GetRequiredService<AuthOptions>();
-        var key = new SymmetricSecurityKey(SigningKeyBytes);
-        var tokens = new Dictionary<string, string>();
-        foreach (var (role, scopes) in new (string, string[])[]
-        {
-            (Roles.CountyOffice, [CountyA]),
-            (Roles.PrefectureOffice, [PrefectureOfA]),
-            (Roles.Enterprise, [Employer1.ToString(System.Globalization.CultureInfo.InvariantCulture)]),
-            (Roles.RuralRevitalisation, []),
-            (Roles.Admin, []),
-        })
-        {
-            var user = await users.EnsureAsync(new UserDraft("test-" + role, role, scopes, true));
-            tokens[role] = Tokens.Issue(user, auth, key, time.GetUtcNow(), TimeSpan.FromHours(1));
-        }
-        TokenOf = tokens;
-
-        // Rounds that assign nobody (every worker of the fixture is placed, enrolled or not yet available), committed
-        // so that committing again is refused and changes nothing.
-        RoundA = await CommittedRoundAsync(Roles.CountyOffice, CountyA);
-        RoundB = await CommittedRoundAsync(Roles.Admin, CountyB);
-    }
-
-    private async Task<long> CommittedRoundAsync(string role, string county)
-    {
-        var client = Client(role);
-        var created = await client.PostAsJsonAsync("/api/dispatch-rounds", new { countyCode = county });
-        var id = (await created.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("id").GetInt64();
-        (await client.PostAsync($"/api/dispatch-rounds/{id}/commit", null)).EnsureSuccessStatusCode();
-        return id;
     }
 
     private static WorkerDraft Worker(string idNumber, string phone, string county, string prefecture, IReadOnlyList<string> groups)
@@ -226,41 +170,4 @@ public class AccessFixture : IAsyncLifetime
 
     private static long Ok(WriteResult result) =>
         result.Status == WriteStatus.Ok ? result.Id : throw new InvalidOperationException($"seed refused: {result.Status} {result.Message}");
-
-    public async Task DisposeAsync()
-    {
-        if (_factory is not null)
-        {
-            await _factory.DisposeAsync();
-        }
-        SqliteConnection.ClearAllPools();
-        if (Directory.Exists(DataDirectory))
-        {
-            Directory.Delete(DataDirectory, recursive: true);
-        }
-    }
-}
-
-/// <summary>A logger provider that keeps every formatted message and exception text.</summary>
-public sealed class CapturedLogs : ILoggerProvider
-{
-    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _lines = new();
-
-    public IReadOnlyCollection<string> Lines => _lines;
-
-    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, _lines);
-
-    public void Dispose()
-    {
-    }
-
-    private sealed class Logger(string category, System.Collections.Concurrent.ConcurrentQueue<string> lines) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            lines.Enqueue($"{logLevel} {category}: {formatter(state, exception)} {exception}");
-    }
 }

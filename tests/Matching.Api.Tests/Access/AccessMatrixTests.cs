@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json;
 using Matching.Domain.Access;
 using Matching.Domain.Identity;
 using Microsoft.AspNetCore.Routing;
@@ -223,14 +224,17 @@ public sealed class AccessMatrixTests(AccessFixture world) : IClassFixture<Acces
     }
 
     [Fact]
-    public async Task Every_route_without_a_token_is_401_problem_details()
+    public async Task Every_route_without_a_token_is_401_problem_details_saying_the_token_is_missing()
     {
         foreach (var (call, _) in Table().DistinctBy(c => c.Call.Method + c.Call.Pattern))
         {
             using var request = Request(call);
-            var response = await world.Client(null).SendAsync(request);
+            using var response = await world.Client(null).SendAsync(request);
             Assert.True(response.StatusCode == HttpStatusCode.Unauthorized, $"{call}: {response.StatusCode}");
             Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            Assert.Equal("Bearer", response.Headers.WwwAuthenticate.Single().Scheme);
+            var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Contains("未携带令牌", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
         }
     }
 

@@ -127,7 +127,7 @@ public sealed class AccessRulesTests(AccessFixture world) : IClassFixture<Access
         Assert.Equal(world.PhoneA, body.GetProperty("phone").GetString());
 
         var audit = await ItemsAsync(Roles.Admin, $"/api/audit?action=worker.reveal&resourceId={world.WorkerA}&pageSize=200");
-        Assert.Contains(audit, e => e.GetProperty("userName").GetString() == "test-" + Roles.CountyOffice
+        Assert.Contains(audit, e => e.GetProperty("userName").GetString() == world.UserNameOf(Roles.CountyOffice)
             && e.GetProperty("role").GetString() == Roles.CountyOffice && e.GetProperty("outcome").GetString() == "success");
         var log = await world.Client(Roles.Admin).GetStringAsync("/api/audit?pageSize=200");
         Assert.DoesNotContain(world.IdNumberA, log, StringComparison.Ordinal);
