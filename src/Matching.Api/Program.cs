@@ -14,6 +14,7 @@ using Matching.Api.Match;
 using Matching.Api.Openings;
 using Matching.Api.Placements;
 using Matching.Api.Reports;
+using Matching.Api.Scheduling;
 using Matching.Api.Users;
 using Matching.Api.Search;
 using Matching.Api.Workers;
@@ -27,6 +28,8 @@ using Matching.Data.Placements;
 using Matching.Data.Reports;
 using Matching.Data.Storage;
 using Matching.Data.Workers;
+using Matching.Allocation;
+using Matching.Ranking.Dispatch;
 using Matching.Scheduling;
 using Microsoft.AspNetCore.Authorization;
 using Matching.Search;
@@ -55,6 +58,13 @@ builder.Services.AddSingleton<CohortStore>();
 builder.Services.AddSingleton<PlacementStore>();
 builder.Services.AddSingleton<EnrolmentStore>();
 builder.Services.AddSingleton<ReportStore>();
+builder.Services.AddMatchingSearch(builder.Configuration.GetSection(MatchingOptions.Section).Get<SearchOptions>() ?? new SearchOptions());
+builder.Services.AddMatchingRanking(builder.Configuration);
+// The scheduling seams served by search and ranking: dispatch pairs scored by the model, the nightly index check,
+// the weekly retrain. Registered before scheduling, whose stand-ins only fill seams nobody filled.
+builder.Services.AddSingleton<ICandidatePairSource, ModelCandidatePairSource>();
+builder.Services.AddSingleton<IIndexConsistencyCheck, SearchIndexConsistencyCheck>();
+builder.Services.AddSingleton<IRankingModelTrainer, RankingModelTrainer>();
 // Quartz with its job store in the same database file (issue 6); Matching:Scheduling:Enabled=false leaves it off.
 if (builder.Configuration.GetValue("Matching:Scheduling:Enabled", true))
 {
@@ -64,8 +74,6 @@ else
 {
     builder.Services.AddMatchingDispatch();
 }
-builder.Services.AddMatchingSearch(builder.Configuration.GetSection(MatchingOptions.Section).Get<SearchOptions>() ?? new SearchOptions());
-builder.Services.AddMatchingRanking(builder.Configuration);
 
 builder.Services.ConfigureHttpJsonOptions(json =>
 {

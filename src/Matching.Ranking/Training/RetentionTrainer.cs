@@ -62,6 +62,21 @@ public sealed class RetentionTrainer(TimeProvider time)
     }
 
     /// <summary>
+    /// NDCG@10 of a model on the held-out openings of these pairs (the same rule <see cref="Train"/> holds out), so a
+    /// live model and a newly trained one are compared on the same data; null when nothing is held out.
+    /// </summary>
+    public static double? HeldOutNdcg(RetentionModel model, IReadOnlyList<FeaturedPair> pairs)
+    {
+        var heldOut = pairs.Where(p => HeldOut.Contains(p.Pair.OpeningId)).ToList();
+        if (heldOut.Count == 0)
+        {
+            return null;
+        }
+        var probabilities = model.PredictBatch(heldOut.Select(p => p.Features));
+        return RankingEvaluation.Compare(new MLContext(seed: 1), pairs.Select(p => p.Pair).ToList(), heldOut.Select(p => p.Pair).ToList(), probabilities).ModelNdcgAt10;
+    }
+
+    /// <summary>
     /// Writes the model, its JSON card and its Markdown card into the folder. Each file is written beside and then
     /// moved into place, the model last, so a service watching the folder never loads half a model.
     /// </summary>

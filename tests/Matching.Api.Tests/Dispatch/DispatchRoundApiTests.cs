@@ -32,6 +32,9 @@ public sealed class DispatchRoundApiTests
         Assert.Equal(cohortId, cohort.GetProperty("cohortId").GetInt64());
         Assert.Equal(3, cohort.GetProperty("assignments").GetArrayLength());
         Assert.Contains(cohort.GetProperty("assignments")[0].GetProperty("reasons").EnumerateArray(), r => r.GetString() == "工种对口：普工");
+        // The pairs are scored by the ranking model the service loaded (the shipped one), and say so.
+        Assert.All(cohort.GetProperty("assignments").EnumerateArray(), a =>
+            Assert.Contains(a.GetProperty("reasons").EnumerateArray(), r => r.GetString()!.StartsWith("模型预测6个月留存率", StringComparison.Ordinal)));
         var byCounty = await Json.ReadAsync(await client.GetAsync($"/api/dispatch-rounds/{id}/counties"));
         Assert.Equal("520502", byCounty.GetProperty("items")[0].GetProperty("countyCode").GetString());
 
