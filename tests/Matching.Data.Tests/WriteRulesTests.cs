@@ -99,6 +99,25 @@ public class WriteRulesTests(DataFixture data) : IClassFixture<DataFixture>
     }
 
     [Fact]
+    public async Task A_seat_taken_or_given_back_queues_the_cohort_for_the_search_index_so_its_free_seats_stay_true()
+    {
+        var (_, baseId) = await data.EmployerWithBaseAsync();
+        var cohortId = DataFixture.Created(await data.Cohorts.CreateAsync(data.Cohort(baseId, status: Matching.Domain.Cohorts.CohortStatus.Planned)));
+        Assert.Equal(WriteStatus.Ok, (await data.Cohorts.UpdateAsync(cohortId, data.Cohort(baseId, status: Matching.Domain.Cohorts.CohortStatus.Open), 1)).Status);
+        var workerId = DataFixture.Created(await data.Workers.CreateAsync(data.Worker()));
+        var enrolments = new Matching.Data.Enrolments.EnrolmentStore(data.Database, data.Time);
+        var outbox = (await data.OutboxAsync()).Count;
+
+        var seat = await enrolments.EnrolAsync(cohortId, workerId, allowWaitlist: true);
+        Assert.Equal(Matching.Data.Enrolments.SeatOutcome.Offered, seat.Outcome);
+        Assert.Equal(("cohort", cohortId, "upsert"), Assert.Single((await data.OutboxAsync()).Skip(outbox)));
+
+        var (declined, _) = await enrolments.AnswerAsync(seat.EnrolmentId, Matching.Data.Enrolments.EnrolmentAnswer.Decline);
+        Assert.Equal(WriteStatus.Ok, declined.Status);
+        Assert.Equal(("cohort", cohortId, "upsert"), Assert.Single((await data.OutboxAsync()).Skip(outbox + 1)));
+    }
+
+    [Fact]
     public async Task Employers_and_bases_are_not_indexed_and_write_no_outbox_rows()
     {
         var outbox = await data.CountAsync("outbox");

@@ -1,5 +1,7 @@
 using System.Data.Common;
 using Dapper;
+using Matching.Data.Cohorts;
+using Matching.Data.Outbox;
 using Matching.Data.Storage;
 using Matching.Domain.Cohorts;
 using Matching.Domain.Enrolments;
@@ -141,6 +143,11 @@ public static class EnrolmentSeats
         {
             id = await connection.ExecuteScalarAsync<long>(InsertSql + dialect.SelectInsertedId, parameters, tx);
         }
+        if (status == EnrolmentStatus.Offered)
+        {
+            // A taken seat changes the free seats the search index shows for the cohort's openings.
+            await OutboxWriter.EnqueueAsync(connection, tx, CohortStore.OutboxEntity, cohortId, OutboxWriter.Upsert, now);
+        }
         return new SeatResult(status == EnrolmentStatus.Offered ? SeatOutcome.Offered : SeatOutcome.Waitlisted, id, default);
     }
 
@@ -237,6 +244,7 @@ public sealed class EnrolmentStore(Database database, TimeProvider time)
             IReadOnlyList<long> promoted = EnrolmentStatus.HoldingSeat.Contains(c.Status) && !EnrolmentStatus.HoldingSeat.Contains(to)
                 ? await EnrolmentSeats.PromoteWaitlistAsync(connection, tx, c.CohortId, now)
                 : [];
+            await OutboxWriter.EnqueueAsync(connection, tx, CohortStore.OutboxEntity, c.CohortId, OutboxWriter.Upsert, now);
             return (WriteResult.Ok(id, 1), promoted);
         }, cancellationToken);
 
