@@ -2,14 +2,17 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Dapper;
+using Matching.Data.Access;
 using Matching.Data.Demo;
 using Matching.Data.Storage;
+using Matching.Domain.Access;
 using Matching.Domain.Validation;
 using Matching.Ranking;
 using Matching.Ranking.Features;
 using Matching.Ranking.Model;
 using Matching.Ranking.Recall;
 using Matching.Ranking.Serving;
+using Microsoft.Extensions.Configuration;
 using Microsoft.ML;
 
 namespace Matching.Cli.Commands;
@@ -171,6 +174,12 @@ public static class RankBenchmark
             if (context.Value("api-url") is { } apiUrl)
             {
                 using var client = new HttpClient { BaseAddress = new Uri(apiUrl), Timeout = TimeSpan.FromSeconds(60) };
+                // As an admin of this data folder: the service validates with the same signing key (configuration or keys/jwt.key).
+                var users = new UserStore(environment.Database, context.Time);
+                var admin = await users.EnsureAsync(new UserDraft("bench-rank-admin", Roles.Admin, [], Active: true));
+                var auth = context.Configuration.GetSection("Matching:Auth").Get<AuthOptions>() ?? new AuthOptions();
+                client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer",
+                    Tokens.Issue(admin, auth, Tokens.SigningKey(auth, folder), context.Time.GetUtcNow(), TimeSpan.FromHours(1)));
                 (await client.GetAsync($"/api/match/openings/{openings[0].Id}/candidates?top={Top}")).EnsureSuccessStatusCode();
                 foreach (var opening in openings.Skip(openings.Count / 2).Take(requests))
                 {
