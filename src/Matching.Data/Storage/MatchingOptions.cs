@@ -28,5 +28,25 @@ public sealed class MatchingOptions
     /// <summary>Workers in the demo data set seeded when the database is empty; 0 disables seeding.</summary>
     public int DemoWorkers { get; set; } = 20_000;
 
-    public string FullDataDirectory => Path.GetFullPath(DataDirectory);
+    /// <summary>
+    /// The data folder as an absolute path. A relative path is taken from the repository root when the program runs
+    /// inside a checkout (the folder holding <c>Matching.sln</c> above the working directory), so the service — which
+    /// <c>dotnet run</c> starts in its project folder — and the command line share one <c>./data</c>; elsewhere from
+    /// the working directory.
+    /// </summary>
+    public string FullDataDirectory => Path.IsPathRooted(DataDirectory)
+        ? Path.GetFullPath(DataDirectory)
+        : Path.GetFullPath(Path.Combine(RepositoryRoot() ?? Directory.GetCurrentDirectory(), DataDirectory));
+
+    private static string? RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Matching.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+        return null;
+    }
 }
