@@ -5,14 +5,21 @@ using Matching.Allocation;
 using Matching.Data.Catalogues;
 using Matching.Data.Demo;
 using Matching.Domain.Catalogues;
+using Matching.Domain.Matching;
 using Matching.Domain.Validation;
+using Matching.Ranking;
+using Matching.Ranking.Dispatch;
+using Matching.Ranking.Features;
+using Matching.Ranking.Model;
+using RankingWorker = Matching.Ranking.Features.WorkerProfile;
 
 namespace Matching.Cli.Commands;
 
 /// <summary>
-/// <c>bench dispatch [--workers N] [--cohorts M] [--per-worker K]</c>: one monthly dispatch round (月调度) over N workers
+/// <c>bench dispatch [--workers N] [--cohorts M] [--per-worker K] [--scores model|heuristic]</c>: one monthly dispatch round (月调度) over N workers
 /// and M cohorts generated in memory from the demo generator's distributions (nothing is stored in SQL), with at most K
-/// candidate cohorts per worker as recall would give. Measures candidate generation and the optimal round (OR-Tools
+/// candidate cohorts per worker as recall would give, each pair scored by the shipped ranking model as the service does
+/// (or the documented heuristic). Measures candidate generation and scoring and the optimal round (OR-Tools
 /// min-cost flow per connected component, in parallel), runs the stable mode and the first-come-first-served baseline
 /// a clerk would use on the same pairs, and ends with one JSON line.
 /// </summary>
@@ -30,19 +37,38 @@ public static class DispatchBenchmark
 
         await log.WriteLineAsync($"dispatch: generating {workerCount:N0} workers and {cohortCount:N0} cohorts in memory from the demo distributions (not stored in SQL)");
         var generateStarted = Stopwatch.GetTimestamp();
-        var cohorts = GenerateCohorts(catalogue, today, cohortCount);
-        var workers = new DemoData(catalogue, today).Workers(workerCount)
-            .Select((draft, i) => Profiles.Worker(i + 1, draft, today, []))
-            .ToList();
+        var (cohorts, cohortOpenings) = GenerateCohorts(catalogue, today, cohortCount);
+        var drafts = new DemoData(catalogue, today).Workers(workerCount).ToList();
+        var workers = drafts.Select((draft, i) => Profiles.Worker(i + 1, draft, today, [])).ToList();
+        // What the ranking model reads of the same workers (registered today; no placement history in memory).
+        var rankingWorkers = drafts.Select((d, i) => new RankingWorker(i + 1, d.CountyCode, d.PrefectureCode, d.Education, today, d.ExpectedMonthlyWage,
+            d.PriorityGroups, new WorkerTerms(d.BirthDate, d.Trades, d.Certificates, d.PreferredDestinations, d.AvailableFrom, d.TrainingIntentions))).ToList();
+        var model = context.Value("scores") == "heuristic" ? null
+            : new RetentionModelProvider(ModelLocation.Resolve(context.Value("models")), context.Time, TimeSpan.FromHours(1)).Current;
         await log.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"dispatch: generated in {Stopwatch.GetElapsedTime(generateStarted).TotalSeconds:F1} s; {cohorts.Sum(c => c.FreeSeats):N0} free seats"));
 
         // Timed from here: what a round costs once its workers and cohorts are loaded.
         var roundStarted = Stopwatch.GetTimestamp();
         var pairs = new HeuristicCandidatePairSource(catalogue).FindPairs(workers, cohorts, perWorker);
-        var candidatesSeconds = Stopwatch.GetElapsedTime(roundStarted).TotalSeconds;
+        var feasibleSeconds = Stopwatch.GetElapsedTime(roundStarted).TotalSeconds;
         await log.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-            $"dispatch: {pairs.Count:N0} feasible pairs ({(double)pairs.Count / workerCount:F1} per worker) in {candidatesSeconds:F1} s"));
+            $"dispatch: {pairs.Count:N0} feasible pairs ({(double)pairs.Count / workerCount:F1} per worker) in {feasibleSeconds:F1} s"));
+        if (model is not null)
+        {
+            // As the service does: each pair scored by the ranking model for the opening its cohort trains for.
+            var features = new FeatureBuilder(catalogue);
+            var feasible = pairs;
+            pairs = ModelCandidatePairSource.Rescore(model, features, feasible,
+                i => (rankingWorkers[feasible[i].Worker], cohortOpenings[feasible[i].Cohort]), RetentionHistory.Empty, today);
+            await log.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"dispatch: pairs scored by model {model.Version} in {Stopwatch.GetElapsedTime(roundStarted).TotalSeconds - feasibleSeconds:F1} s"));
+        }
+        else
+        {
+            await log.WriteLineAsync("dispatch: pairs scored by the documented heuristic (--scores heuristic, or no model found)");
+        }
+        var candidatesSeconds = Stopwatch.GetElapsedTime(roundStarted).TotalSeconds;
         var problem = new AllocationProblem(workers, cohorts, pairs, priorityWeight);
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var optimal = OptimalAllocator.Solve(problem);
@@ -69,6 +95,7 @@ public static class DispatchBenchmark
             ["cohorts"] = cohortCount,
             ["free_seats"] = optimal.Figures.FreeSeats,
             ["candidate_pairs"] = pairs.Count,
+            ["scores"] = model is null ? "heuristic" : "model " + model.Version,
             ["components"] = optimal.Components,
             ["candidates_s"] = Math.Round(candidatesSeconds, 2),
             ["solve_s"] = Math.Round(optimal.Elapsed.TotalSeconds, 2),
@@ -103,31 +130,41 @@ public static class DispatchBenchmark
         }
     }
 
-    /// <summary>Cohorts of the demo employers' bases with their linked openings, until there are <paramref name="count"/>.</summary>
-    private static List<CohortProfile> GenerateCohorts(Catalogue catalogue, DateOnly today, int count)
+    /// <summary>
+    /// Cohorts of the demo employers' bases with their linked openings, until there are <paramref name="count"/>; and
+    /// for each, what the ranking model reads of the opening it trains for.
+    /// </summary>
+    private static (List<CohortProfile> Cohorts, List<OpeningProfile> Openings) GenerateCohorts(Catalogue catalogue, DateOnly today, int count)
     {
         var demo = new DemoData(catalogue, today);
         var cohorts = new List<CohortProfile>(count);
+        var rankingOpenings = new List<OpeningProfile>(count);
         // Demo employers run about 2.6 cohorts each; ask for enough and stop at the count.
+        var employerNumber = 0L;
         foreach (var employer in demo.Employers(count / 2 + 10))
         {
+            employerNumber++;
             foreach (var trainingBase in employer.Bases)
             {
                 foreach (var cohort in trainingBase.Cohorts)
                 {
                     if (cohorts.Count == count)
                     {
-                        return cohorts;
+                        return (cohorts, rankingOpenings);
                     }
                     var c = cohort.Cohort;
                     var openings = cohort.OpeningIndexes.Select(i => trainingBase.Openings[i]).Select(o => new OpeningRequirement(
                         o.AgeMin, o.AgeMax, o.RequiredCertificates.Contains("special-operation"), o.MinLevel, o.WageMin, o.WageMax, o.Accommodation)).ToList();
+                    var first = trainingBase.Openings[cohort.OpeningIndexes[0]];
+                    rankingOpenings.Add(new OpeningProfile(cohorts.Count + 1, employerNumber, cohorts.Count + 1, first.Title, first.WageMin, first.WageMax,
+                        first.Accommodation, first.Meals, "open", c.StartDate, new OpeningTerms(first.TradeId, first.MinLevel, first.MaxLevel,
+                            first.RequiredCertificates, first.AgeMin, first.AgeMax, trainingBase.Base.ProvinceCode, trainingBase.Base.CityCode, first.TrainingType)));
                     cohorts.Add(Profiles.Cohort(cohorts.Count + 1, c.Name, c.Trades, c.StartDate, c.EndDate, c.Capacity,
                         trainingBase.Base.ProvinceCode, trainingBase.Base.CityCode, openings,
                         c.Trades.Any(t => catalogue.TradesById.TryGetValue(t, out var trade) && trade.SpecialOperation)));
                 }
             }
         }
-        return cohorts;
+        return (cohorts, rankingOpenings);
     }
 }

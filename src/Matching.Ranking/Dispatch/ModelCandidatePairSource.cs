@@ -54,31 +54,46 @@ public sealed class ModelCandidatePairSource(
         var snapshot = await history.GetAsync(cancellationToken);
         var today = ChinaTime.Today(time);
 
-        var scorable = new List<int>(feasible.Count);
-        var vectors = new List<float[]>(feasible.Count);
-        for (var i = 0; i < feasible.Count; i++)
+        return Rescore(model, features, feasible, i =>
+            workerProfiles.TryGetValue(workers[feasible[i].Worker].WorkerId, out var worker)
+            && openingOfCohort.TryGetValue(cohorts[feasible[i].Cohort].CohortId, out var openingId)
+            && openingProfiles.TryGetValue(openingId, out var opening)
+                ? (worker, opening)
+                : null, snapshot, today);
+    }
+
+    /// <summary>
+    /// Replaces each pair's retention estimate with the model's prediction for the worker and the opening the cohort
+    /// trains for (pairs without both profiles keep their estimate), in parallel chunks, and says so in the reasons.
+    /// </summary>
+    public static IReadOnlyList<CandidatePair> Rescore(RetentionModel model, FeatureBuilder features, IReadOnlyList<CandidatePair> pairs,
+        Func<int, (Features.WorkerProfile Worker, OpeningProfile Opening)?> profilesOf, RetentionHistory history, DateOnly asOf)
+    {
+        var result = pairs.ToArray();
+        Parallel.ForEach(System.Collections.Concurrent.Partitioner.Create(0, result.Length, 20_000), range =>
         {
-            var pair = feasible[i];
-            if (workerProfiles.TryGetValue(workers[pair.Worker].WorkerId, out var worker)
-                && openingOfCohort.TryGetValue(cohorts[pair.Cohort].CohortId, out var openingId)
-                && openingProfiles.TryGetValue(openingId, out var opening))
+            var indexes = new List<int>(range.Item2 - range.Item1);
+            var vectors = new List<float[]>(range.Item2 - range.Item1);
+            for (var i = range.Item1; i < range.Item2; i++)
             {
-                scorable.Add(i);
-                vectors.Add(features.Facts(worker, opening, snapshot, today).ToVector());
+                if (profilesOf(i) is { } p)
+                {
+                    indexes.Add(i);
+                    vectors.Add(features.Facts(p.Worker, p.Opening, history, asOf).ToVector());
+                }
             }
-        }
-        var probabilities = model.PredictBatch(vectors);
-        var result = feasible.ToArray();
-        for (var k = 0; k < scorable.Count; k++)
-        {
-            var i = scorable[k];
-            var p = Math.Round(Math.Clamp(probabilities[k], 0, 1), 4);
-            result[i] = result[i] with
+            var probabilities = model.PredictEach(vectors);
+            for (var k = 0; k < indexes.Count; k++)
             {
-                RetentionProbability = p,
-                Reasons = [string.Create(CultureInfo.InvariantCulture, $"模型预测6个月留存率{p:P0}"), .. result[i].Reasons],
-            };
-        }
+                var i = indexes[k];
+                var probability = Math.Round(Math.Clamp(probabilities[k], 0, 1), 4);
+                result[i] = result[i] with
+                {
+                    RetentionProbability = probability,
+                    Reasons = [string.Create(CultureInfo.InvariantCulture, $"模型预测6个月留存率{probability:P0}"), .. result[i].Reasons],
+                };
+            }
+        });
         return result;
     }
 }
