@@ -48,6 +48,18 @@ public static class DispatchBenchmark
         await log.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"dispatch: generated in {Stopwatch.GetElapsedTime(generateStarted).TotalSeconds:F1} s; {cohorts.Sum(c => c.FreeSeats):N0} free seats"));
 
+        // A service has run rounds before: one small untimed round compiles the code paths, so the figure is the
+        // steady-state cost of a round rather than of the just-in-time compiler.
+        var warmUp = workers.Take(2_000).ToList();
+        var warmUpPairs = new HeuristicCandidatePairSource(catalogue).FindPairs(warmUp, cohorts, perWorker);
+        if (model is not null)
+        {
+            warmUpPairs = ModelCandidatePairSource.Rescore(model, new FeatureBuilder(catalogue), warmUpPairs,
+                i => (rankingWorkers[warmUpPairs[i].Worker], cohortOpenings[warmUpPairs[i].Cohort]), RetentionHistory.Empty, today);
+        }
+        OptimalAllocator.Solve(new AllocationProblem(warmUp, cohorts, warmUpPairs, priorityWeight));
+        await log.WriteLineAsync($"dispatch: warm-up round over {warmUp.Count:N0} workers done (untimed)");
+
         // Timed from here: what a round costs once its workers and cohorts are loaded.
         var roundStarted = Stopwatch.GetTimestamp();
         var pairs = new HeuristicCandidatePairSource(catalogue).FindPairs(workers, cohorts, perWorker);
