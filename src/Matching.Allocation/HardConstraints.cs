@@ -4,8 +4,10 @@ using Matching.Domain.Workers;
 namespace Matching.Allocation;
 
 /// <summary>
-/// The hard constraints of a worker–cohort pair (硬性条件). A pair that breaks any is never offered, whatever its
-/// score. Pure, so the property tests check every assignment of every mode against the same rules.
+/// The hard constraints of a worker–cohort pair (硬性条件), the same as recall's (<c>MatchRules</c>) applied to a cohort
+/// and its linked openings: trade or trade family at the openings' minimum level, age range, special-operation
+/// certificate, availability by the start, destination preference, no overlapping cohort. A pair that breaks any is
+/// never offered, whatever its score. Pure, so the property tests check every assignment of every mode against them.
 /// </summary>
 public static class HardConstraints
 {
@@ -13,9 +15,14 @@ public static class HardConstraints
     public static IReadOnlyList<string> Violations(WorkerProfile worker, CohortProfile cohort, Catalogue catalogue)
     {
         var broken = new List<string>();
-        if (TradeFit(worker, cohort, catalogue) is null)
+        var fit = TradeFit(worker, cohort, catalogue);
+        if (fit is null)
         {
             broken.Add("工种不对口：班期工种与劳动者工种不同且不属同一工种大类");
+        }
+        else if (fit.WorkerSkill.Level < cohort.MinLevel)
+        {
+            broken.Add($"技能等级不足：岗位至少要求{cohort.MinLevel}级");
         }
         var age = WorkerRules.AgeOn(worker.BirthDate, cohort.StartDate);
         if (age < cohort.AgeMin || age > cohort.AgeMax)
@@ -48,7 +55,7 @@ public static class HardConstraints
         && WorkerRules.AgeOn(worker.BirthDate, cohort.StartDate) is var age && age >= cohort.AgeMin && age <= cohort.AgeMax
         && (!cohort.RequiresSpecialOperation || cohort.Trades.Any(worker.SpecialOperationTrades.Contains))
         && Overlapping(worker, cohort) is null
-        && TradeFit(worker, cohort, catalogue) is not null;
+        && TradeFit(worker, cohort, catalogue) is { } fit && fit.WorkerSkill.Level >= cohort.MinLevel;
 
     /// <summary>How the worker's trades fit the cohort: the same trade, or the same trade family (工种大类); null when neither.</summary>
     public static TradeMatch? TradeFit(WorkerProfile worker, CohortProfile cohort, Catalogue catalogue)

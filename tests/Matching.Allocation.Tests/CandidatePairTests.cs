@@ -5,8 +5,8 @@ public sealed class CandidatePairTests
 {
     private static readonly DateOnly Start = TestCatalogue.Today.AddDays(30);
 
-    private static CohortProfile WeldingCohort(int ageMax = 45, string province = "440000", string city = "440300") =>
-        new(200, "焊工岗前培训7月班", ["T029"], Start, Start.AddDays(20), 10, province, city, 18, ageMax, true, 1, 5200, 6500, true);
+    private static CohortProfile WeldingCohort(int ageMax = 45, string province = "440000", string city = "440300", int minLevel = 1) =>
+        new(200, "焊工岗前培训7月班", ["T029"], Start, Start.AddDays(20), 10, province, city, 18, ageMax, true, minLevel, 5200, 6500, true);
 
     private static WorkerProfile Welder(int age = 30, IReadOnlyList<string>? certificates = null, IReadOnlyList<string>? destinations = null,
         DateOnly? availableFrom = null, IReadOnlyList<HeldEnrolment>? held = null, string trade = "T029") =>
@@ -45,6 +45,15 @@ public sealed class CandidatePairTests
         Assert.Empty(Pairs(worker, WeldingCohort()));
         var violations = HardConstraints.Violations(worker, WeldingCohort(), TestCatalogue.Instance);
         Assert.True(violations.Any(v => v.StartsWith(message, StringComparison.Ordinal)), $"{why}: {string.Join("; ", violations)}");
+    }
+
+    [Fact]
+    public void A_worker_below_the_openings_minimum_level_is_never_a_candidate()
+    {
+        // The welder is 初级工 (2); the cohort's openings ask for 高级工 (4), as recall's hard constraints do.
+        Assert.Empty(Pairs(Welder(), WeldingCohort(minLevel: 4)));
+        Assert.Contains(HardConstraints.Violations(Welder(), WeldingCohort(minLevel: 4), TestCatalogue.Instance), v => v.StartsWith("技能等级不足", StringComparison.Ordinal));
+        Assert.Single(Pairs(Welder(), WeldingCohort(minLevel: 2)));
     }
 
     [Fact]
