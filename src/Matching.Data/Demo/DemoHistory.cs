@@ -68,8 +68,8 @@ public sealed class DemoHistory(DataEnvironment environment, TimeProvider time, 
         var today = ChinaTime.Today(time);
         var random = new Random(seed + 7);
         await using var connection = await environment.Database.OpenAsync(cancellationToken);
-        var openings = (await connection.QueryAsync<OpeningRow>(OpeningsSql)).Take(maxOpenings).ToList();
-        var workers = (await connection.QueryAsync<WorkerRow>(WorkersSql)).Select(r => r.ToWorker()).ToList();
+        var openings = (await connection.QueryAsync<StoredOpeningRow>(OpeningsSql)).Take(maxOpenings).ToList();
+        var workers = (await connection.QueryAsync<StoredWorkerRow>(WorkersSql)).Select(ToWorker).ToList();
         if (openings.Count == 0 || workers.Count == 0)
         {
             return new DemoHistorySummary(0, 0, 0, 0, 0, 0);
@@ -102,7 +102,7 @@ public sealed class DemoHistory(DataEnvironment environment, TimeProvider time, 
         var offers = new List<PlannedOffer>();
         foreach (var opening in openings)
         {
-            var terms = opening.ToTerms();
+            var terms = opening.Terms;
             var family = catalogue.TradesById[opening.TradeId].FamilyId;
             if (!byFamily.TryGetValue(family, out var sameFamily))
             {
@@ -288,14 +288,14 @@ public sealed class DemoHistory(DataEnvironment environment, TimeProvider time, 
 
     private sealed record EmployerSecret(double Quality, HashSet<string> PartnerCounties);
 
-    private sealed record PlannedOffer(OpeningRow Opening, HistoryWorker Worker, DateOnly OfferedOn, double Relevance);
+    private sealed record PlannedOffer(StoredOpeningRow Opening, HistoryWorker Worker, DateOnly OfferedOn, double Relevance);
 
     /// <summary>The hidden process of <c>seeds/demo-history.md</c>: three logits per offer.</summary>
     internal readonly record struct HiddenFactors(double DeclineLogit, double NoShowLogit, double RetentionLogit)
     {
-        public static HiddenFactors Of(Catalogue catalogue, HistoryWorker w, OpeningRow o, DateOnly on, int fellows, double employerQuality)
+        public static HiddenFactors Of(Catalogue catalogue, HistoryWorker w, StoredOpeningRow o, DateOnly on, int fellows, double employerQuality)
         {
-            var terms = o.ToTerms();
+            var terms = o.Terms;
             var wage = Math.Clamp((o.WageMid - w.ExpectedWage) / 1000.0, -3, 3);
             var rank = MatchRules.DestinationRank(catalogue, w.Terms.Destinations, o.ProvinceCode);
             var cityNamed = w.Terms.Destinations.Contains(o.CityCode) ? 1 : 0;
@@ -341,53 +341,13 @@ public sealed class DemoHistory(DataEnvironment environment, TimeProvider time, 
         public DateOnly RegisteredOn { get; set; }
     }
 
-    internal sealed class OpeningRow
+    private static HistoryWorker ToWorker(StoredWorkerRow row) => new()
     {
-        public long Id { get; init; }
-        public long EmployerId { get; init; }
-        public string TradeId { get; init; } = "";
-        public long MinLevel { get; init; }
-        public long MaxLevel { get; init; }
-        public long WageMin { get; init; }
-        public long WageMax { get; init; }
-        public bool Accommodation { get; init; }
-        public string RequiredCertificates { get; init; } = "";
-        public long AgeMin { get; init; }
-        public long AgeMax { get; init; }
-        public string? TrainingType { get; init; }
-        public string ProvinceCode { get; init; } = "";
-        public string CityCode { get; init; } = "";
-
-        public int WageMid => (int)((WageMin + WageMax) / 2);
-
-        public OpeningTerms ToTerms() => new(TradeId, (int)MinLevel, (int)MaxLevel, Codes.Split(RequiredCertificates),
-            (int)AgeMin, (int)AgeMax, ProvinceCode, CityCode, TrainingType);
-    }
-
-    private sealed class WorkerRow
-    {
-        public long Id { get; init; }
-        public DateOnly BirthDate { get; init; }
-        public string CountyCode { get; init; } = "";
-        public string PrefectureCode { get; init; } = "";
-        public string TradesJson { get; init; } = "[]";
-        public string CertificatesJson { get; init; } = "[]";
-        public string PriorityGroups { get; init; } = "";
-        public string Destinations { get; init; } = "";
-        public long ExpectedWage { get; init; }
-        public DateOnly AvailableFrom { get; init; }
-        public string TrainingIntentions { get; init; } = "";
-
-        public HistoryWorker ToWorker() => new()
-        {
-            Id = Id,
-            CountyCode = CountyCode,
-            PrefectureCode = PrefectureCode,
-            Terms = new WorkerTerms(BirthDate, StoredJson.Read<List<WorkerTrade>>(TradesJson),
-                StoredJson.Read<List<WorkerCertificate>>(CertificatesJson), Codes.Split(Destinations), AvailableFrom,
-                Codes.Split(TrainingIntentions)),
-            PriorityGroups = Codes.Split(PriorityGroups),
-            ExpectedWage = (int)ExpectedWage,
-        };
-    }
+        Id = row.Id,
+        CountyCode = row.CountyCode,
+        PrefectureCode = row.PrefectureCode,
+        Terms = row.Terms,
+        PriorityGroups = row.PriorityGroupList,
+        ExpectedWage = (int)row.ExpectedWage,
+    };
 }

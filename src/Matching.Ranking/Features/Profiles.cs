@@ -3,7 +3,6 @@ using Dapper;
 using Matching.Data.Storage;
 using Matching.Domain.Matching;
 using Matching.Domain.Validation;
-using Matching.Domain.Workers;
 
 namespace Matching.Ranking.Features;
 
@@ -73,9 +72,9 @@ public sealed class ProfileReader(Database database, TimeProvider time)
         await using var connection = await database.OpenAsync(cancellationToken);
         foreach (var chunk in ids.Distinct().Chunk(Chunk))
         {
-            foreach (var row in await connection.QueryAsync<WorkerRow>(WorkersSql, new { Ids = chunk }))
+            foreach (var row in await connection.QueryAsync<StoredWorkerRow>(WorkersSql, new { Ids = chunk }))
             {
-                result[row.Id] = row.ToProfile();
+                result[row.Id] = ToProfile(row);
             }
         }
         return result;
@@ -88,9 +87,9 @@ public sealed class ProfileReader(Database database, TimeProvider time)
         await using var connection = await database.OpenAsync(cancellationToken);
         foreach (var chunk in ids.Distinct().Chunk(Chunk))
         {
-            foreach (var row in await connection.QueryAsync<OpeningRow>(OpeningsSql, new { Ids = chunk, Today = today }))
+            foreach (var row in await connection.QueryAsync<StoredOpeningRow>(OpeningsSql, new { Ids = chunk, Today = today }))
             {
-                result[row.Id] = row.ToProfile(today);
+                result[row.Id] = ToProfile(row, today);
             }
         }
         return result;
@@ -101,62 +100,19 @@ public sealed class ProfileReader(Database database, TimeProvider time)
     {
         var today = ChinaTime.Today(time);
         await using var connection = await database.OpenAsync(cancellationToken);
-        return (await connection.QueryAsync<OpeningRow>(OpenOpeningsSql, new { Today = today })).Select(r => r.ToProfile(today)).ToList();
+        return (await connection.QueryAsync<StoredOpeningRow>(OpenOpeningsSql, new { Today = today })).Select(r => ToProfile(r, today)).ToList();
     }
 
     /// <summary>Reads worker profiles from any query selecting the columns of <c>WorkersSql</c>.</summary>
     internal static async Task<List<WorkerProfile>> QueryWorkersAsync(DbConnection connection, string sql, object parameters) =>
-        (await connection.QueryAsync<WorkerRow>(sql, parameters)).Select(r => r.ToProfile()).ToList();
+        (await connection.QueryAsync<StoredWorkerRow>(sql, parameters)).Select(ToProfile).ToList();
 
-    private sealed class WorkerRow
-    {
-        public long Id { get; init; }
-        public DateOnly BirthDate { get; init; }
-        public string CountyCode { get; init; } = "";
-        public string PrefectureCode { get; init; } = "";
-        public string Education { get; init; } = "";
-        public string TradesJson { get; init; } = "[]";
-        public string CertificatesJson { get; init; } = "[]";
-        public string PriorityGroups { get; init; } = "";
-        public string Destinations { get; init; } = "";
-        public long ExpectedWage { get; init; }
-        public DateOnly AvailableFrom { get; init; }
-        public string TrainingIntentions { get; init; } = "";
-        public DateTimeOffset CreatedAt { get; init; }
+    private static WorkerProfile ToProfile(StoredWorkerRow r) => new(
+        r.Id, r.CountyCode, r.PrefectureCode, r.Education, DateOnly.FromDateTime(r.CreatedAt.ToOffset(ChinaTime.Offset).DateTime),
+        (int)r.ExpectedWage, r.PriorityGroupList, r.Terms);
 
-        public WorkerProfile ToProfile() => new(
-            Id, CountyCode, PrefectureCode, Education,
-            DateOnly.FromDateTime(CreatedAt.ToOffset(ChinaTime.Offset).DateTime), (int)ExpectedWage, Codes.Split(PriorityGroups),
-            new WorkerTerms(BirthDate, StoredJson.Read<List<WorkerTrade>>(TradesJson), StoredJson.Read<List<WorkerCertificate>>(CertificatesJson),
-                Codes.Split(Destinations), AvailableFrom, Codes.Split(TrainingIntentions)));
-    }
+    private static OpeningProfile ToProfile(StoredOpeningRow r, DateOnly today) => new(
+        r.Id, r.EmployerId, r.BaseId, r.Title, (int)r.WageMin, (int)r.WageMax, r.Accommodation, r.Meals, r.Status,
+        r.NextCohortStart ?? today.AddDays(DefaultStartDays), r.Terms);
 
-    private sealed class OpeningRow
-    {
-        public long Id { get; init; }
-        public long EmployerId { get; init; }
-        public long BaseId { get; init; }
-        public string Title { get; init; } = "";
-        public string TradeId { get; init; } = "";
-        public long MinLevel { get; init; }
-        public long MaxLevel { get; init; }
-        public long WageMin { get; init; }
-        public long WageMax { get; init; }
-        public bool Accommodation { get; init; }
-        public bool Meals { get; init; }
-        public string RequiredCertificates { get; init; } = "";
-        public long AgeMin { get; init; }
-        public long AgeMax { get; init; }
-        public string? TrainingType { get; init; }
-        public string Status { get; init; } = "";
-        public string ProvinceCode { get; init; } = "";
-        public string CityCode { get; init; } = "";
-        public DateOnly? NextCohortStart { get; init; }
-
-        public OpeningProfile ToProfile(DateOnly today) => new(
-            Id, EmployerId, BaseId, Title, (int)WageMin, (int)WageMax, Accommodation, Meals, Status,
-            NextCohortStart ?? today.AddDays(DefaultStartDays),
-            new OpeningTerms(TradeId, (int)MinLevel, (int)MaxLevel, Codes.Split(RequiredCertificates), (int)AgeMin, (int)AgeMax,
-                ProvinceCode, CityCode, TrainingType));
-    }
 }

@@ -21,56 +21,52 @@ public static class CohortJobs
         long.Parse(context.MergedJobDataMap.GetString(CohortIdKey) ?? throw new JobExecutionException("trigger without cohortId"), CultureInfo.InvariantCulture);
 }
 
-/// <summary>Enrolment deadline (报名截止): confirm, or cancel and re-offer. Misfire: fire now (see <see cref="CohortSchedule"/>).</summary>
-public sealed class CohortDeadlineJob(CohortLifecycle lifecycle, ILogger<CohortDeadlineJob> logger) : IJob
+/// <summary>
+/// One step of a cohort's life, fired by that cohort's trigger: runs the step (idempotent: a step already done is a
+/// no-op) and logs what it did. Misfire: fire now (see <see cref="CohortSchedule"/>).
+/// </summary>
+public abstract class CohortStepJob(string step, ILogger logger) : IJob
+{
+    protected abstract Task<LifecycleResult> RunAsync(long cohortId, CancellationToken cancellationToken);
+
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
+    {
+        var id = CohortJobs.CohortId(context);
+        var result = await RunAsync(id, cancellationToken);
+        logger.LogInformation("Cohort {CohortId} {Step}: {Detail}", id, step, result.Detail);
+    }
+}
+
+/// <summary>Enrolment deadline (报名截止): confirm, or cancel and re-offer.</summary>
+public sealed class CohortDeadlineJob(CohortLifecycle lifecycle, ILogger<CohortDeadlineJob> logger) : CohortStepJob("deadline", logger)
 {
     public static readonly JobKey Key = new("cohort-deadline", CohortSchedule.Group);
 
-    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
-    {
-        var id = CohortJobs.CohortId(context);
-        var result = await lifecycle.DeadlineAsync(id, cancellationToken);
-        logger.LogInformation("Cohort {CohortId} deadline: {Detail}", id, result.Detail);
-    }
+    protected override Task<LifecycleResult> RunAsync(long cohortId, CancellationToken cancellationToken) => lifecycle.DeadlineAsync(cohortId, cancellationToken);
 }
 
-/// <summary>Start reminder three days before (开班提醒). Misfire: fire now; the step skips a cohort already started.</summary>
-public sealed class CohortReminderJob(CohortLifecycle lifecycle, ILogger<CohortReminderJob> logger) : IJob
+/// <summary>Start reminder three days before (开班提醒); the step skips a cohort already started.</summary>
+public sealed class CohortReminderJob(CohortLifecycle lifecycle, ILogger<CohortReminderJob> logger) : CohortStepJob("reminder", logger)
 {
     public static readonly JobKey Key = new("cohort-reminder", CohortSchedule.Group);
 
-    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
-    {
-        var id = CohortJobs.CohortId(context);
-        var result = await lifecycle.RemindAsync(id, cancellationToken);
-        logger.LogInformation("Cohort {CohortId} reminder: {Detail}", id, result.Detail);
-    }
+    protected override Task<LifecycleResult> RunAsync(long cohortId, CancellationToken cancellationToken) => lifecycle.RemindAsync(cohortId, cancellationToken);
 }
 
-/// <summary>Start (开班) → in training. Misfire: fire now.</summary>
-public sealed class CohortStartJob(CohortLifecycle lifecycle, ILogger<CohortStartJob> logger) : IJob
+/// <summary>Start (开班) → in training.</summary>
+public sealed class CohortStartJob(CohortLifecycle lifecycle, ILogger<CohortStartJob> logger) : CohortStepJob("start", logger)
 {
     public static readonly JobKey Key = new("cohort-start", CohortSchedule.Group);
 
-    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
-    {
-        var id = CohortJobs.CohortId(context);
-        var result = await lifecycle.StartAsync(id, cancellationToken);
-        logger.LogInformation("Cohort {CohortId} start: {Detail}", id, result.Detail);
-    }
+    protected override Task<LifecycleResult> RunAsync(long cohortId, CancellationToken cancellationToken) => lifecycle.StartAsync(cohortId, cancellationToken);
 }
 
-/// <summary>End (结业) → completed, placements created. Misfire: fire now.</summary>
-public sealed class CohortEndJob(CohortLifecycle lifecycle, ILogger<CohortEndJob> logger) : IJob
+/// <summary>End (结业) → completed, placements created.</summary>
+public sealed class CohortEndJob(CohortLifecycle lifecycle, ILogger<CohortEndJob> logger) : CohortStepJob("end", logger)
 {
     public static readonly JobKey Key = new("cohort-end", CohortSchedule.Group);
 
-    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
-    {
-        var id = CohortJobs.CohortId(context);
-        var result = await lifecycle.CompleteAsync(id, cancellationToken);
-        logger.LogInformation("Cohort {CohortId} end: {Detail}", id, result.Detail);
-    }
+    protected override Task<LifecycleResult> RunAsync(long cohortId, CancellationToken cancellationToken) => lifecycle.CompleteAsync(cohortId, cancellationToken);
 }
 
 /// <summary>Every minute: cohort triggers follow cohort changes. Misfire: skip to the next minute (the next run catches up).</summary>

@@ -1,7 +1,6 @@
 using System.Data.Common;
 using Dapper;
 using Matching.Data.Storage;
-using Matching.Domain.Workers;
 using Matching.Search.Documents;
 
 namespace Matching.Search.Indexing;
@@ -45,9 +44,9 @@ public sealed class SearchSource(Database database, DocumentBuilder builder, Tim
     public async Task<IReadOnlyList<WorkerDocument>> WorkersAfterAsync(long afterId, int take, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        var rows = await connection.QueryAsync<WorkerRow>(new CommandDefinition(WorkersAfterSql, new { After = afterId, Take = take }, cancellationToken: cancellationToken));
+        var rows = await connection.QueryAsync<StoredWorkerRow>(new CommandDefinition(WorkersAfterSql, new { After = afterId, Take = take }, cancellationToken: cancellationToken));
         var today = Today;
-        return rows.Select(r => Builder.Worker(r.ToFacts(), today)).ToList();
+        return rows.Select(r => Builder.Worker(ToFacts(r), today)).ToList();
     }
 
     /// <summary>The current documents of these workers; ids no longer in SQL are absent.</summary>
@@ -68,8 +67,8 @@ public sealed class SearchSource(Database database, DocumentBuilder builder, Tim
         var result = new List<WorkerFacts>(ids.Count);
         foreach (var chunk in ids.Chunk(500))
         {
-            var rows = await connection.QueryAsync<WorkerRow>(new CommandDefinition(WorkersByIdSql, new { Ids = chunk }, cancellationToken: cancellationToken));
-            result.AddRange(rows.Select(r => r.ToFacts()));
+            var rows = await connection.QueryAsync<StoredWorkerRow>(new CommandDefinition(WorkersByIdSql, new { Ids = chunk }, cancellationToken: cancellationToken));
+            result.AddRange(rows.Select(ToFacts));
         }
         return result;
     }
@@ -77,7 +76,7 @@ public sealed class SearchSource(Database database, DocumentBuilder builder, Tim
     public async Task<IReadOnlyList<OpeningDocument>> OpeningsAfterAsync(long afterId, int take, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        var rows = (await connection.QueryAsync<OpeningRow>(new CommandDefinition(OpeningsAfterSql, new { After = afterId, Take = take }, cancellationToken: cancellationToken))).AsList();
+        var rows = (await connection.QueryAsync<StoredOpeningRow>(new CommandDefinition(OpeningsAfterSql, new { After = afterId, Take = take }, cancellationToken: cancellationToken))).AsList();
         return await WithCohortsAsync(connection, rows, cancellationToken);
     }
 
@@ -91,7 +90,7 @@ public sealed class SearchSource(Database database, DocumentBuilder builder, Tim
         var result = new List<OpeningDocument>(ids.Count);
         foreach (var chunk in ids.Chunk(500))
         {
-            var rows = (await connection.QueryAsync<OpeningRow>(new CommandDefinition(OpeningsByIdSql, new { Ids = chunk }, cancellationToken: cancellationToken))).AsList();
+            var rows = (await connection.QueryAsync<StoredOpeningRow>(new CommandDefinition(OpeningsByIdSql, new { Ids = chunk }, cancellationToken: cancellationToken))).AsList();
             result.AddRange(await WithCohortsAsync(connection, rows, cancellationToken));
         }
         return result;
@@ -137,7 +136,7 @@ public sealed class SearchSource(Database database, DocumentBuilder builder, Tim
         return ids.ToList();
     }
 
-    private async Task<IReadOnlyList<OpeningDocument>> WithCohortsAsync(DbConnection connection, List<OpeningRow> rows, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<OpeningDocument>> WithCohortsAsync(DbConnection connection, List<StoredOpeningRow> rows, CancellationToken cancellationToken)
     {
         if (rows.Count == 0)
         {
@@ -146,52 +145,15 @@ public sealed class SearchSource(Database database, DocumentBuilder builder, Tim
         var cohorts = (await connection.QueryAsync<CohortRow>(new CommandDefinition(CohortsOfOpeningsSql, new { Ids = rows.Select(r => r.Id).ToArray() }, cancellationToken: cancellationToken)))
             .ToLookup(c => c.OpeningId, c => new OpeningCohort(c.Id, c.Status, c.StartDate, (int)c.Capacity, (int)c.SeatsTaken));
         var today = Today;
-        return rows.Select(r => Builder.Opening(r.ToFacts(cohorts[r.Id].ToList()), today)).ToList();
+        return rows.Select(r => Builder.Opening(ToFacts(r, cohorts[r.Id].ToList()), today)).ToList();
     }
 
-    private sealed class WorkerRow
-    {
-        public long Id { get; init; }
-        public string CountyCode { get; init; } = "";
-        public string PrefectureCode { get; init; } = "";
-        public string TradesJson { get; init; } = "[]";
-        public string CertificatesJson { get; init; } = "[]";
-        public string PriorityGroups { get; init; } = "";
-        public string Destinations { get; init; } = "";
-        public DateOnly BirthDate { get; init; }
-        public DateOnly AvailableFrom { get; init; }
-        public long ExpectedWage { get; init; }
-        public string? Notes { get; init; }
+    private static WorkerFacts ToFacts(StoredWorkerRow r) => new(r.Id, r.Trades, r.Certificates, r.CountyCode, r.PrefectureCode,
+        r.PriorityGroupList, r.DestinationList, r.BirthDate, r.AvailableFrom, (int)r.ExpectedWage, r.Notes);
 
-        public WorkerFacts ToFacts() => new(Id, StoredJson.Read<List<WorkerTrade>>(TradesJson), StoredJson.Read<List<WorkerCertificate>>(CertificatesJson),
-            CountyCode, PrefectureCode, Codes.Split(PriorityGroups), Codes.Split(Destinations), BirthDate, AvailableFrom, (int)ExpectedWage, Notes);
-    }
-
-    private sealed class OpeningRow
-    {
-        public long Id { get; init; }
-        public long EmployerId { get; init; }
-        public long BaseId { get; init; }
-        public string Title { get; init; } = "";
-        public string TradeId { get; init; } = "";
-        public long MinLevel { get; init; }
-        public long MaxLevel { get; init; }
-        public long Headcount { get; init; }
-        public long WageMin { get; init; }
-        public long WageMax { get; init; }
-        public string RequiredCertificates { get; init; } = "";
-        public long AgeMin { get; init; }
-        public long AgeMax { get; init; }
-        public string? TrainingType { get; init; }
-        public string? Requirements { get; init; }
-        public string Status { get; init; } = "";
-        public string ProvinceCode { get; init; } = "";
-        public string CityCode { get; init; } = "";
-
-        public OpeningFacts ToFacts(IReadOnlyList<OpeningCohort> cohorts) => new(Id, EmployerId, BaseId, Title, TradeId, (int)MinLevel,
-            (int)MaxLevel, (int)Headcount, (int)WageMin, (int)WageMax, Codes.Split(RequiredCertificates), (int)AgeMin, (int)AgeMax,
-            TrainingType, Requirements, Status, ProvinceCode, CityCode, cohorts);
-    }
+    private static OpeningFacts ToFacts(StoredOpeningRow r, IReadOnlyList<OpeningCohort> cohorts) => new(r.Id, r.EmployerId, r.BaseId, r.Title,
+        r.TradeId, (int)r.MinLevel, (int)r.MaxLevel, (int)r.Headcount, (int)r.WageMin, (int)r.WageMax, r.Terms.RequiredCertificates, (int)r.AgeMin,
+        (int)r.AgeMax, r.TrainingType, r.Requirements, r.Status, r.ProvinceCode, r.CityCode, cohorts);
 
     private sealed class CohortRow
     {
