@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Matching.Api.Access;
 using Matching.Api.Audit;
+using Matching.Api.Auth;
 using Matching.Api.Bases;
 using Matching.Api.Catalogues;
 using Matching.Api.Cohorts;
@@ -16,7 +17,10 @@ using Matching.Api.Placements;
 using Matching.Api.Reports;
 using Matching.Api.Scheduling;
 using Matching.Api.Users;
+using Matching.Api.Web;
+using Matching.Data.Access;
 using Matching.Api.Search;
+using Matching.Api.Statistics;
 using Matching.Api.Workers;
 using Matching.Data.Bases;
 using Matching.Data.Cohorts;
@@ -26,6 +30,7 @@ using Matching.Data.Employers;
 using Matching.Data.Openings;
 using Matching.Data.Placements;
 using Matching.Data.Reports;
+using Matching.Data.Statistics;
 using Matching.Data.Storage;
 using Matching.Data.Workers;
 using Matching.Allocation;
@@ -58,6 +63,7 @@ builder.Services.AddSingleton<CohortStore>();
 builder.Services.AddSingleton<PlacementStore>();
 builder.Services.AddSingleton<EnrolmentStore>();
 builder.Services.AddSingleton<ReportStore>();
+builder.Services.AddSingleton<StatisticsStore>();
 builder.Services.AddMatchingSearch(builder.Configuration.GetSection(MatchingOptions.Section).Get<SearchOptions>() ?? new SearchOptions());
 builder.Services.AddMatchingRanking(builder.Configuration);
 // The scheduling seams served by search and ranking: dispatch pairs scored by the model, the nightly index check,
@@ -110,6 +116,7 @@ builder.Services.AddOpenApi(openApi =>
     OpenApiSecurity.Configure(openApi);
 });
 builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
+builder.Services.AddWebApp();
 
 var app = builder.Build();
 
@@ -117,13 +124,21 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseMiddleware<SecurityHeaders>();
 app.UseMiddleware<RequestSizeLimit>(MaxRequestBodyBytes);
+app.UseStaticFiles();
 app.UseAuthentication();
 app.UseRateLimiter();
 app.UseAuthorization();
+app.UseAntiforgery();
 app.UseMiddleware<IdempotencyMiddleware>();
 
 var environment = app.Services.GetRequiredService<DataEnvironment>();
 await SeedDemoDataAsync(app, environment, options);
+// Demo accounts (one per role, known password) only beside demo data in Development, never in production.
+var demoAccounts = app.Environment.IsDevelopment() && options.DemoWorkers > 0;
+if (demoAccounts)
+{
+    await DemoAccounts.EnsureAsync(app.Services.GetRequiredService<UserStore>());
+}
 
 app.MapOpenApi();
 app.MapScalarApiReference("/api-reference", scalar => scalar
@@ -144,7 +159,9 @@ app.MapUsers();
 app.MapAudit();
 app.MapSearch();
 app.MapMatching();
-app.MapGet("/", () => TypedResults.Redirect("/api-reference")).ExcludeFromDescription();
+app.MapAuth();
+app.MapStatistics();
+app.MapWebApp();
 
 app.Lifetime.ApplicationStarted.Register(() =>
 {
@@ -152,6 +169,10 @@ app.Lifetime.ApplicationStarted.Register(() =>
     foreach (var address in addresses)
     {
         app.Logger.LogInformation("API reference (接口文档): {Url}/api-reference  OpenAPI: {Url}/openapi/v1.json", address, address);
+        if (demoAccounts)
+        {
+            DemoAccounts.Log(app.Logger, address);
+        }
     }
     app.Logger.LogInformation("Tokens on the embedded default (获取令牌): dotnet run --project src/Matching.Cli -- token --role county_office --scope 520502 " +
         "(roles: county_office, prefecture_office, enterprise, rural_revitalisation, admin; add --Matching:DataDirectory=... if not ./data)");

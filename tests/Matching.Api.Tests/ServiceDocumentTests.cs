@@ -49,8 +49,10 @@ public sealed partial class ServiceDocumentTests(ApiFixture api) : IClassFixture
     [Fact]
     public async Task The_api_reference_is_an_html_page_whose_scripts_are_served_by_the_service_itself()
     {
+        // The root is the web application (its sign-in page when signed out); the API reference keeps its own address.
         using var redirect = await _client.GetAsync("/");
         Assert.Equal(HttpStatusCode.Redirect, redirect.StatusCode);
+        Assert.StartsWith("/signin", redirect.Headers.Location!.IsAbsoluteUri ? redirect.Headers.Location.PathAndQuery : redirect.Headers.Location.OriginalString, StringComparison.Ordinal);
 
         var location = new Uri(_client.BaseAddress!, "/api-reference");
         using var page = await FollowAsync(location);

@@ -30,7 +30,9 @@ public static class AccessSetup
         builder.Services.AddScoped(services => services.GetRequiredService<IHttpContextAccessor>().HttpContext?.Items[CallerItem] as Caller
             ?? throw new InvalidOperationException("endpoint takes a Caller but does not require authorisation"));
 
-        builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(jwt =>
+        builder.Services.AddSingleton<AccountService>();
+        // Bearer tokens for /api (scripts, other systems); a cookie session for the web application (WebSession).
+        builder.Services.AddAuthentication(WebSession.SelectorScheme).AddWebSession().AddJwtBearer(jwt =>
         {
             jwt.MapInboundClaims = false;
             jwt.TokenValidationParameters = new TokenValidationParameters
@@ -129,18 +131,29 @@ public sealed class CallerResolver(UserStore users, Catalogue catalogue, IMemory
         {
             return (null, "用户令牌缺少 sub");
         }
-        return await cache.GetOrCreateAsync("caller:" + name, async entry =>
+        var (caller, _, error) = await ResolveNameAsync(name);
+        return (caller, error);
+    }
+
+    /// <summary>The caller of that user name with the account's security stamp (web sessions compare it), or why there is none.</summary>
+    public async Task<(Caller? Caller, string? SecurityStamp, string? Error)> ResolveNameAsync(string name) =>
+        await cache.GetOrCreateAsync(Key(name), async entry =>
         {
             entry.AbsoluteExpirationRelativeToNow = TimeSpan.FromSeconds(30);
             var user = await users.GetByNameAsync(name);
             if (user is null || !user.Active)
             {
-                return (null, "用户不存在或已停用");
+                return (null, null, "用户不存在或已停用");
             }
             var caller = Caller.Resolve(user.Id, user.Name, user.Role, user.Scopes, catalogue, out var error);
-            return caller is null ? (null, "用户的角色或范围无效：" + error) : (caller, (string?)null);
+            return caller is null ? (null, null, "用户的角色或范围无效：" + error)
+                : (caller with { ManagesAccounts = user.ManagesAccounts }, user.SecurityStamp, (string?)null);
         });
-    }
+
+    /// <summary>Drops the cached caller after a change to the account (password, role, scope, deactivation), so it applies at once.</summary>
+    public void Forget(string name) => cache.Remove(Key(name));
+
+    private static string Key(string name) => "caller:" + name;
 }
 
 /// <summary>Requires the caller's role (from the database) to be one of the endpoint's roles.</summary>

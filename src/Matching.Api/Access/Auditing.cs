@@ -17,14 +17,22 @@ public static class AuditEndpointExtensions
         {
             var result = await next(context);
             var http = context.HttpContext;
-            var status = StatusOf(result) ?? http.Response.StatusCode;
-            var resourceId = http.Request.RouteValues.TryGetValue("id", out var id) ? Convert.ToString(id, System.Globalization.CultureInfo.InvariantCulture)
-                : CreatedId(result);
-            var caller = http.Items[AccessSetup.CallerItem] as Caller;
-            await http.RequestServices.GetRequiredService<AuditLog>().AppendAsync(caller?.UserId, caller?.Name, caller?.Role, action,
-                resourceType, resourceId, Outcome(status), status, CancellationToken.None);
+            var resourceId = http.Request.RouteValues.TryGetValue("id", out var id) ? Convert.ToString(id, System.Globalization.CultureInfo.InvariantCulture) : null;
+            await RecordAsync(http, action, resourceType, resourceId, result);
             return result;
         });
+
+    /// <summary>
+    /// Appends one call's outcome to the audit log as the API's filter does: used by the web pages, which call the same
+    /// handlers as the API's routes, so a page's read or write is audited under the same action.
+    /// </summary>
+    public static async Task RecordAsync(HttpContext http, string action, string resourceType, string? resourceId, object? result)
+    {
+        var status = StatusOf(result) ?? http.Response.StatusCode;
+        var caller = http.Items[AccessSetup.CallerItem] as Caller;
+        await http.RequestServices.GetRequiredService<AuditLog>().AppendAsync(caller?.UserId, caller?.Name, caller?.Role, action,
+            resourceType, resourceId ?? CreatedId(result), Outcome(status), status, CancellationToken.None);
+    }
 
     public static string Outcome(int status) => status switch
     {
@@ -58,6 +66,12 @@ public sealed class AuditingAuthorizationResultHandler(AuditLog audit) : IAuthor
 
     public async Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult)
     {
+        // The web application's pages answer a refused role with its own page (/denied), not with problem JSON.
+        if (authorizeResult.Forbidden && !context.Request.Path.StartsWithSegments("/api"))
+        {
+            await _default.HandleAsync(next, context, policy, authorizeResult);
+            return;
+        }
         if (authorizeResult.Forbidden)
         {
             var audited = context.GetEndpoint()?.Metadata.GetMetadata<Audited>();

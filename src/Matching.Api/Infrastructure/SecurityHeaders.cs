@@ -11,6 +11,9 @@ public sealed class SecurityHeaders(RequestDelegate next)
     private const string ApiPolicy = "default-src 'none'; frame-ancestors 'none'";
     private const string PagePolicy = "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'";
 
+    // The web application: its own scripts and styles only, nothing inline, forms post only to itself.
+    private const string AppPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'self'; object-src 'none'; frame-ancestors 'none'";
+
     public async Task InvokeAsync(HttpContext context, IProblemDetailsService problems)
     {
         var headers = context.Response.Headers;
@@ -18,11 +21,19 @@ public sealed class SecurityHeaders(RequestDelegate next)
         headers.XFrameOptions = "DENY";
         headers["Referrer-Policy"] = "no-referrer";
         headers["Cross-Origin-Opener-Policy"] = "same-origin";
-        var isPage = context.Request.Path.StartsWithSegments("/api-reference") || context.Request.Path == "/";
-        headers.ContentSecurityPolicy = isPage ? PagePolicy : ApiPolicy;
-        if (context.Request.Path.StartsWithSegments("/api"))
+        var path = context.Request.Path;
+        var isApi = path.StartsWithSegments("/api") || path.StartsWithSegments("/openapi") || path.StartsWithSegments("/health");
+        headers.ContentSecurityPolicy = path.StartsWithSegments("/api-reference") ? PagePolicy : isApi ? ApiPolicy : AppPolicy;
+        // Pages carry personal data like the API: never cached. The application's own scripts and styles may be.
+        if (isApi)
         {
             headers.CacheControl = "no-store";
+        }
+        else if (!IsStaticAsset(path))
+        {
+            // As the antiforgery of the pages' forms sets it (so it need not override it).
+            headers.CacheControl = "no-cache, no-store";
+            headers.Pragma = "no-cache";
         }
         if (context.Request.QueryString.Value?.Length > MaxQueryStringLength)
         {
@@ -36,4 +47,7 @@ public sealed class SecurityHeaders(RequestDelegate next)
         }
         await next(context);
     }
+
+    private static bool IsStaticAsset(PathString path) =>
+        path.StartsWithSegments("/lib") || path.StartsWithSegments("/css") || path.StartsWithSegments("/js") || path == "/favicon.svg";
 }

@@ -22,6 +22,15 @@ public sealed class AuthOptions
 
     /// <summary>Requests per minute per caller before 429.</summary>
     public int RequestsPerMinute { get; set; } = 600;
+
+    /// <summary>Wrong passwords in a row before the account locks (账号锁定).</summary>
+    public int MaxFailedSignIns { get; set; } = Matching.Domain.Access.Lockout.MaxFailures;
+
+    /// <summary>How long a locked account stays locked.</summary>
+    public int LockoutMinutes { get; set; } = (int)Matching.Domain.Access.Lockout.Duration.TotalMinutes;
+
+    /// <summary>Hours a web session lasts without use (sliding), and the default lifetime of a token from the token endpoint.</summary>
+    public int SessionHours { get; set; } = 8;
 }
 
 /// <summary>Issues and describes the tokens of the embedded default.</summary>

@@ -43,6 +43,9 @@ public sealed record Caller(long UserId, string Name, string Role, IReadOnlyList
 {
     public bool IsAdmin => Role == Roles.Admin;
 
+    /// <summary>An account administrator (账号管理员) of its employer or area; see <see cref="AccountArea"/>. Admins always are.</summary>
+    public bool ManagesAccounts { get; init; }
+
     /// <summary>Roles that see workers of a region (county or prefecture offices).</summary>
     public bool IsLabourOffice => Role is Roles.CountyOffice or Roles.PrefectureOffice;
 

@@ -1,0 +1,46 @@
+using Matching.Data.Access;
+using Matching.Domain.Access;
+
+namespace Matching.Api.Access;
+
+/// <summary>
+/// One account per role on the demo data, with one known password, so a newcomer can sign in as each kind of user.
+/// Created only in the Development environment beside the demo data (never in a production configuration), and
+/// printed in the log at start. An account that already exists is left as it is (its password too).
+/// </summary>
+public static class DemoAccounts
+{
+    public const string Password = "Guizhou@2026";
+
+    /// <summary>大方县 (毕节市): one of the counties with the most demo workers; 毕节市 is its prefecture; employer 1 is a demo partner enterprise.</summary>
+    public static readonly IReadOnlyList<(string Name, string Role, string[] Scopes, bool ManagesAccounts, string Description)> All =
+    [
+        ("demo-county", Roles.CountyOffice, ["520521"], true, "县人社局（大方县），本县账号管理员"),
+        ("demo-prefecture", Roles.PrefectureOffice, ["520500"], true, "市州人社局（毕节市），本市账号管理员"),
+        ("demo-enterprise", Roles.Enterprise, ["1"], true, "协作企业（企业编号 1），本企业账号管理员"),
+        ("demo-rural", Roles.RuralRevitalisation, [], false, "乡村振兴部门（全省）"),
+        ("demo-admin", Roles.Admin, [], true, "省级管理员"),
+    ];
+
+    public static async Task EnsureAsync(UserStore users, CancellationToken cancellationToken = default)
+    {
+        foreach (var (name, role, scopes, manages, _) in All)
+        {
+            if (await users.GetByNameAsync(name, cancellationToken) is not null)
+            {
+                continue;
+            }
+            var created = await users.CreateAsync(new UserDraft(name, role, scopes, true) { ManagesAccounts = manages }, cancellationToken);
+            await users.SetPasswordAsync(created.Id, AccountService.Hash(Password), cancellationToken: cancellationToken);
+        }
+    }
+
+    public static void Log(ILogger logger, string address)
+    {
+        logger.LogInformation("Web application (网页端): {Url}/  Demo accounts (演示账号, password/密码 {Password}):", address, Password);
+        foreach (var (name, _, _, _, description) in All)
+        {
+            logger.LogInformation("  {Name,-16} {Description}", name, description);
+        }
+    }
+}

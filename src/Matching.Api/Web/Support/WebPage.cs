@@ -1,0 +1,59 @@
+using Matching.Api.Access;
+using Matching.Domain.Access;
+using Matching.Domain.Catalogues;
+using Microsoft.AspNetCore.Components;
+
+namespace Matching.Api.Web;
+
+/// <summary>
+/// A page of the web application: the request it renders, the signed-in caller (resolved from the users table as for
+/// API calls) and the services it calls. Pages call the API's handlers with this caller and read their outcome.
+/// </summary>
+public abstract class WebPage : ComponentBase
+{
+    [CascadingParameter]
+    public HttpContext HttpContext { get; set; } = default!;
+
+    [Inject]
+    protected NavigationManager Navigation { get; set; } = default!;
+
+    protected Caller Caller => HttpContext.Items[AccessSetup.CallerItem] as Caller
+        ?? throw new InvalidOperationException("page requires a signed-in caller");
+
+    protected Catalogue Catalogue => Service<Catalogue>();
+
+    protected CancellationToken Aborted => HttpContext.RequestAborted;
+
+    protected bool IsPost => HttpMethods.IsPost(HttpContext.Request.Method);
+
+    /// <summary>The posted form of this request (read already by the framework for the form's handler).</summary>
+    protected FormData Form => new(HttpContext.Request.HasFormContentType ? HttpContext.Request.Form : null);
+
+    protected T Service<T>() where T : notnull => HttpContext.RequestServices.GetRequiredService<T>();
+
+    /// <summary>The HTTP status of the page (404 when the thing is not there or not visible, as the API answers).</summary>
+    protected void SetStatus(int status) => HttpContext.Response.StatusCode = status;
+
+    /// <summary>Runs an API handler as an audited call under the API's action name, and reads its outcome.</summary>
+    protected async Task<ApiOutcome<T>> AuditedAsync<T>(string action, string resourceType, long? resourceId, Func<Task<IResult>> call) where T : class
+    {
+        var result = await call();
+        await AuditEndpointExtensions.RecordAsync(HttpContext, action, resourceType,
+            resourceId?.ToString(System.Globalization.CultureInfo.InvariantCulture), result);
+        return Api.Read<T>(result);
+    }
+
+    /// <summary>Sends the browser to <paramref name="url"/> after a successful post, so a reload does not post again.</summary>
+    protected void RedirectTo(string url) => Navigation.NavigateTo(url);
+
+    /// <summary>Sets If-Match on this request, so the API's handler checks the version the form was filled from.</summary>
+    protected void IfMatch(int? version)
+    {
+        if (version is { } v)
+        {
+            HttpContext.Request.Headers.IfMatch = Infrastructure.Versioning.ETag(v);
+        }
+    }
+
+    protected bool Is(params string[] roles) => roles.Contains(Caller.Role);
+}

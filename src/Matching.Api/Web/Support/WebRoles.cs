@@ -1,0 +1,38 @@
+using Matching.Domain.Access;
+
+namespace Matching.Api.Web;
+
+/// <summary>
+/// Which roles open which pages (comma-separated, for <c>[Authorize(Roles = …)]</c>): the same role lists as the API
+/// routes the pages call. Object-level rules (whose workers, which employer) are the API handlers' own.
+/// </summary>
+public static class WebRoles
+{
+    public const string All = $"{Roles.CountyOffice},{Roles.PrefectureOffice},{Roles.Enterprise},{Roles.RuralRevitalisation},{Roles.Admin}";
+
+    /// <summary>Roles with a region's overview (dashboard): offices, rural revitalisation, admins.</summary>
+    public const string Overview = $"{Roles.CountyOffice},{Roles.PrefectureOffice},{Roles.RuralRevitalisation},{Roles.Admin}";
+
+    /// <summary>The worker register and search (GET /api/search/workers).</summary>
+    public const string WorkerSearch = Overview;
+
+    /// <summary>Ranked candidates of an opening (GET /api/match/openings/{id}/candidates).</summary>
+    public const string Candidates = $"{Roles.CountyOffice},{Roles.PrefectureOffice},{Roles.Enterprise},{Roles.Admin}";
+
+    /// <summary>Dispatch rounds (/api/dispatch-rounds).</summary>
+    public const string Dispatch = $"{Roles.CountyOffice},{Roles.PrefectureOffice},{Roles.Admin}";
+
+    /// <summary>Stored reports (/api/reports).</summary>
+    public const string ReportReaders = Overview;
+
+    /// <summary>Account administration (/api/users); the handlers refuse accounts without the manages-accounts flag.</summary>
+    public const string AccountAdministrators = $"{Roles.CountyOffice},{Roles.PrefectureOffice},{Roles.Enterprise},{Roles.Admin}";
+
+    public const string Admin = Roles.Admin;
+
+    public const string CountyOffice = Roles.CountyOffice;
+
+    public const string Enterprise = Roles.Enterprise;
+
+    public const string Rural = Roles.RuralRevitalisation;
+}

@@ -1,0 +1,68 @@
+using Matching.Api.Access;
+using Matching.Api.Reports;
+using Matching.Api.Search;
+using Matching.Data.Reports;
+using Matching.Search.Recall;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Authentication;
+
+namespace Matching.Api.Web;
+
+/// <summary>
+/// The web application (Simplified Chinese, server-rendered Blazor components, no interactivity runtime): its pages at
+/// the site root, sign-out, and the few non-page endpoints its pages use (trade typeahead, report download). Each of
+/// those calls the API's handler for the same thing with the signed-in caller, so a page applies exactly the API's rules.
+/// </summary>
+public static class WebApp
+{
+    public static IServiceCollection AddWebApp(this IServiceCollection services)
+    {
+        services.AddRazorComponents();
+        services.AddAntiforgery(antiforgery =>
+        {
+            antiforgery.Cookie.Name = "matching.antiforgery";
+            antiforgery.Cookie.SameSite = SameSiteMode.Strict;
+            antiforgery.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+        });
+        return services;
+    }
+
+    public static void MapWebApp(this WebApplication app)
+    {
+        app.MapRazorComponents<Components.App>();
+
+        var web = app.MapGroup("/app").RequireAuthorization(WebSession.Policy).ExcludeFromDescription();
+        // Typeahead for the trade fields (colloquial, traditional and pinyin-initial input), the API's handler as is.
+        web.MapGet("/trades/suggest", (string? q, TradeSuggester suggester) =>
+            SearchEndpoints.SuggestTrades(new SuggestQuery(q, 8), suggester));
+        web.MapGet("/reports/{id:long}/download", async (long id, ReportStore reports, HttpContext context, CancellationToken cancellationToken) =>
+        {
+            if (!context.IsInRole(WebRoles.ReportReaders))
+            {
+                return Results.Forbid();
+            }
+            var result = await ReportEndpoints.DownloadReport(id, reports, cancellationToken);
+            await AuditEndpointExtensions.RecordAsync(context, "report.download", "report", id.ToString(System.Globalization.CultureInfo.InvariantCulture), result);
+            return result.Result;
+        });
+
+        // Sign-out is a form post (with its antiforgery token), so another site cannot sign a clerk out.
+        app.MapPost("/signout", async (HttpContext context, IAntiforgery antiforgery) =>
+        {
+            if (!await antiforgery.IsRequestValidAsync(context))
+            {
+                return Results.BadRequest();
+            }
+            if (context.User.Identity?.IsAuthenticated == true)
+            {
+                await context.SignOutAsync(WebSession.Scheme);
+                await AuditEndpointExtensions.RecordAsync(context, "auth.sign-out", "user", null, TypedResults.NoContent());
+            }
+            return Results.Redirect(WebSession.SignInPath + "?signedOut=1");
+        }).ExcludeFromDescription();
+    }
+
+    /// <summary>Whether the signed-in caller's role is one of the comma-separated <paramref name="roles"/>.</summary>
+    public static bool IsInRole(this HttpContext context, string roles) =>
+        context.Items[AccessSetup.CallerItem] is Domain.Access.Caller caller && roles.Split(',').Contains(caller.Role);
+}
