@@ -138,6 +138,10 @@ var demoAccounts = app.Environment.IsDevelopment() && options.DemoWorkers > 0;
 if (demoAccounts)
 {
     await DemoAccounts.EnsureAsync(app.Services.GetRequiredService<UserStore>());
+    // The last quarter's and year's summaries, so the demo has reports to download before the scheduler writes any.
+    var summaries = app.Services.GetRequiredService<Matching.Scheduling.Reports.SummaryReports>();
+    await summaries.WriteAsync(ReportKinds.Quarterly);
+    await summaries.WriteAsync(ReportKinds.Annual);
 }
 
 app.MapOpenApi();

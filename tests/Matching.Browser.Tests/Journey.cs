@@ -7,7 +7,8 @@ namespace Matching.Browser.Tests;
 /// <summary>
 /// One person's visit in their own browser context: pages opened by address or by clicking as a person would, every
 /// page checked for labelled controls and a Chinese heading, screenshots saved step by step, and every console error
-/// or script error collected (a journey fails on any it did not expect).
+/// or script error collected (a journey fails on any it did not expect), as is any request to another address than the
+/// service's own (the application must work on an intranet without internet).
 /// </summary>
 public sealed partial class Journey : IAsyncDisposable
 {
@@ -18,6 +19,7 @@ public sealed partial class Journey : IAsyncDisposable
     private readonly string _name;
     private readonly IBrowserContext _context;
     private readonly List<string> _consoleErrors = [];
+    private readonly List<string> _foreignRequests = [];
     private readonly HashSet<string> _expectedFailures = [];
     private int _shot;
 
@@ -36,6 +38,15 @@ public sealed partial class Journey : IAsyncDisposable
             }
         };
         page.PageError += (_, error) => _consoleErrors.Add("script error: " + error);
+        // An intranet has no internet: every script, style, font, image and chart library must come from the service.
+        context.Request += (_, request) =>
+        {
+            if (Uri.TryCreate(request.Url, UriKind.Absolute, out var url) && url.Scheme is "http" or "https"
+                && (url.Host != host.BaseAddress.Host || url.Port != host.BaseAddress.Port))
+            {
+                _foreignRequests.Add(request.Url);
+            }
+        };
     }
 
     public IPage Page { get; }
@@ -128,8 +139,11 @@ public sealed partial class Journey : IAsyncDisposable
     /// <summary>A failing status on this address is what the journey tests (e.g. another county's worker is not found).</summary>
     public void ExpectFailure(string path) => _expectedFailures.Add(new Uri(_host.BaseAddress, path).AbsolutePath);
 
-    /// <summary>Saves a full-page screenshot as test output, numbered in the order of the journey.</summary>
-    public async Task<string> ShotAsync(string step)
+    /// <summary>
+    /// Saves a full-page screenshot as test output, numbered in the order of the journey. A step named for the README
+    /// (<paramref name="readme"/>) is also written to docs/screenshots when UPDATE_README_SCREENSHOTS=1.
+    /// </summary>
+    public async Task<string> ShotAsync(string step, string? readme = null)
     {
         if (await Page.Locator(".chart[data-chart]").CountAsync() > 0)
         {
@@ -139,6 +153,11 @@ public sealed partial class Journey : IAsyncDisposable
         var path = Path.Combine(BrowserHost.ScreenshotDirectory, $"{_name}-{++_shot:00}-{step}.png");
         await Page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
         _output.WriteLine("screenshot: " + path);
+        if (readme is not null && Environment.GetEnvironmentVariable("UPDATE_README_SCREENSHOTS") == "1")
+        {
+            // The visible screen only, as a person first sees it, kept small for the repository.
+            await Page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(RepositoryDocs(), readme + ".png") });
+        }
         return path;
     }
 
@@ -153,9 +172,22 @@ public sealed partial class Journey : IAsyncDisposable
 
     public void Report(string line) => _output.WriteLine(line);
 
+    private static string RepositoryDocs()
+    {
+        var folder = new DirectoryInfo(AppContext.BaseDirectory);
+        while (folder is not null && !File.Exists(Path.Combine(folder.FullName, "Matching.sln")))
+        {
+            folder = folder.Parent;
+        }
+        var docs = Path.Combine(folder?.FullName ?? throw new InvalidOperationException("not inside the repository"), "docs", "screenshots");
+        Directory.CreateDirectory(docs);
+        return docs;
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _context.CloseAsync();
+        Assert.True(_foreignRequests.Count == 0, $"{_name}: requests to other addresses than the service's:\n" + string.Join("\n", _foreignRequests.Distinct()));
         Assert.True(_consoleErrors.Count == 0, $"{_name}: errors in the browser console:\n" + string.Join("\n", _consoleErrors));
     }
 

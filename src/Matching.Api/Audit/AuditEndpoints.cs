@@ -8,7 +8,8 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Matching.Api.Audit;
 
-public sealed record AuditListQuery(int? Page, int? PageSize, long? UserId, string? Action, string? ResourceType, string? ResourceId, DateTimeOffset? From, DateTimeOffset? To, string? Outcome);
+public sealed record AuditListQuery(int? Page, int? PageSize, long? UserId, string? Action, string? ResourceType, string? ResourceId, DateTimeOffset? From, DateTimeOffset? To, string? Outcome,
+    string? Order = null);
 
 /// <summary>The append-only audit log: who did what to which record, when, and how it ended. Admins only.</summary>
 public static class AuditEndpoints
@@ -32,11 +33,12 @@ public static class AuditEndpoints
         var resourceId = Check.Text(errors, "resourceId", query.ResourceId, 50);
         if (query.Outcome is { } outcome && !Outcomes.Contains(outcome)) errors.Add("outcome", $"应为 {string.Join("、", Outcomes)} 之一");
         if (query.From > query.To) errors.Add("to", "结束时间不能早于开始时间");
+        if (query.Order is not (null or "oldest" or "newest")) errors.Add("order", "应为 oldest（默认，由早到晚）或 newest（由近到远）");
         if (!errors.IsValid)
         {
             return ApiResults.Invalid(errors);
         }
-        return TypedResults.Ok(await audit.ListAsync(new AuditFilter(query.UserId, action, resourceType, resourceId, query.From, query.To, query.Outcome),
+        return TypedResults.Ok(await audit.ListAsync(new AuditFilter(query.UserId, action, resourceType, resourceId, query.From, query.To, query.Outcome) { NewestFirst = query.Order == "newest" },
             paging.PageNumber, paging.Size, cancellationToken));
     }
 }

@@ -49,5 +49,5 @@ public sealed class SecurityHeaders(RequestDelegate next)
     }
 
     private static bool IsStaticAsset(PathString path) =>
-        path.StartsWithSegments("/lib") || path.StartsWithSegments("/css") || path.StartsWithSegments("/js") || path == "/favicon.svg";
+        path.StartsWithSegments("/lib") || path.StartsWithSegments("/css") || path.StartsWithSegments("/js") || path == "/favicon.svg" || path == "/favicon.ico";
 }

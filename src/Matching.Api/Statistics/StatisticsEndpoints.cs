@@ -18,7 +18,7 @@ public sealed record RetentionReport(bool PriorityGroupsOnly, string GroupBy, IR
 /// <summary>
 /// Figures for dashboards (工作台) and retention charts, counted inside the caller's scope: a county office its
 /// counties, a prefecture office its prefecture, rural revitalisation staff the priority groups (重点群体), admins the
-/// province. Counts only, no personal data. Enterprises see their own figures on their own records instead.
+/// province; an enterprise the retention of its own placements. Counts only, no personal data.
 /// </summary>
 public static class StatisticsEndpoints
 {
@@ -26,17 +26,19 @@ public static class StatisticsEndpoints
 
     public static RouteGroupBuilder MapStatistics(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/statistics").WithTags("Statistics").RequireRoles(Readers);
+        var group = routes.MapGroup("/api/statistics").WithTags("Statistics");
         group.MapGet("/overview", Overview).WithName("StatisticsOverview")
-            .WithSummary("工作台概况：登记、报名、在训、在岗、离岗、待回访与逾期回访，按县（或按市州）及按月（仅本辖区）");
+            .WithSummary("工作台概况：登记、报名、在训、在岗、离岗、待回访与逾期回访，按县（或按市州）及按月（仅本辖区）")
+            .RequireRoles(Readers);
         group.MapGet("/retention", Retention).WithName("StatisticsRetention")
-            .WithSummary("就业留存：3、6、12个月留存（按县或市州；可只看重点群体；仅本辖区）");
+            .WithSummary("就业留存：3、6、12个月留存（按县或市州；可只看重点群体；仅本辖区，企业仅本企业的安置）")
+            .RequireRoles([.. Readers, Roles.Enterprise]);
         return group;
     }
 
     /// <summary>The statistics scope of a caller, from its access rules: the counties it sees, and priority groups only for rural revitalisation.</summary>
     public static StatisticsScope ScopeOf(Caller caller, bool priorityGroupsOnly = false) =>
-        new(caller.WorkerCounties, caller.OnlyPriorityGroupWorkers || priorityGroupsOnly);
+        new(caller.WorkerCounties, caller.OnlyPriorityGroupWorkers || priorityGroupsOnly, caller.LinkedEmployer);
 
     public static async Task<Ok<OverviewFigures>> Overview(Caller caller, StatisticsStore statistics, CancellationToken cancellationToken) =>
         TypedResults.Ok(await statistics.OverviewAsync(ScopeOf(caller), cancellationToken));

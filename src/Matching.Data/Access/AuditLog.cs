@@ -16,7 +16,11 @@ public sealed record AuditEntry(
     string Outcome,
     int StatusCode);
 
-public sealed record AuditFilter(long? UserId = null, string? Action = null, string? ResourceType = null, string? ResourceId = null, DateTimeOffset? From = null, DateTimeOffset? To = null, string? Outcome = null);
+public sealed record AuditFilter(long? UserId = null, string? Action = null, string? ResourceType = null, string? ResourceId = null, DateTimeOffset? From = null, DateTimeOffset? To = null, string? Outcome = null)
+{
+    /// <summary>Newest entries first (the web page); the API lists oldest first unless asked.</summary>
+    public bool NewestFirst { get; init; }
+}
 
 /// <summary>The append-only audit log (the table refuses UPDATE and DELETE by trigger).</summary>
 public sealed class AuditLog(Database database, TimeProvider time)
@@ -47,7 +51,7 @@ public sealed class AuditLog(Database database, TimeProvider time)
             .Add("at >= @From", "From", filter.From)
             .Add("at <= @To", "To", filter.To)
             .Add("outcome = @Outcome", "Outcome", filter.Outcome);
-        var (rows, total) = await query.RunAsync<AuditRow>(database, "audit_log", Select, page, pageSize, cancellationToken);
+        var (rows, total) = await query.RunAsync<AuditRow>(database, "audit_log", Select, page, pageSize, cancellationToken, filter.NewestFirst);
         return new PagedList<AuditEntry>(rows.Select(r => new AuditEntry(r.Id, r.At, r.UserId, r.UserName, r.Role, r.Action, r.ResourceType,
             r.ResourceId, r.Outcome, (int)r.StatusCode)).ToList(), page, pageSize, total);
     }

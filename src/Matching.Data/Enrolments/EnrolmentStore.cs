@@ -102,7 +102,7 @@ public static class EnrolmentSeats
         {
             return SeatResult.Refused(WriteResult.Conflict($"班期“{cohort.Name}”当前为“{CohortStatus.NameOf(cohort.Status)}”，不接受报名"));
         }
-        if (today > cohort.EnrolmentDeadline)
+        if (!CohortStatus.TakesEnrolment(cohort.Status, cohort.EnrolmentDeadline, today))
         {
             return SeatResult.Refused(WriteResult.Conflict($"班期“{cohort.Name}”已于{cohort.EnrolmentDeadline:yyyy-MM-dd}截止报名"));
         }

@@ -3,8 +3,11 @@ using Matching.Data.Storage;
 
 namespace Matching.Data.Statistics;
 
-/// <summary>Whose figures: the workers of these counties (null: every county), only priority-group workers or all.</summary>
-public sealed record StatisticsScope(IReadOnlyList<string>? Counties, bool OnlyPriorityGroups);
+/// <summary>
+/// Whose figures: the workers of these counties (null: every county), only priority-group workers or all; for
+/// placement figures, only the placements at one employer when <see cref="EmployerId"/> is set (an enterprise's own).
+/// </summary>
+public sealed record StatisticsScope(IReadOnlyList<string>? Counties, bool OnlyPriorityGroups, long? EmployerId = null);
 
 /// <summary>Figures of one county or prefecture.</summary>
 public sealed record AreaFigures(string Code, long Workers, long PriorityGroupWorkers, long Enrolled, long InTraining, long Placed, long Left);
@@ -87,6 +90,10 @@ public sealed class StatisticsStore(Database database, TimeProvider time)
     /// <summary>The overview of the scope, by county when the scope names counties, else by prefecture.</summary>
     public async Task<OverviewFigures> OverviewAsync(StatisticsScope scope, CancellationToken cancellationToken = default)
     {
+        if (scope.EmployerId is not null)
+        {
+            throw new ArgumentException("the overview counts workers of a region, not an employer's", nameof(scope));
+        }
         var byCounty = scope.Counties is not null;
         var (area, where, parameters) = Build(scope, byCounty);
         var today = Domain.Validation.ChinaTime.Today(time);
@@ -128,7 +135,7 @@ public sealed class StatisticsStore(Database database, TimeProvider time)
             .ToList();
     }
 
-    /// <summary>The area column and the scope's condition on the worker (alias w), with its parameters.</summary>
+    /// <summary>The area column and the scope's condition on the worker (alias w) and placement (alias p), with its parameters.</summary>
     private static (string Area, string Where, DynamicParameters Parameters) Build(StatisticsScope scope, bool byCounty)
     {
         var parameters = new DynamicParameters();
@@ -141,6 +148,12 @@ public sealed class StatisticsStore(Database database, TimeProvider time)
         if (scope.OnlyPriorityGroups)
         {
             clauses.Add("w.priority_groups <> ''");
+        }
+        if (scope.EmployerId is { } employer)
+        {
+            // Only in placement queries (alias p): an employer's scope is its placements.
+            clauses.Add("p.employer_id = @Employer");
+            parameters.Add("Employer", employer);
         }
         return (byCounty ? "w.county_code" : "w.prefecture_code", string.Join(" AND ", clauses), parameters);
     }

@@ -39,14 +39,15 @@ public sealed class ListQuery
 
     public string Where => _clauses.Count == 0 ? "" : " WHERE " + string.Join(" AND ", _clauses);
 
-    /// <summary>Counts and reads one page, ordered by id. <paramref name="select"/> is <c>SELECT cols FROM table</c>.</summary>
-    public async Task<(IReadOnlyList<TRow> Rows, long Total)> RunAsync<TRow>(Database database, string table, string select, int page, int pageSize, CancellationToken cancellationToken)
+    /// <summary>Counts and reads one page, ordered by id (newest first when <paramref name="descending"/>). <paramref name="select"/> is <c>SELECT cols FROM table</c>.</summary>
+    public async Task<(IReadOnlyList<TRow> Rows, long Total)> RunAsync<TRow>(Database database, string table, string select, int page, int pageSize, CancellationToken cancellationToken,
+        bool descending = false)
     {
         Parameters.Add("Skip", (page - 1) * pageSize);
         Parameters.Add("Take", pageSize);
         await using var connection = await database.OpenAsync(cancellationToken);
         var total = await connection.ExecuteScalarAsync<long>($"SELECT COUNT(*) FROM {table}{Where}", Parameters);
-        var rows = await connection.QueryAsync<TRow>($"{select}{Where} ORDER BY id{database.Dialect.Page}", Parameters);
+        var rows = await connection.QueryAsync<TRow>($"{select}{Where} ORDER BY id{(descending ? " DESC" : "")}{database.Dialect.Page}", Parameters);
         return (rows.AsList(), total);
     }
 }

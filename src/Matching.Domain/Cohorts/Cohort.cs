@@ -54,6 +54,9 @@ public static class CohortStatus
 
     public static bool CanMove(string from, string to) => from == to || (Allowed.TryGetValue(from, out var next) && next.Contains(to));
 
+    /// <summary>Whether a cohort takes enrolments today: open (招生中) and its enrolment deadline not passed.</summary>
+    public static bool TakesEnrolment(string status, DateOnly enrolmentDeadline, DateOnly today) => status == Open && today <= enrolmentDeadline;
+
     public static string NameOf(string status) => status switch
     {
         Planned => "计划中",

@@ -34,6 +34,16 @@ public abstract class WebPage : ComponentBase
     /// <summary>The HTTP status of the page (404 when the thing is not there or not visible, as the API answers).</summary>
     protected void SetStatus(int status) => HttpContext.Response.StatusCode = status;
 
+    /// <summary>
+    /// Answers 404 with the not-found page naming <paramref name="what"/> (劳动者, 岗位…): the same page whether the
+    /// thing does not exist or is outside the caller's scope, as the API answers.
+    /// </summary>
+    protected void NotFound(string what)
+    {
+        HttpContext.Items[Components.Pages.NotFoundPage.WhatItem] = what;
+        Navigation.NotFound();
+    }
+
     /// <summary>Runs an API handler as an audited call under the API's action name, and reads its outcome.</summary>
     protected async Task<ApiOutcome<T>> AuditedAsync<T>(string action, string resourceType, long? resourceId, Func<Task<IResult>> call) where T : class
     {
@@ -56,4 +66,9 @@ public abstract class WebPage : ComponentBase
     }
 
     protected bool Is(params string[] roles) => roles.Contains(Caller.Role);
+
+    /// <summary>A query value as given, or null when blank (a GET form sends its empty fields as <c>name=</c>).</summary>
+    protected static string? Present(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+
+    protected static string[]? Present(string[]? values) => values?.Select(Present).OfType<string>().ToArray() is { Length: > 0 } kept ? kept : null;
 }
