@@ -1,0 +1,148 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Dapper;
+using Matching.Data.Access;
+using Matching.Data.Storage;
+using Matching.Domain.Access;
+using Matching.Api.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Matching.Api.Tests.Access;
+
+/// <summary>
+/// Accounts with passwords: the token endpoint, the password rule, lockout and unlock, and delegated administration
+/// (an enterprise's or an office's account administrator manages only the accounts of its enterprise or area).
+/// </summary>
+public sealed class AccountApiTests(ApiFixture world) : IClassFixture<ApiFixture>
+{
+    private const string Password = "Kaili#Clerk2026";
+
+    [Fact]
+    public async Task A_password_gives_a_token_that_works_and_is_stored_only_as_an_identity_hash()
+    {
+        var name = await CreateAsync(world.AsAdmin(), "token-" + Suffix(), Roles.CountyOffice, ["520502"], Password);
+        var issued = await world.CreateClient().PostAsJsonAsync("/api/auth/token", new { userName = name, password = Password, hours = 2 });
+        Assert.Equal(HttpStatusCode.OK, issued.StatusCode);
+        var body = await issued.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("Bearer", body.GetProperty("tokenType").GetString());
+        Assert.Equal(7200, body.GetProperty("expiresIn").GetInt32());
+        Assert.Equal(Roles.CountyOffice, body.GetProperty("role").GetString());
+        var client = world.ClientWithToken(body.GetProperty("accessToken").GetString()!);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/workers")).StatusCode);
+
+        // The stored hash is Identity's (version 3 format: base64 starting with 0x01), never the password.
+        await using var connection = await world.Services.GetRequiredService<Database>().OpenAsync();
+        var hash = await connection.ExecuteScalarAsync<string>("SELECT password_hash FROM users WHERE name = @Name", new { Name = name });
+        Assert.False(string.IsNullOrEmpty(hash));
+        Assert.DoesNotContain(Password, hash, StringComparison.Ordinal);
+        Assert.Equal(0x01, Convert.FromBase64String(hash!)[0]);
+    }
+
+    [Fact]
+    public async Task A_wrong_password_and_an_unknown_name_read_the_same_and_neither_gives_a_token()
+    {
+        var name = await CreateAsync(world.AsAdmin(), "wrong-" + Suffix(), Roles.RuralRevitalisation, [], Password);
+        var wrong = await world.CreateClient().PostAsJsonAsync("/api/auth/token", new { userName = name, password = "Not#ThePassword1" });
+        var unknown = await world.CreateClient().PostAsJsonAsync("/api/auth/token", new { userName = "nobody-" + Suffix(), password = "Not#ThePassword1" });
+        Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, unknown.StatusCode);
+        var a = await wrong.Content.ReadFromJsonAsync<JsonElement>();
+        var b = await unknown.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("用户名或密码错误", a.GetProperty("detail").GetString());
+        Assert.Equal(a.GetProperty("title").GetString(), b.GetProperty("title").GetString());
+        Assert.Equal(a.GetProperty("detail").GetString(), b.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task Repeated_wrong_passwords_lock_the_account_against_the_right_one_until_an_administrator_unlocks_it()
+    {
+        var admin = world.AsAdmin();
+        var name = await CreateAsync(admin, "lock-" + Suffix(), Roles.CountyOffice, ["520502"], Password);
+        var anonymous = world.CreateClient();
+        for (var i = 1; i < Lockout.MaxFailures; i++)
+        {
+            var refused = await anonymous.PostAsJsonAsync("/api/auth/token", new { userName = name, password = "Wrong#Password" + i });
+            Assert.Equal("登录失败", (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("title").GetString());
+        }
+        var locking = await anonymous.PostAsJsonAsync("/api/auth/token", new { userName = name, password = "Wrong#PasswordLast" });
+        Assert.Equal(HttpStatusCode.Unauthorized, locking.StatusCode);
+        Assert.Equal("账号已锁定", (await locking.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("title").GetString());
+        Assert.NotNull(locking.Headers.RetryAfter);
+
+        var right = await anonymous.PostAsJsonAsync("/api/auth/token", new { userName = name, password = Password });
+        Assert.Equal(HttpStatusCode.Unauthorized, right.StatusCode);
+        Assert.Equal("账号已锁定", (await right.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("title").GetString());
+
+        var id = (await world.Services.GetRequiredService<UserStore>().GetCredentialsAsync(name))!.User.Id;
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync($"/api/users/{id}/unlock", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.PostAsJsonAsync("/api/auth/token", new { userName = name, password = Password })).StatusCode);
+    }
+
+    [Theory]
+    [InlineData("short#A1", "密码长度")]
+    [InlineData("alllowercaseletters", "至少三类")]
+    [InlineData("P@ssw0rd123", "过于常见")]
+    public async Task A_password_breaking_the_rule_is_refused_next_to_the_field_and_no_account_is_made(string password, string message)
+    {
+        var name = "weak-" + Suffix();
+        var response = await world.AsAdmin().PostAsJsonAsync("/api/users", new { name, role = Roles.RuralRevitalisation, scopes = Array.Empty<string>(), password });
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var errors = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
+        Assert.Contains(message, errors.GetProperty("password")[0].GetString(), StringComparison.Ordinal);
+        Assert.Null(await world.Services.GetRequiredService<UserStore>().GetCredentialsAsync(name));
+    }
+
+    [Fact]
+    public async Task An_enterprise_account_administrator_manages_only_its_own_enterprise_accounts()
+    {
+        var admin = world.AsAdmin();
+        var hrName = await CreateAsync(admin, "hr-admin-" + Suffix(), Roles.Enterprise, ["1"], Password, managesAccounts: true);
+        var otherEnterprise = await CreateAsync(admin, "hr-other-" + Suffix(), Roles.Enterprise, ["2"], Password);
+        var hr = await SignedInAsync(hrName);
+
+        Assert.Equal(HttpStatusCode.Created, (await hr.PostAsJsonAsync("/api/users", new { name = "hr-colleague-" + Suffix(), role = Roles.Enterprise, scopes = new[] { "1" } })).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await hr.PostAsJsonAsync("/api/users", new { name = "hr-2-" + Suffix(), role = Roles.Enterprise, scopes = new[] { "2" } })).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await hr.PostAsJsonAsync("/api/users", new { name = "office-" + Suffix(), role = Roles.CountyOffice, scopes = new[] { "520502" } })).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await hr.PostAsJsonAsync("/api/users", new { name = "root-" + Suffix(), role = Roles.Admin, scopes = Array.Empty<string>() })).StatusCode);
+
+        // The list holds only its enterprise's accounts; another enterprise's account reads as not found.
+        var list = await hr.GetFromJsonAsync<JsonElement>("/api/users?pageSize=200");
+        var items = list.GetProperty("items").EnumerateArray().ToList();
+        Assert.NotEmpty(items);
+        Assert.All(items, u => Assert.Equal(["1"], u.GetProperty("scopes").EnumerateArray().Select(s => s.GetString()!)));
+        var otherId = (await world.Services.GetRequiredService<UserStore>().GetCredentialsAsync(otherEnterprise))!.User.Id;
+        Assert.Equal(HttpStatusCode.NotFound, (await hr.GetAsync($"/api/users/{otherId}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await hr.PutAsJsonAsync($"/api/users/{otherId}/password", new { password = "Taken#Over2026x" })).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_county_account_administrator_manages_its_own_county_only_and_an_account_without_the_flag_none()
+    {
+        var admin = world.AsAdmin();
+        var countyAdmin = await SignedInAsync(await CreateAsync(admin, "county-admin-" + Suffix(), Roles.CountyOffice, ["520502"], Password, managesAccounts: true));
+        Assert.Equal(HttpStatusCode.Created, (await countyAdmin.PostAsJsonAsync("/api/users", new { name = "clerk-" + Suffix(), role = Roles.CountyOffice, scopes = new[] { "520502" } })).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await countyAdmin.PostAsJsonAsync("/api/users", new { name = "clerk-b-" + Suffix(), role = Roles.CountyOffice, scopes = new[] { "520602" } })).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await countyAdmin.PostAsJsonAsync("/api/users", new { name = "pref-" + Suffix(), role = Roles.PrefectureOffice, scopes = new[] { "520500" } })).StatusCode);
+
+        var clerk = await SignedInAsync(await CreateAsync(admin, "plain-clerk-" + Suffix(), Roles.CountyOffice, ["520502"], Password));
+        Assert.Equal(HttpStatusCode.Forbidden, (await clerk.GetAsync("/api/users")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await clerk.PostAsJsonAsync("/api/users", new { name = "clerk-c-" + Suffix(), role = Roles.CountyOffice, scopes = new[] { "520502" } })).StatusCode);
+    }
+
+    private static string Suffix() => Guid.NewGuid().ToString("N")[..8];
+
+    private static async Task<string> CreateAsync(HttpClient admin, string name, string role, string[] scopes, string password, bool managesAccounts = false)
+    {
+        var response = await admin.PostAsJsonAsync("/api/users", new { name, role, scopes, password, managesAccounts });
+        Assert.True(response.StatusCode == HttpStatusCode.Created, $"{name}: {response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        return name;
+    }
+
+    private async Task<HttpClient> SignedInAsync(string name)
+    {
+        var issued = await world.CreateClient().PostAsJsonAsync("/api/auth/token", new { userName = name, password = Password });
+        Assert.Equal(HttpStatusCode.OK, issued.StatusCode);
+        return world.ClientWithToken((await issued.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accessToken").GetString()!);
+    }
+}
