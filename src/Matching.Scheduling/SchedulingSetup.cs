@@ -2,6 +2,7 @@ using Matching.Allocation;
 using Matching.Data.Dispatch;
 using Matching.Data.Idempotency;
 using Matching.Data.Notifications;
+using Matching.Data.Operations;
 using Matching.Data.Storage;
 using Matching.Scheduling.Dispatch;
 using Matching.Scheduling.Jobs;
@@ -72,6 +73,7 @@ public static class SchedulingSetup
         services.TryAddSingleton<CohortLifecycle>();
         services.TryAddSingleton<SummaryReports>();
         services.TryAddSingleton<CohortSchedule>();
+        services.TryAddSingleton<BackgroundProblems>();
         return services;
     }
 }
@@ -125,7 +127,16 @@ public sealed class SchedulingBootstrap(ISchedulerFactory schedulers, CohortSche
                     cancellationToken: cancellationToken);
             }
         }
-        var changed = await cohorts.SyncAsync(scheduler, time.GetUtcNow(), cancellationToken);
+        var changed = 0;
+        try
+        {
+            changed = await cohorts.SyncAsync(scheduler, time.GetUtcNow(), cancellationToken);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            // Start-up never depends on the cohorts: the every-minute sync tries again.
+            logger.LogError(exception, "Cohort schedule sync at start failed; the every-minute sync retries");
+        }
         logger.LogInformation("Scheduler ready: {Jobs} jobs, {Recurring} recurring schedules, {Changed} cohort triggers updated", Jobs.Length, Recurring.Count, changed);
     }
 

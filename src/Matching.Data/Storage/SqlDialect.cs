@@ -27,6 +27,18 @@ public abstract class SqlDialect
     /// <summary>Whether the exception is a foreign-key violation (a row still referenced, or a reference to nothing).</summary>
     public abstract bool IsForeignKeyViolation(Exception exception);
 
+    /// <summary>
+    /// Every foreign key of the schema, read from the database itself: columns <c>ChildTable</c>, <c>ChildColumn</c>,
+    /// <c>ParentTable</c>, <c>OnDelete</c> (NO ACTION, RESTRICT, CASCADE, SET NULL…).
+    /// </summary>
+    public abstract string ForeignKeysSql { get; }
+
+    /// <summary>
+    /// How many rows this connection has changed so far (a running count), so a transaction can tell whether it wrote
+    /// anything; null on an engine without such a counter (the audit row is then written for every committed write).
+    /// </summary>
+    public virtual string? ChangesSql => null;
+
     /// <summary>Statements run on every newly opened connection.</summary>
     public virtual string? OnOpen => null;
 
@@ -69,6 +81,15 @@ public sealed class SqliteDialect : SqlDialect
 
     public override bool IsForeignKeyViolation(Exception exception) =>
         exception is SqliteException { SqliteExtendedErrorCode: 787 };
+
+    public override string ForeignKeysSql => """
+        SELECT m.name AS ChildTable, f."from" AS ChildColumn, f."table" AS ParentTable, f.on_delete AS OnDelete
+        FROM sqlite_master m JOIN pragma_foreign_key_list(m.name) f
+        WHERE m.type = 'table'
+        ORDER BY m.name, f.id, f.seq
+        """;
+
+    public override string ChangesSql => "SELECT total_changes()";
 
     // WAL lets readers run beside the single writer; busy_timeout makes writers queue instead of failing.
     public override string OnOpen => "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;";
