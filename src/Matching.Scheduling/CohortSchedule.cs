@@ -20,7 +20,10 @@ namespace Matching.Scheduling;
 /// </summary>
 public sealed class CohortSchedule(Database database, BackgroundProblems problems, TimeProvider time, ILogger<CohortSchedule> logger)
 {
-    /// <summary>Steps further ahead than this are not scheduled: no cohort plans that far, so the row is wrong.</summary>
+    /// <summary>
+    /// Steps further from now than this, ahead or behind, are not scheduled: no cohort plans that far ahead, and a step
+    /// years overdue is not caught up on but shown to an admin, so the row is wrong either way.
+    /// </summary>
     public static readonly TimeSpan Horizon = TimeSpan.FromDays(366 * (CohortRules.LatestYearsAhead + 3));
 
     public const string Group = "cohorts";
@@ -120,6 +123,8 @@ public sealed class CohortSchedule(Database database, BackgroundProblems problem
             cohort = await connection.QuerySingleOrDefaultAsync<CohortDates>(CohortSql, new { Id = cohortId });
         }
         var ahead = cohort is null ? [] : StepsAhead(cohort.Status);
+        // Every time is worked out before any trigger is set, so a cohort that cannot be scheduled gets none.
+        var times = ahead.ToDictionary(step => step, step => SafeFireTime(step, cohort!));
         var changed = 0;
         foreach (var (step, job) in Steps)
         {
@@ -134,7 +139,7 @@ public sealed class CohortSchedule(Database database, BackgroundProblems problem
                 }
                 continue;
             }
-            var at = SafeFireTime(step, cohort!);
+            var at = times[step];
             if (existing is not null && existing.StartTimeUtc == at)
             {
                 continue;
@@ -173,7 +178,8 @@ public sealed class CohortSchedule(Database database, BackgroundProblems problem
         {
             throw new UnschedulableCohortException("日期超出日历范围");
         }
-        if (at > time.GetUtcNow() + Horizon)
+        var now = time.GetUtcNow();
+        if (at > now + Horizon || at < now - Horizon)
         {
             throw new UnschedulableCohortException($"{step} 的时间 {at.ToOffset(ChinaTime.Offset):yyyy-MM-dd} 远在可排程范围之外");
         }

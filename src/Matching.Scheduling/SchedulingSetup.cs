@@ -99,7 +99,8 @@ public sealed class SchedulingBootstrap(ISchedulerFactory schedulers, CohortSche
         (WeeklyRetrainJob.Key, "weekly", CronScheduleBuilder.Create("0 0 19 ? * SUN").WithMisfireInstruction(CronTriggerMisfireInstruction.DoNothing)),
     ];
 
-    private static readonly (JobKey Key, Type Type)[] Jobs =
+    /// <summary>Every job of the product, stored durably at start (a restart finds them all).</summary>
+    public static readonly IReadOnlyList<(JobKey Key, Type Type)> Jobs =
     [
         (CohortDeadlineJob.Key, typeof(CohortDeadlineJob)), (CohortReminderJob.Key, typeof(CohortReminderJob)),
         (CohortStartJob.Key, typeof(CohortStartJob)), (CohortEndJob.Key, typeof(CohortEndJob)),
@@ -137,7 +138,7 @@ public sealed class SchedulingBootstrap(ISchedulerFactory schedulers, CohortSche
             // Start-up never depends on the cohorts: the every-minute sync tries again.
             logger.LogError(exception, "Cohort schedule sync at start failed; the every-minute sync retries");
         }
-        logger.LogInformation("Scheduler ready: {Jobs} jobs, {Recurring} recurring schedules, {Changed} cohort triggers updated", Jobs.Length, Recurring.Count, changed);
+        logger.LogInformation("Scheduler ready: {Jobs} jobs, {Recurring} recurring schedules, {Changed} cohort triggers updated", Jobs.Count, Recurring.Count, changed);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -93,13 +93,31 @@ public static class UserEndpoints
     public static UserDraft? Validate(UserInput input, Catalogue catalogue, ValidationErrors errors)
     {
         var name = Check.Text(errors, "name", input.Name, 100, required: true, minLength: 2);
+        var given = Check.List(errors, "scopes", input.Scopes, 20);
+        var scopes = new List<string>();
+        for (var i = 0; i < given.Count; i++)
+        {
+            var scope = given[i]?.Trim() ?? "";
+            // County and prefecture codes and employer ids are digits, whatever the role turns out to be.
+            if (scope.Length > 18 || !scope.All(char.IsAsciiDigit))
+            {
+                errors.Add($"scopes[{i}]", "范围应为行政区划代码或企业编号（数字）");
+            }
+            else if (scope.Length > 0)
+            {
+                scopes.Add(scope);
+            }
+        }
         var role = input.Role?.Trim();
         if (string.IsNullOrEmpty(role) || !Roles.All.Contains(role))
         {
             errors.Add("role", $"应为 {string.Join("、", Roles.All)} 之一");
             return null;
         }
-        var scopes = (input.Scopes ?? []).Select(s => s?.Trim() ?? "").Where(s => s.Length > 0).ToList();
+        if (!errors.IsValid)
+        {
+            return null;
+        }
         if (Caller.Resolve(0, name ?? "", role, scopes, catalogue, out var scopeError) is null)
         {
             errors.Add("scopes", scopeError!);

@@ -58,7 +58,7 @@ public sealed class CohortStore(Database database, TimeProvider time)
     private const string UpdateSql = """
         UPDATE cohorts SET name = @Name, training_type = @TrainingType, trades = @Trades, capacity = @Capacity,
             min_size = @MinSize, enrolment_deadline = @EnrolmentDeadline, start_date = @StartDate, end_date = @EndDate,
-            updated_at = @Now, version = version + 1
+            updated_at = @Now, version = @NextVersion
         WHERE id = @Id
         """;
 
@@ -138,13 +138,15 @@ public sealed class CohortStore(Database database, TimeProvider time)
             var now = time.GetUtcNow();
             var parameters = Parameters(draft, now);
             parameters.Add("Id", id);
+            // One replacement is one new version, whether or not a lifecycle step ran in it.
+            parameters.Add("NextVersion", version + 1);
             await connection.ExecuteAsync(UpdateSql, parameters, tx);
             await connection.ExecuteAsync(DeleteLinksSql, new { CohortId = id }, tx);
             await LinkAsync(connection, tx, id, draft.LinkedOpeningIds);
             // A larger capacity frees seats: the waitlist gets them at once.
             await EnrolmentSeats.PromoteWaitlistAsync(connection, tx, id, now);
             await OutboxWriter.EnqueueAsync(connection, tx, OutboxEntity, id, OutboxWriter.Upsert, now);
-            return WriteResult.Ok(id, await connection.ExecuteScalarAsync<int>(VersionSql, new { Id = id }, tx));
+            return WriteResult.Ok(id, version + 1);
         }, cancellationToken);
 
     public Task<WriteResult> DeleteAsync(long id, int? expectedVersion, CancellationToken cancellationToken = default) =>

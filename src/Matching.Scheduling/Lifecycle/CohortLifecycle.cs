@@ -32,6 +32,7 @@ public sealed class CohortLifecycle(Database database, Catalogue catalogue, Time
             (SELECT COUNT(*) FROM enrolments e WHERE e.cohort_id = c.id AND e.status = 'accepted') AS accepted
         FROM cohorts c JOIN training_bases b ON b.id = c.base_id WHERE c.id = @Id
         """;
+    private const string StatusSql = "SELECT status FROM cohorts WHERE id = @Id";
     private const string SetStatusSql = "UPDATE cohorts SET status = @Status, updated_at = @Now, version = version + 1 WHERE id = @Id AND status = @From";
     private const string ActiveEnrolmentsSql = """
         SELECT id, worker_id, status FROM enrolments WHERE cohort_id = @Id AND status IN ('accepted', 'offered', 'waitlisted')
@@ -279,10 +280,15 @@ public sealed class CohortLifecycle(Database database, Catalogue catalogue, Time
         }
     }
 
-    /// <summary>Cancels a cohort (admins, or its enterprise) in its own transaction; a cohort already over is a conflict.</summary>
+    /// <summary>Cancels a cohort (admins, or its enterprise) in its own transaction; a cohort cancelled or completed already is a conflict.</summary>
     public Task<WriteResult> CancelAsync(long cohortId, string by, CancellationToken cancellationToken = default) =>
         database.InTransactionAsync(async (connection, tx) =>
         {
+            var status = await connection.ExecuteScalarAsync<string?>(StatusSql, new { Id = cohortId }, tx);
+            if (status is not null && CohortStatus.IsFinal(status))
+            {
+                return WriteResult.Conflict($"班期已是“{CohortStatus.NameOf(status)}”，不能再取消");
+            }
             var result = await MoveAsync(connection, tx, cohortId, CohortStatus.Cancelled, by, cancellationToken);
             return result.Status == WriteStatus.Invalid ? WriteResult.Conflict(result.Message!) : result;
         }, cancellationToken);
