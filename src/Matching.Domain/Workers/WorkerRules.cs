@@ -43,11 +43,10 @@ public static partial class WorkerRules
 
         var gender = input.Gender;
         var birthDate = input.BirthDate;
-        if (birthDate is { } born && (born > today || AgeOn(born, today) is < MinAge or > MaxAge))
+        if (id is null && birthDate is { } born && (born > today || AgeOn(born, today) is < MinAge or > MaxAge))
         {
-            // Checked on its own too, so a wrong date is named even when the ID number is missing or wrong.
+            // Without a usable ID number the birth date is checked on its own, so a wrong date is still named.
             errors.Add("birthDate", $"出生日期应使年龄在{MinAge}至{MaxAge}周岁之间");
-            birthDate = null;
         }
         if (id is not null)
         {
