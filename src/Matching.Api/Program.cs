@@ -68,7 +68,7 @@ builder.Services.AddSingleton<IRankingModelTrainer, RankingModelTrainer>();
 // Quartz with its job store in the same database file (issue 6); Matching:Scheduling:Enabled=false leaves it off.
 if (builder.Configuration.GetValue("Matching:Scheduling:Enabled", true))
 {
-    builder.Services.AddMatchingScheduling(options.ConnectionString ?? Migrator.SqliteConnectionString(options.FullDataDirectory));
+    builder.Services.AddMatchingScheduling(options.ConnectionString ?? Migrator.SqliteConnectionString(options.FullDataDirectory), options.StorageProvider);
 }
 else
 {

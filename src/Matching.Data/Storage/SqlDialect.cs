@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Dapper;
+using Microsoft.Data.SqlClient;
 using Microsoft.Data.Sqlite;
 
 namespace Matching.Data.Storage;
@@ -20,6 +21,29 @@ public abstract class SqlDialect
 
     /// <summary>Appended after ORDER BY; takes <c>@Skip</c> and <c>@Take</c>.</summary>
     public abstract string Page { get; }
+
+    /// <summary>
+    /// Written after a table (or its alias) that a write transaction reads before it writes what depends on the read
+    /// (check-then-insert, version check, seat count). Rendered by <see cref="Render"/>: SQL Server takes an update lock
+    /// held to the end of the transaction, so a second writer waits instead of deadlocking or reading stale state;
+    /// SQLite needs nothing (its write transaction already holds the only write lock). A comment, so it is harmless
+    /// unrendered.
+    /// </summary>
+    public const string LockForWrite = "/*UPDLOCK*/";
+
+    /// <summary>What <see cref="LockForWrite"/> becomes on this engine.</summary>
+    public abstract string WriteLockHint { get; }
+
+    /// <summary>The statement as this engine runs it: every <see cref="LockForWrite"/> replaced by the engine's hint.</summary>
+    public string Render(string sql) => sql.Contains(LockForWrite, StringComparison.Ordinal)
+        ? sql.Replace(LockForWrite, WriteLockHint, StringComparison.Ordinal)
+        : sql;
+
+    /// <summary>
+    /// Statements around inserts that give the id explicitly (demo history, copying a database with its keys): SQL Server
+    /// refuses them on an identity column unless switched on for the session; SQLite takes them as they are.
+    /// </summary>
+    public virtual (string? Before, string? After) ExplicitIds(string table) => (null, null);
 
     /// <summary>Whether the exception is a unique-constraint violation.</summary>
     public abstract bool IsUniqueViolation(Exception exception);
@@ -42,6 +66,21 @@ public abstract class SqlDialect
 
     public virtual Task EndBulkLoadAsync(DbConnection connection) => Task.CompletedTask;
 
+    /// <summary>Prepares a command run many times with different values (bulk loads), where the engine benefits.</summary>
+    public virtual Task PrepareAsync(DbCommand command, CancellationToken cancellationToken) => command.PrepareAsync(cancellationToken);
+
+    /// <summary>The user tables of the database (not the migration journal), for copying and verifying a whole database.</summary>
+    public abstract Task<IReadOnlyList<string>> TablesAsync(DbConnection connection);
+
+    /// <summary>Pairs (table, table it references) of the foreign keys between user tables.</summary>
+    public abstract Task<IReadOnlyList<(string Table, string References)>> ForeignKeysAsync(DbConnection connection);
+
+    /// <summary>The table's columns in order.</summary>
+    public abstract Task<IReadOnlyList<string>> ColumnsAsync(DbConnection connection, string table);
+
+    /// <summary>A table or column name quoted for this engine (names come from the schema, never from users).</summary>
+    public abstract string Quote(string name);
+
     public async Task CreateIndexesAsync(DbConnection connection, IReadOnlyList<string> createStatements)
     {
         foreach (var statement in createStatements)
@@ -63,6 +102,8 @@ public sealed class SqliteDialect : SqlDialect
 
     public override string Page => " LIMIT @Take OFFSET @Skip";
 
+    public override string WriteLockHint => "";
+
     // SQLITE_CONSTRAINT_UNIQUE = 2067, SQLITE_CONSTRAINT_PRIMARYKEY = 1555, SQLITE_CONSTRAINT_FOREIGNKEY = 787.
     public override bool IsUniqueViolation(Exception exception) =>
         exception is SqliteException { SqliteExtendedErrorCode: 2067 or 1555 };
@@ -80,6 +121,22 @@ public sealed class SqliteDialect : SqlDialect
         connection.ExecuteAsync("PRAGMA wal_checkpoint(TRUNCATE); PRAGMA wal_autocheckpoint = 1000;", commandTimeout: 3600);
 
     private const string IndexesSql = "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = @Table AND sql IS NOT NULL";
+    private const string TablesSql = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%' AND name <> 'SchemaVersions' ORDER BY name";
+    private const string ForeignKeysSql = """
+        SELECT m.name, f."table" FROM sqlite_master m JOIN pragma_foreign_key_list(m.name) f
+        WHERE m.type = 'table' AND f."table" <> m.name
+        """;
+    private const string ColumnsSql = "SELECT name FROM pragma_table_info(@Table) ORDER BY cid";
+
+    public override async Task<IReadOnlyList<string>> TablesAsync(DbConnection connection) => (await connection.QueryAsync<string>(TablesSql)).AsList();
+
+    public override async Task<IReadOnlyList<(string Table, string References)>> ForeignKeysAsync(DbConnection connection) =>
+        (await connection.QueryAsync<(string, string)>(ForeignKeysSql)).AsList();
+
+    public override async Task<IReadOnlyList<string>> ColumnsAsync(DbConnection connection, string table) =>
+        (await connection.QueryAsync<string>(ColumnsSql, new { Table = table })).AsList();
+
+    public override string Quote(string name) => $"\"{name.Replace("\"", "\"\"", StringComparison.Ordinal)}\"";
 
     public override async Task<IReadOnlyList<string>> DropSecondaryIndexesAsync(DbConnection connection, string table)
     {
@@ -91,4 +148,55 @@ public sealed class SqliteDialect : SqlDialect
         }
         return indexes.Select(i => i.Sql).ToList();
     }
+}
+
+/// <summary>
+/// SQL Server (Microsoft.Data.SqlClient): production storage. Write transactions are SERIALIZABLE (as on SQLite) and the
+/// reads they write on take update locks (<see cref="SqlDialect.LockForWrite"/>), so concurrent writers queue on the
+/// row they both need instead of deadlocking; readers outside transactions use read-committed snapshot (set when the
+/// database is created) and never wait for writers.
+/// </summary>
+public class SqlServerDialect : SqlDialect
+{
+    public static readonly SqlServerDialect Instance = new();
+
+    public override string MigrationsFolder => "Migrations.SqlServer";
+
+    public override DbConnection CreateConnection(string connectionString) => new SqlConnection(connectionString);
+
+    public override string SelectInsertedId => "; SELECT CAST(SCOPE_IDENTITY() AS bigint);";
+
+    public override string Page => " OFFSET @Skip ROWS FETCH NEXT @Take ROWS ONLY";
+
+    public override string WriteLockHint => "WITH (UPDLOCK, HOLDLOCK)";
+
+    public override (string? Before, string? After) ExplicitIds(string table) =>
+        ($"SET IDENTITY_INSERT {Quote(table)} ON;", $"SET IDENTITY_INSERT {Quote(table)} OFF;");
+
+    // 2627: unique constraint, 2601: unique index; 547: foreign key (or check) constraint.
+    public override bool IsUniqueViolation(Exception exception) => exception is SqlException { Number: 2627 or 2601 };
+
+    public override bool IsForeignKeyViolation(Exception exception) => exception is SqlException { Number: 547 };
+
+    // SqlClient reuses the plan of a parameterised statement without Prepare, which would ask for every parameter's size.
+    public override Task PrepareAsync(DbCommand command, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private const string TablesSql = """
+        SELECT t.name FROM sys.tables t WHERE t.is_ms_shipped = 0 AND t.name <> 'SchemaVersions' ORDER BY t.name
+        """;
+    private const string ForeignKeysSql = """
+        SELECT OBJECT_NAME(f.parent_object_id), OBJECT_NAME(f.referenced_object_id)
+        FROM sys.foreign_keys f WHERE f.parent_object_id <> f.referenced_object_id
+        """;
+    private const string ColumnsSql = "SELECT c.name FROM sys.columns c WHERE c.object_id = OBJECT_ID(@Table) ORDER BY c.column_id";
+
+    public override async Task<IReadOnlyList<string>> TablesAsync(DbConnection connection) => (await connection.QueryAsync<string>(TablesSql)).AsList();
+
+    public override async Task<IReadOnlyList<(string Table, string References)>> ForeignKeysAsync(DbConnection connection) =>
+        (await connection.QueryAsync<(string, string)>(ForeignKeysSql)).AsList();
+
+    public override async Task<IReadOnlyList<string>> ColumnsAsync(DbConnection connection, string table) =>
+        (await connection.QueryAsync<string>(ColumnsSql, new { Table = table })).AsList();
+
+    public override string Quote(string name) => $"[{name.Replace("]", "]]", StringComparison.Ordinal)}]";
 }
