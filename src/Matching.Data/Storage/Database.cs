@@ -36,6 +36,10 @@ public sealed class Database
         {
             throw new InvalidOperationException($"Matching:ConnectionString 不是有效的 SQL Server 连接字符串：{exception.Message}");
         }
+        if (string.IsNullOrWhiteSpace(parsed.InitialCatalog))
+        {
+            throw new InvalidOperationException("Matching:ConnectionString 须指明数据库（Database=… 或 Initial Catalog=…）");
+        }
         var master = new Microsoft.Data.SqlClient.SqlConnectionStringBuilder(connectionString) { InitialCatalog = "master", Pooling = false };
         try
         {

@@ -50,10 +50,6 @@ public static class Migrator
     {
         var target = new SqlConnectionStringBuilder(connectionString);
         var databaseName = target.InitialCatalog;
-        if (string.IsNullOrWhiteSpace(databaseName))
-        {
-            throw new InvalidOperationException("Matching:ConnectionString 须指明数据库（Database=… 或 Initial Catalog=…）");
-        }
         var server = new SqlConnectionStringBuilder(connectionString) { InitialCatalog = "master", Pooling = false };
         using var master = new SqlConnection(server.ConnectionString);
         master.Open();
