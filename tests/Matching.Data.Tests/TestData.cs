@@ -70,7 +70,7 @@ public class DataFixture : IDisposable
     /// The same fixture over another storage: <paramref name="open"/> opens and migrates it, keys in the fixture's
     /// folder; <paramref name="database"/> chooses the database the stores use (the environment's by default).
     /// </summary>
-    public DataFixture(Func<TempFolder, TimeProvider, DataEnvironment> open, Func<DataEnvironment, Database>? database = null)
+    internal DataFixture(Func<TempFolder, TimeProvider, DataEnvironment> open, Func<DataEnvironment, Database>? database = null)
     {
         Environment = open(Folder, Time);
         Database = database?.Invoke(Environment) ?? Environment.Database;
