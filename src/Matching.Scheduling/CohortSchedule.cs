@@ -127,12 +127,20 @@ public sealed class CohortSchedule(Database database, ILogger<CohortSchedule> lo
                 .StartAt(at)
                 .WithSchedule(SimpleScheduleBuilder.Create().WithMisfireInstruction(SimpleTriggerMisfireInstruction.FireNow))
                 .Build();
-            if (existing is null)
+            try
             {
-                await scheduler.ScheduleJob(trigger, cancellationToken: cancellationToken);
+                if (existing is null)
+                {
+                    await scheduler.ScheduleJob(trigger, cancellationToken: cancellationToken);
+                }
+                else
+                {
+                    await scheduler.RescheduleJob(key, trigger, cancellationToken);
+                }
             }
-            else
+            catch (ObjectAlreadyExistsException)
             {
+                // Another replica of a clustered scheduler set it a moment ago: put this one in its place.
                 await scheduler.RescheduleJob(key, trigger, cancellationToken);
             }
             changed++;

@@ -151,8 +151,15 @@ public sealed class SchedulingBootstrap(ISchedulerFactory schedulers, CohortSche
             var key = new TriggerKey($"{job.Name}-{name}", job.Group);
             if (await scheduler.GetTrigger(key, cancellationToken) is null)
             {
-                await scheduler.ScheduleJob(TriggerBuilder.Create(time).WithIdentity(key).ForJob(job).StartAt(time.GetUtcNow()).WithSchedule(schedule).Build(),
-                    cancellationToken: cancellationToken);
+                try
+                {
+                    await scheduler.ScheduleJob(TriggerBuilder.Create(time).WithIdentity(key).ForJob(job).StartAt(time.GetUtcNow()).WithSchedule(schedule).Build(),
+                        cancellationToken: cancellationToken);
+                }
+                catch (ObjectAlreadyExistsException)
+                {
+                    // Another replica of the cluster starting at the same moment stored it first; its next fire time stands.
+                }
             }
         }
         var changed = await cohorts.SyncAsync(scheduler, time.GetUtcNow(), cancellationToken);
