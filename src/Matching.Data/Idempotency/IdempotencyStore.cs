@@ -37,7 +37,7 @@ public sealed class IdempotencyStore(Database database, PersonalDataProtector pr
 
     private const string FindSql = """
         SELECT fingerprint, state, status_code, content_type, location, etag, body, created_at
-        FROM idempotency_keys WHERE user_id = @UserId AND idempotency_key = @Key
+        FROM idempotency_keys /*UPDLOCK*/ WHERE user_id = @UserId AND idempotency_key = @Key
         """;
     private const string DeleteSql = "DELETE FROM idempotency_keys WHERE user_id = @UserId AND idempotency_key = @Key";
     private const string InsertSql = """
@@ -58,7 +58,7 @@ public sealed class IdempotencyStore(Database database, PersonalDataProtector pr
             var now = time.GetUtcNow();
             var fingerprint = Convert.ToHexString(protector.Hash("idempotency", requestHash));
             await connection.ExecuteAsync(PurgeSql, new { Before = now - Retention }, tx);
-            var row = await connection.QuerySingleOrDefaultAsync<KeyRow>(FindSql, new { UserId = userId, Key = key }, tx);
+            var row = await connection.QuerySingleOrDefaultAsync<KeyRow>(database.Dialect.Render(FindSql), new { UserId = userId, Key = key }, tx);
             var usable = row is not null
                 && row.CreatedAt > now - Retention
                 && !(row.State == "in-flight" && row.CreatedAt <= now - Lease);

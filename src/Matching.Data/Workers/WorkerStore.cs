@@ -95,8 +95,8 @@ public sealed class WorkerStore(Database database, PersonalDataProtector protect
         SELECT COUNT(*) FROM enrolments e JOIN cohorts c ON c.id = e.cohort_id
         WHERE e.worker_id = @WorkerId AND c.employer_id = @EmployerId AND e.status = 'accepted'
         """;
-    private const string FindByHashSql = "SELECT id FROM workers WHERE id_number_hash = @Hash";
-    private const string VersionSql = "SELECT version FROM workers WHERE id = @Id";
+    private const string FindByHashSql = "SELECT id FROM workers /*UPDLOCK*/ WHERE id_number_hash = @Hash";
+    private const string VersionSql = "SELECT version FROM workers /*UPDLOCK*/ WHERE id = @Id";
     private const string GetSql = $"SELECT {Columns} FROM workers WHERE id = @Id";
     private const string DeleteSql = "DELETE FROM workers WHERE id = @Id";
     private const string IdNumberCipherSql = "SELECT id_number_cipher FROM workers WHERE id = @Id";
@@ -108,7 +108,7 @@ public sealed class WorkerStore(Database database, PersonalDataProtector protect
         var now = time.GetUtcNow();
         return await database.InTransactionAsync(async (connection, tx) =>
         {
-            var existing = await connection.ExecuteScalarAsync<long?>(FindByHashSql, new { Hash = row.IdNumberHash }, tx);
+            var existing = await connection.ExecuteScalarAsync<long?>(database.Dialect.Render(FindByHashSql), new { Hash = row.IdNumberHash }, tx);
             if (existing is { } existingId)
             {
                 return Duplicate(existingId);
@@ -126,12 +126,12 @@ public sealed class WorkerStore(Database database, PersonalDataProtector protect
         var now = time.GetUtcNow();
         return await database.InTransactionAsync(async (connection, tx) =>
         {
-            var (version, refusal) = await RowVersion.CheckAsync(connection, tx, VersionSql, id, expectedVersion);
+            var (version, refusal) = await RowVersion.CheckAsync(database.Dialect, connection, tx, VersionSql, id, expectedVersion);
             if (refusal is not null)
             {
                 return refusal.Value;
             }
-            var holder = await connection.ExecuteScalarAsync<long?>(FindByHashSql, new { Hash = row.IdNumberHash }, tx);
+            var holder = await connection.ExecuteScalarAsync<long?>(database.Dialect.Render(FindByHashSql), new { Hash = row.IdNumberHash }, tx);
             if (holder is { } other && other != id)
             {
                 return Duplicate(other);
@@ -149,7 +149,7 @@ public sealed class WorkerStore(Database database, PersonalDataProtector protect
         var now = time.GetUtcNow();
         return await database.InTransactionAsync(async (connection, tx) =>
         {
-            var (version, refusal) = await RowVersion.CheckAsync(connection, tx, VersionSql, id, expectedVersion);
+            var (version, refusal) = await RowVersion.CheckAsync(database.Dialect, connection, tx, VersionSql, id, expectedVersion);
             if (refusal is not null)
             {
                 return refusal.Value;
@@ -193,7 +193,7 @@ public sealed class WorkerStore(Database database, PersonalDataProtector protect
     public async Task<long?> FindByIdNumberAsync(string idNumber, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        return await connection.ExecuteScalarAsync<long?>(FindByHashSql, new { Hash = protector.Hash("id", ResidentIdNumber.Normalize(idNumber)) });
+        return await connection.ExecuteScalarAsync<long?>(database.Dialect.Render(FindByHashSql), new { Hash = protector.Hash("id", ResidentIdNumber.Normalize(idNumber)) });
     }
 
     /// <summary>The clear ID number, decrypted. Callers audit this.</summary>
@@ -304,7 +304,7 @@ public sealed class WorkerStore(Database database, PersonalDataProtector protect
                 command.Transaction = tx;
                 if (written == 0)
                 {
-                    await command.PrepareAsync(cancellationToken);
+                    await database.Dialect.PrepareAsync(command, cancellationToken);
                 }
                 foreach (var w in batch)
                 {
