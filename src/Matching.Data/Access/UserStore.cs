@@ -43,7 +43,7 @@ public sealed record UserCredentials(User User, string? PasswordHash, int Failed
 public sealed class UserStore(Database database, TimeProvider time)
 {
     private const string Columns = """
-        id, name, role, scopes, active, created_at, updated_at, version, manages_accounts, password_hash IS NOT NULL AS has_password,
+        id, name, role, scopes, active, created_at, updated_at, version, manages_accounts, CASE WHEN password_hash IS NULL THEN 0 ELSE 1 END AS has_password,
         locked_until, last_sign_in_at, created_by, security_stamp
         """;
     private const string InsertSql = """
@@ -57,12 +57,12 @@ public sealed class UserStore(Database database, TimeProvider time)
         """;
     private const string DeleteScopesSql = "DELETE FROM user_scopes WHERE user_id = @Id";
     private const string InsertScopeSql = "INSERT INTO user_scopes (user_id, code) VALUES (@Id, @Code)";
-    private const string FindByNameSql = "SELECT id FROM users WHERE name = @Name";
-    private const string VersionSql = "SELECT version FROM users WHERE id = @Id";
+    private const string FindByNameSql = "SELECT id FROM users /*UPDLOCK*/ WHERE name = @Name";
+    private const string VersionSql = "SELECT version FROM users /*UPDLOCK*/ WHERE id = @Id";
     private const string GetSql = $"SELECT {Columns} FROM users WHERE id = @Id";
     private const string GetByNameSql = $"SELECT {Columns} FROM users WHERE name = @Name";
     private const string CredentialsSql = $"SELECT {Columns}, password_hash, failed_sign_ins FROM users WHERE name = @Name";
-    private const string FailuresSql = "SELECT failed_sign_ins, locked_until FROM users WHERE id = @Id";
+    private const string FailuresSql = "SELECT failed_sign_ins, locked_until FROM users /*UPDLOCK*/ WHERE id = @Id";
     private const string SetFailuresSql = "UPDATE users SET failed_sign_ins = @Failures, locked_until = @LockedUntil WHERE id = @Id";
     private const string SignedInSql = "UPDATE users SET failed_sign_ins = 0, locked_until = NULL, last_sign_in_at = @Now WHERE id = @Id";
     private const string SetPasswordSql = """
@@ -87,7 +87,7 @@ public sealed class UserStore(Database database, TimeProvider time)
     public Task<WriteResult> CreateAsync(UserDraft draft, CancellationToken cancellationToken = default) =>
         database.InTransactionAsync(async (connection, tx) =>
         {
-            if (await connection.ExecuteScalarAsync<long?>(FindByNameSql, new { draft.Name }, tx) is { } existing)
+            if (await connection.ExecuteScalarAsync<long?>(database.Dialect.Render(FindByNameSql), new { draft.Name }, tx) is { } existing)
             {
                 return WriteResult.Conflict($"用户名已被用户 {existing} 使用", existing);
             }
@@ -101,12 +101,12 @@ public sealed class UserStore(Database database, TimeProvider time)
     public Task<WriteResult> UpdateAsync(long id, UserDraft draft, int? expectedVersion, CancellationToken cancellationToken = default) =>
         database.InTransactionAsync(async (connection, tx) =>
         {
-            var (version, refusal) = await RowVersion.CheckAsync(connection, tx, VersionSql, id, expectedVersion);
+            var (version, refusal) = await RowVersion.CheckAsync(database.Dialect, connection, tx, VersionSql, id, expectedVersion);
             if (refusal is not null)
             {
                 return refusal.Value;
             }
-            if (await connection.ExecuteScalarAsync<long?>(FindByNameSql, new { draft.Name }, tx) is { } other && other != id)
+            if (await connection.ExecuteScalarAsync<long?>(database.Dialect.Render(FindByNameSql), new { draft.Name }, tx) is { } other && other != id)
             {
                 return WriteResult.Conflict($"用户名已被用户 {other} 使用", other);
             }
@@ -184,7 +184,7 @@ public sealed class UserStore(Database database, TimeProvider time)
     public Task<DateTimeOffset?> RecordFailedSignInAsync(long id, int maxFailures, TimeSpan lockout, CancellationToken cancellationToken = default) =>
         database.InTransactionAsync(async (connection, tx) =>
         {
-            var state = await connection.QuerySingleAsync<FailureRow>(FailuresSql, new { Id = id }, tx);
+            var state = await connection.QuerySingleAsync<FailureRow>(database.Dialect.Render(FailuresSql), new { Id = id }, tx);
             var now = time.GetUtcNow();
             var (count, until) = Lockout.AfterFailure((int)state.FailedSignIns, state.LockedUntil, now, maxFailures, lockout);
             await connection.ExecuteAsync(SetFailuresSql, new { Id = id, Failures = count, LockedUntil = until }, tx);
@@ -202,7 +202,7 @@ public sealed class UserStore(Database database, TimeProvider time)
     public Task<WriteResult> SetPasswordAsync(long id, string passwordHash, int? expectedVersion = null, CancellationToken cancellationToken = default) =>
         database.InTransactionAsync(async (connection, tx) =>
         {
-            var (version, refusal) = await RowVersion.CheckAsync(connection, tx, VersionSql, id, expectedVersion);
+            var (version, refusal) = await RowVersion.CheckAsync(database.Dialect, connection, tx, VersionSql, id, expectedVersion);
             if (refusal is not null)
             {
                 return refusal.Value;
@@ -215,7 +215,7 @@ public sealed class UserStore(Database database, TimeProvider time)
     public Task<WriteResult> UnlockAsync(long id, CancellationToken cancellationToken = default) =>
         database.InTransactionAsync(async (connection, tx) =>
         {
-            var (version, refusal) = await RowVersion.CheckAsync(connection, tx, VersionSql, id, null);
+            var (version, refusal) = await RowVersion.CheckAsync(database.Dialect, connection, tx, VersionSql, id, null);
             if (refusal is not null)
             {
                 return refusal.Value;

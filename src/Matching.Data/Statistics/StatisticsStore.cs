@@ -44,39 +44,42 @@ public sealed class StatisticsStore(Database database, TimeProvider time)
 {
     public const int DueSoonDays = 14;
 
+    // Each statement is written for the whole province by county: at run time the area column (w.county_code) may be
+    // swapped for w.prefecture_code and the condition 1 = 1 for the scope's (both fixed fragments of this class), so
+    // the constants stay whole SQL that the T-SQL check parses.
     private const string WorkersSql = """
-        SELECT {area} AS code, COUNT(*) AS workers, SUM(CASE WHEN w.priority_groups <> '' THEN 1 ELSE 0 END) AS priority
-        FROM workers w WHERE {scope} GROUP BY {area}
+        SELECT w.county_code AS code, COUNT(*) AS workers, SUM(CASE WHEN w.priority_groups <> '' THEN 1 ELSE 0 END) AS priority
+        FROM workers w WHERE 1 = 1 GROUP BY w.county_code
         """;
     // Seats held in cohorts that have not started (offered or accepted), and accepted seats in cohorts in training.
     private const string EnrolmentsSql = """
-        SELECT {area} AS code,
+        SELECT w.county_code AS code,
             COUNT(DISTINCT CASE WHEN c.status IN ('planned', 'open', 'confirmed') AND e.status IN ('offered', 'accepted') THEN e.worker_id END) AS enrolled,
             COUNT(DISTINCT CASE WHEN c.status = 'in-training' AND e.status = 'accepted' THEN e.worker_id END) AS in_training
         FROM enrolments e JOIN cohorts c ON c.id = e.cohort_id JOIN workers w ON w.id = e.worker_id
-        WHERE {scope} GROUP BY {area}
+        WHERE 1 = 1 GROUP BY w.county_code
         """;
     private const string PlacementsSql = """
-        SELECT {area} AS code, SUM(CASE WHEN p.status = 'active' THEN 1 ELSE 0 END) AS placed, SUM(CASE WHEN p.status = 'left' THEN 1 ELSE 0 END) AS left_count
+        SELECT w.county_code AS code, SUM(CASE WHEN p.status = 'active' THEN 1 ELSE 0 END) AS placed, SUM(CASE WHEN p.status = 'left' THEN 1 ELSE 0 END) AS left_count
         FROM placements p JOIN workers w ON w.id = p.worker_id
-        WHERE {scope} GROUP BY {area}
+        WHERE 1 = 1 GROUP BY w.county_code
         """;
     private const string FollowUpsSql = """
         SELECT SUM(CASE WHEN f.due_date >= @Today AND f.due_date <= @Soon THEN 1 ELSE 0 END) AS due_soon,
             SUM(CASE WHEN f.due_date < @Today THEN 1 ELSE 0 END) AS overdue
         FROM placement_follow_ups f JOIN placements p ON p.id = f.placement_id JOIN workers w ON w.id = p.worker_id
-        WHERE f.followed_up_on IS NULL AND p.status = 'active' AND {scope}
+        WHERE f.followed_up_on IS NULL AND p.status = 'active' AND 1 = 1
         """;
     // By start date; the months are formed in code, so the SQL needs no dialect's date functions.
     private const string StartsSql = """
         SELECT p.start_date AS day, COUNT(*) AS started, SUM(CASE WHEN p.status = 'left' THEN 1 ELSE 0 END) AS left_since
         FROM placements p JOIN workers w ON w.id = p.worker_id
-        WHERE p.start_date >= @From AND {scope} GROUP BY p.start_date
+        WHERE p.start_date >= @From AND 1 = 1 GROUP BY p.start_date
         """;
     // A placement is lost by month M when a follow-up at or before M found the worker gone; retained when the
     // follow-up at M found the worker in work. Placements not yet followed up that far count in neither.
     private const string RetentionSql = """
-        SELECT {area} AS code, COUNT(DISTINCT p.id) AS placements,
+        SELECT w.county_code AS code, COUNT(DISTINCT p.id) AS placements,
             COUNT(DISTINCT CASE WHEN f.month = 3 AND f.still_employed = 1 THEN p.id END) AS retained3,
             COUNT(DISTINCT CASE WHEN f.month <= 3 AND f.still_employed = 0 THEN p.id END) AS lost3,
             COUNT(DISTINCT CASE WHEN f.month = 6 AND f.still_employed = 1 THEN p.id END) AS retained6,
@@ -84,7 +87,7 @@ public sealed class StatisticsStore(Database database, TimeProvider time)
             COUNT(DISTINCT CASE WHEN f.month = 12 AND f.still_employed = 1 THEN p.id END) AS retained12,
             COUNT(DISTINCT CASE WHEN f.month <= 12 AND f.still_employed = 0 THEN p.id END) AS lost12
         FROM placements p JOIN workers w ON w.id = p.worker_id LEFT JOIN placement_follow_ups f ON f.placement_id = p.id
-        WHERE {scope} GROUP BY {area}
+        WHERE 1 = 1 GROUP BY w.county_code
         """;
 
     /// <summary>The overview of the scope, by county when the scope names counties, else by prefecture.</summary>
@@ -139,7 +142,7 @@ public sealed class StatisticsStore(Database database, TimeProvider time)
     private static (string Area, string Where, DynamicParameters Parameters) Build(StatisticsScope scope, bool byCounty)
     {
         var parameters = new DynamicParameters();
-        var clauses = new List<string> { "1 = 1" };
+        var clauses = new List<string> { Everywhere };
         if (scope.Counties is { } counties)
         {
             clauses.Add("w.county_code IN @Counties");
@@ -155,11 +158,15 @@ public sealed class StatisticsStore(Database database, TimeProvider time)
             clauses.Add("p.employer_id = @Employer");
             parameters.Add("Employer", employer);
         }
-        return (byCounty ? "w.county_code" : "w.prefecture_code", string.Join(" AND ", clauses), parameters);
+        return (byCounty ? CountyColumn : "w.prefecture_code", string.Join(" AND ", clauses), parameters);
     }
 
     // Only fixed fragments of this class are put into the SQL text; every value travels as a parameter.
-    private static string Sql(string template, string area, string where) => template.Replace("{area}", area, StringComparison.Ordinal).Replace("{scope}", where, StringComparison.Ordinal);
+    private static string Sql(string template, string area, string where) =>
+        template.Replace(CountyColumn, area, StringComparison.Ordinal).Replace(Everywhere, where, StringComparison.Ordinal);
+
+    private const string CountyColumn = "w.county_code";
+    private const string Everywhere = "1 = 1";
 
     private sealed class WorkerRow
     {

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -5,7 +6,6 @@ using Dapper;
 using Matching.Data.Access;
 using Matching.Data.Storage;
 using Matching.Domain.Access;
-using Matching.Api.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Matching.Api.Tests.Access;
@@ -14,7 +14,7 @@ namespace Matching.Api.Tests.Access;
 /// Accounts with passwords: the token endpoint, the password rule, lockout and unlock, and delegated administration
 /// (an enterprise's or an office's account administrator manages only the accounts of its enterprise or area).
 /// </summary>
-public sealed class AccountApiTests(ApiFixture world) : IClassFixture<ApiFixture>
+public sealed class AccountApiTests(AccessFixture world) : IClassFixture<AccessFixture>
 {
     private const string Password = "Kaili#Clerk2026";
 
@@ -97,12 +97,14 @@ public sealed class AccountApiTests(ApiFixture world) : IClassFixture<ApiFixture
     public async Task An_enterprise_account_administrator_manages_only_its_own_enterprise_accounts()
     {
         var admin = world.AsAdmin();
-        var hrName = await CreateAsync(admin, "hr-admin-" + Suffix(), Roles.Enterprise, ["1"], Password, managesAccounts: true);
-        var otherEnterprise = await CreateAsync(admin, "hr-other-" + Suffix(), Roles.Enterprise, ["2"], Password);
+        var own = world.Employer1.ToString(CultureInfo.InvariantCulture);
+        var other = world.Employer2.ToString(CultureInfo.InvariantCulture);
+        var hrName = await CreateAsync(admin, "hr-admin-" + Suffix(), Roles.Enterprise, [own], Password, managesAccounts: true);
+        var otherEnterprise = await CreateAsync(admin, "hr-other-" + Suffix(), Roles.Enterprise, [other], Password);
         var hr = await SignedInAsync(hrName);
 
-        Assert.Equal(HttpStatusCode.Created, (await hr.PostAsJsonAsync("/api/users", new { name = "hr-colleague-" + Suffix(), role = Roles.Enterprise, scopes = new[] { "1" } })).StatusCode);
-        Assert.Equal(HttpStatusCode.Forbidden, (await hr.PostAsJsonAsync("/api/users", new { name = "hr-2-" + Suffix(), role = Roles.Enterprise, scopes = new[] { "2" } })).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await hr.PostAsJsonAsync("/api/users", new { name = "hr-colleague-" + Suffix(), role = Roles.Enterprise, scopes = new[] { own } })).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await hr.PostAsJsonAsync("/api/users", new { name = "hr-2-" + Suffix(), role = Roles.Enterprise, scopes = new[] { other } })).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await hr.PostAsJsonAsync("/api/users", new { name = "office-" + Suffix(), role = Roles.CountyOffice, scopes = new[] { "520502" } })).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await hr.PostAsJsonAsync("/api/users", new { name = "root-" + Suffix(), role = Roles.Admin, scopes = Array.Empty<string>() })).StatusCode);
 
@@ -110,7 +112,7 @@ public sealed class AccountApiTests(ApiFixture world) : IClassFixture<ApiFixture
         var list = await hr.GetFromJsonAsync<JsonElement>("/api/users?pageSize=200");
         var items = list.GetProperty("items").EnumerateArray().ToList();
         Assert.NotEmpty(items);
-        Assert.All(items, u => Assert.Equal(["1"], u.GetProperty("scopes").EnumerateArray().Select(s => s.GetString()!)));
+        Assert.All(items, u => Assert.Equal([own], u.GetProperty("scopes").EnumerateArray().Select(s => s.GetString()!)));
         var otherId = (await world.Services.GetRequiredService<UserStore>().GetCredentialsAsync(otherEnterprise))!.User.Id;
         Assert.Equal(HttpStatusCode.NotFound, (await hr.GetAsync($"/api/users/{otherId}")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await hr.PutAsJsonAsync($"/api/users/{otherId}/password", new { password = "Taken#Over2026x" })).StatusCode);

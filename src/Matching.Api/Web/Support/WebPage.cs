@@ -44,13 +44,12 @@ public abstract class WebPage : ComponentBase
         Navigation.NotFound();
     }
 
-    /// <summary>Runs an API handler as an audited call under the API's action name, and reads its outcome.</summary>
+    /// <summary>Runs an API handler as an audited call under the API's action name (as its route does), and reads its outcome.</summary>
     protected async Task<ApiOutcome<T>> AuditedAsync<T>(string action, string resourceType, long? resourceId, Func<Task<IResult>> call) where T : class
     {
-        var result = await call();
-        await AuditEndpointExtensions.RecordAsync(HttpContext, action, resourceType,
-            resourceId?.ToString(System.Globalization.CultureInfo.InvariantCulture), result);
-        return Api.Read<T>(result);
+        var result = await AuditEndpointExtensions.RunAsync(HttpContext, action, resourceType,
+            resourceId?.ToString(System.Globalization.CultureInfo.InvariantCulture), async () => await call());
+        return Api.Read<T>((IResult)result!);
     }
 
     /// <summary>Sends the browser to <paramref name="url"/> after a successful post, so a reload does not post again.</summary>
