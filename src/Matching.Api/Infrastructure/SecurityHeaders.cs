@@ -29,6 +29,11 @@ public sealed class SecurityHeaders(RequestDelegate next)
         {
             headers.CacheControl = "no-store";
         }
+        else if (path.StartsWithSegments("/lib"))
+        {
+            // Vendored libraries change only with a release of this service: a week in the browser's cache.
+            headers.CacheControl = "public, max-age=604800";
+        }
         else if (!IsStaticAsset(path))
         {
             // As the antiforgery of the pages' forms sets it (so it need not override it).
