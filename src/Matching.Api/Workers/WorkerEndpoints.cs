@@ -41,7 +41,10 @@ public sealed record WorkerResponse(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Notes,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
-    int Version) : IVersioned
+    int Version,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? HouseholdNumber = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? HouseholdType = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? EmploymentStatus = null) : IVersioned
 {
     /// <summary>The full view for labour offices, rural revitalisation staff and admins (ID and phone still masked).</summary>
     public static WorkerResponse From(Worker w, Catalogue catalogue, DateOnly today) => new(
@@ -50,7 +53,7 @@ public sealed record WorkerResponse(
         w.Trades.Select(t => new WorkerTradeResponse(t.TradeId, catalogue.TradesById.TryGetValue(t.TradeId, out var trade) ? trade.Name : t.TradeId,
             t.Level, catalogue.SkillLevelsByLevel.TryGetValue(t.Level, out var level) ? level.Name : "")).ToList(),
         w.Certificates, w.PriorityGroups, w.PreferredDestinations, w.ExpectedMonthlyWage, w.AvailableFrom,
-        w.TrainingIntentions, w.Notes, w.CreatedAt, w.UpdatedAt, w.Version);
+        w.TrainingIntentions, w.Notes, w.CreatedAt, w.UpdatedAt, w.Version, w.HouseholdNumber, w.HouseholdType, w.EmploymentStatus);
 
     /// <summary>The view for an enterprise; <paramref name="clearPhone"/> only once the worker accepted its offer.</summary>
     public static WorkerResponse ForEnterprise(Worker w, Catalogue catalogue, DateOnly today, bool accepted, string? clearPhone) =>
@@ -63,6 +66,9 @@ public sealed record WorkerResponse(
             Phone = accepted ? clearPhone : null,
             PriorityGroups = null,
             Notes = null,
+            HouseholdNumber = null,
+            HouseholdType = null,
+            EmploymentStatus = null,
         };
 }
 
