@@ -1,6 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Matching.Api.Access;
+using Matching.Api.Alerts;
+using Matching.Api.FollowUps;
+using Matching.Api.Notifications;
 using Matching.Api.Audit;
 using Matching.Api.Bases;
 using Matching.Api.Catalogues;
@@ -31,6 +34,8 @@ using Matching.Data.Workers;
 using Matching.Allocation;
 using Matching.Ranking.Dispatch;
 using Matching.Scheduling;
+using Matching.Scheduling.Alerts;
+using Matching.Scheduling.Notifications;
 using Microsoft.AspNetCore.Authorization;
 using Matching.Search;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -65,6 +70,9 @@ builder.Services.AddMatchingRanking(builder.Configuration);
 builder.Services.AddSingleton<ICandidatePairSource, ModelCandidatePairSource>();
 builder.Services.AddSingleton<IIndexConsistencyCheck, SearchIndexConsistencyCheck>();
 builder.Services.AddSingleton<IRankingModelTrainer, RankingModelTrainer>();
+// Staff notifications (inbox, webhook), follow-up reminders and job-loss alerts with re-match suggestions (issue 12).
+builder.Services.AddSingleton<IRematchAdvisor, RankerRematchAdvisor>();
+builder.Services.AddMatchingNotifications(builder.Configuration);
 // Quartz with its job store in the same database file (issue 6); Matching:Scheduling:Enabled=false leaves it off.
 if (builder.Configuration.GetValue("Matching:Scheduling:Enabled", true))
 {
@@ -144,6 +152,9 @@ app.MapUsers();
 app.MapAudit();
 app.MapSearch();
 app.MapMatching();
+app.MapAlerts();
+app.MapNotifications();
+app.MapFollowUps();
 app.MapGet("/", () => TypedResults.Redirect("/api-reference")).ExcludeFromDescription();
 
 app.Lifetime.ApplicationStarted.Register(() =>

@@ -103,6 +103,7 @@ CREATE TABLE job_loss_alerts (
     prefecture_code   TEXT    NOT NULL,
     trigger_kind      TEXT    NOT NULL,   -- not-employed, left-early, follow-up-overdue
     trigger_key       TEXT    NOT NULL,
+    follow_up_month   INTEGER NULL,
     reason            TEXT    NOT NULL,
     event_at          TEXT    NOT NULL,
     raised_at         TEXT    NOT NULL,
@@ -121,6 +122,7 @@ CREATE TABLE job_loss_alerts (
 CREATE UNIQUE INDEX ux_job_loss_alerts_trigger ON job_loss_alerts (trigger_key);
 CREATE INDEX ix_job_loss_alerts_county ON job_loss_alerts (county_code, status, id);
 CREATE INDEX ix_job_loss_alerts_delivery ON job_loss_alerts (delivered_at, id);
+CREATE INDEX ix_job_loss_alerts_placement ON job_loss_alerts (placement_id, trigger_kind, follow_up_month);
 
 -- Reports: monthly (月调度), quarterly (季小结), annual (年总结), each period kept in versions (the latest is
 -- current). Figures are stored per county and metric; a download renders only the caller's counties.
