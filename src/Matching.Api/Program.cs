@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Matching.Api.Access;
 using Matching.Api.Alerts;
 using Matching.Api.FollowUps;
+using Matching.Api.Imports;
 using Matching.Api.Notifications;
 using Matching.Api.Audit;
 using Matching.Api.Bases;
@@ -25,6 +26,7 @@ using Matching.Data.Bases;
 using Matching.Data.Cohorts;
 using Matching.Data.Demo;
 using Matching.Data.Enrolments;
+using Matching.Data.Imports;
 using Matching.Data.Employers;
 using Matching.Data.Openings;
 using Matching.Data.Placements;
@@ -73,6 +75,12 @@ builder.Services.AddSingleton<IRankingModelTrainer, RankingModelTrainer>();
 // Staff notifications (inbox, webhook), follow-up reminders and job-loss alerts with re-match suggestions (issue 12).
 builder.Services.AddSingleton<IRematchAdvisor, RankerRematchAdvisor>();
 builder.Services.AddMatchingNotifications(builder.Configuration);
+// Excel import of survey sheets as background jobs (issue 12).
+builder.Services.AddSingleton<ImportJobStore>();
+builder.Services.AddSingleton<ImportProgress>();
+builder.Services.AddSingleton<ImportSignal>();
+builder.Services.AddSingleton<WorkerImporter>();
+builder.Services.AddHostedService<ImportJobRunner>();
 // Quartz with its job store in the same database file (issue 6); Matching:Scheduling:Enabled=false leaves it off.
 if (builder.Configuration.GetValue("Matching:Scheduling:Enabled", true))
 {
@@ -155,6 +163,7 @@ app.MapMatching();
 app.MapAlerts();
 app.MapNotifications();
 app.MapFollowUps();
+app.MapImports();
 app.MapGet("/", () => TypedResults.Redirect("/api-reference")).ExcludeFromDescription();
 
 app.Lifetime.ApplicationStarted.Register(() =>

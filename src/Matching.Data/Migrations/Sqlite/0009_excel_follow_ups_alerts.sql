@@ -23,7 +23,7 @@ CREATE TABLE import_jobs (
     file_content     BLOB    NOT NULL,
     mode             TEXT    NOT NULL,   -- all-or-nothing, valid-rows
     on_existing      TEXT    NOT NULL,   -- update, report
-    status           TEXT    NOT NULL,   -- queued, running, succeeded, refused, failed
+    status           TEXT    NOT NULL,   -- queued, running, succeeded, rejected (all-or-nothing met bad rows), refused (bad file), failed
     message          TEXT    NULL,       -- why the file was refused or the job failed (Chinese)
     sheet_name       TEXT    NULL,
     header_row       INTEGER NULL,
@@ -43,6 +43,7 @@ CREATE INDEX ix_import_jobs_user ON import_jobs (user_id, id);
 
 CREATE TABLE import_rejections (
     job_id       INTEGER NOT NULL REFERENCES import_jobs (id),
+    sheet_name   TEXT    NOT NULL,
     row_number   INTEGER NOT NULL,   -- as Excel numbers it
     column_name  TEXT    NOT NULL,   -- the sheet's header, or the field when no column holds it
     reason       TEXT    NOT NULL,
