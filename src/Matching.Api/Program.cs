@@ -11,6 +11,7 @@ using Matching.Api.Catalogues;
 using Matching.Api.Cohorts;
 using Matching.Api.DispatchRounds;
 using Matching.Api.Enrolments;
+using Matching.Api.Exports;
 using Matching.Api.Employers;
 using Matching.Api.Health;
 using Matching.Api.Infrastructure;
@@ -164,6 +165,7 @@ app.MapAlerts();
 app.MapNotifications();
 app.MapFollowUps();
 app.MapImports();
+app.MapExports();
 app.MapGet("/", () => TypedResults.Redirect("/api-reference")).ExcludeFromDescription();
 
 app.Lifetime.ApplicationStarted.Register(() =>

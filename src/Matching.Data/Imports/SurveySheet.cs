@@ -135,41 +135,54 @@ public static class SurveySheetReader
                 var headers = new Dictionary<string, string>(StringComparer.Ordinal);
                 var headerRow = 0;
                 var rowNumber = 0;
-                foreach (IDictionary<string, object?> cells in MiniExcel.Query(stream, useHeaderRow: false, sheetName: sheet, excelType: ExcelType.XLSX, configuration: configuration))
+                using var enumerator = MiniExcel.Query(stream, useHeaderRow: false, sheetName: sheet, excelType: ExcelType.XLSX, configuration: configuration)
+                    .Cast<IDictionary<string, object?>>().GetEnumerator();
+                // The header is the best-matching of the first rows: under a merged title, or the lower row of a two-row merged header.
+                var head = new List<IDictionary<string, object?>>();
+                while (head.Count < HeaderSearchRows && enumerator.MoveNext())
+                {
+                    head.Add(enumerator.Current);
+                }
+                var (index, found) = BestHeader(head);
+                if (found is null)
+                {
+                    continue;
+                }
+                columns = found;
+                headerRow = index + 1;
+                foreach (var (letter, column) in found)
+                {
+                    headers[column.Field] = Text(head[index][letter]) ?? column.Header;
+                    if (!column.Stored)
+                    {
+                        ignored.Add(column.Header);
+                    }
+                }
+                foreach (var (letter, value) in head[index])
+                {
+                    if (!found.ContainsKey(letter) && Text(value) is { } unknown)
+                    {
+                        ignored.Add(unknown);
+                    }
+                }
+                IEnumerable<IDictionary<string, object?>> Rest()
+                {
+                    foreach (var row in head.Skip(index + 1))
+                    {
+                        yield return row;
+                    }
+                    while (enumerator.MoveNext())
+                    {
+                        yield return enumerator.Current;
+                    }
+                }
+                rowNumber = headerRow;
+                foreach (var cells in Rest())
                 {
                     rowNumber++;
                     if (cells.Count > MaxColumns)
                     {
                         return (null, $"工作表“{sheet}”超过 {MaxColumns} 列上限");
-                    }
-                    if (columns is null)
-                    {
-                        if (rowNumber > HeaderSearchRows)
-                        {
-                            break;
-                        }
-                        var found = HeaderOf(cells);
-                        if (found.ContainsValue(SurveyColumns.ByField(SurveyColumns.RealName)) && found.ContainsValue(SurveyColumns.ByField(SurveyColumns.IdNumber)))
-                        {
-                            columns = found;
-                            headerRow = rowNumber;
-                            foreach (var (letter, column) in found)
-                            {
-                                headers[column.Field] = Text(cells[letter]) ?? column.Header;
-                                if (!column.Stored)
-                                {
-                                    ignored.Add(column.Header);
-                                }
-                            }
-                            foreach (var (letter, value) in cells)
-                            {
-                                if (!found.ContainsKey(letter) && Text(value) is { } unknown)
-                                {
-                                    ignored.Add(unknown);
-                                }
-                            }
-                        }
-                        continue;
                     }
                     var values = new Dictionary<string, object?>(StringComparer.Ordinal);
                     var empty = true;
@@ -208,7 +221,23 @@ public static class SurveySheetReader
         return (new SurveyWorkbook(rows, sheets, [.. ignored]), null);
     }
 
-    internal static Dictionary<string, SurveyColumn> HeaderOf(IDictionary<string, object?> cells)
+    /// <summary>The row (0-based) among <paramref name="head"/> that matches most columns and has 姓名 and 身份证号码; null when none.</summary>
+    internal static (int Index, Dictionary<string, SurveyColumn>? Columns) BestHeader(IReadOnlyList<IDictionary<string, object?>> head)
+    {
+        var best = (Index: -1, Columns: (Dictionary<string, SurveyColumn>?)null);
+        for (var i = 0; i < head.Count; i++)
+        {
+            var found = HeaderOf(head[i]);
+            if (found.ContainsValue(SurveyColumns.ByField(SurveyColumns.RealName)) && found.ContainsValue(SurveyColumns.ByField(SurveyColumns.IdNumber))
+                && found.Count > (best.Columns?.Count ?? 0))
+            {
+                best = (i, found);
+            }
+        }
+        return best;
+    }
+
+    private static Dictionary<string, SurveyColumn> HeaderOf(IDictionary<string, object?> cells)
     {
         var found = new Dictionary<string, SurveyColumn>(StringComparer.Ordinal);
         foreach (var (letter, value) in cells)

@@ -87,7 +87,7 @@ public static class SurveyWorkbooks
             [ChoicesSheet] = choices,
         };
         using var stream = new MemoryStream();
-        MiniExcel.SaveAs(stream, sheets, excelType: ExcelType.XLSX, configuration: new OpenXmlConfiguration { AutoFilter = false, EnableAutoWidth = true });
+        MiniExcel.SaveAs(stream, sheets, excelType: ExcelType.XLSX, configuration: new OpenXmlConfiguration { AutoFilter = false });
         return stream.ToArray();
     }
 
@@ -111,7 +111,7 @@ public static class SurveyWorkbooks
             var rows = MiniExcel.Query(input, useHeaderRow: false, sheetName: sheet, excelType: ExcelType.XLSX, configuration: configuration)
                 .Cast<IDictionary<string, object?>>().ToList();
             var letters = rows.SelectMany(r => r.Keys).Distinct().OrderBy(k => k.Length).ThenBy(k => k, StringComparer.Ordinal).ToList();
-            var headerRow = rows.Take(10).Select((r, i) => (Row: r, Number: i + 1)).FirstOrDefault(r => SurveySheetReader.HeaderOf(r.Row).Count >= 2).Number;
+            var headerRow = SurveySheetReader.BestHeader([.. rows.Take(10)]).Index + 1;
             var output = new List<Dictionary<string, object?>>(rows.Count);
             for (var i = 0; i < rows.Count; i++)
             {
