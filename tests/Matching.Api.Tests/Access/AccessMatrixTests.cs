@@ -132,6 +132,23 @@ public sealed class AccessMatrixTests(AccessFixture world) : IClassFixture<Acces
                 role => Allow(role, [CO, RR], own || role == RR ? 400 : 404));
         }
 
+        // Survey-sheet imports: county offices upload (an empty body stops at the content-type check); jobs are their owner's.
+        yield return (new Call("POST", "/api/imports/workers", "/api/imports/workers", Label: "no file"), role => Allow(role, [CO], 400));
+        yield return (new Call("GET", "/api/imports/workers/template", "/api/imports/workers/template"), role => Allow(role, [CO, PO, RR, AD], Ok));
+        foreach (var view in new[] { "", "/rejections", "/result" })
+        {
+            yield return (new Call("GET", "/api/imports/{id:long}" + view, "/api/imports/999999" + view), role => Allow(role, [CO, AD], 404));
+        }
+
+        // Exports: every role exports what its lists show.
+        foreach (var list in new[] { "workers", "enrolments", "placements", "follow-ups" })
+        {
+            yield return (new Call("GET", $"/api/exports/{list}", $"/api/exports/{list}"), _ => Ok);
+        }
+
+        // Generating (again) a report: admins; an unknown kind stops at validation.
+        yield return (new Call("POST", "/api/reports/{kind}/{period}", "/api/reports/weekly/2026"), role => Allow(role, [AD], 400));
+
         // The caller's own inbox.
         yield return (new Call("GET", "/api/notifications/", "/api/notifications"), _ => Ok);
         yield return (new Call("POST", "/api/notifications/{id:long}/read", "/api/notifications/999999/read"), _ => 404);
