@@ -31,8 +31,13 @@ public static class XlsxFiles
 
     /// <summary>Adds merged ranges (e.g. "A1:F1") to the sheet at <paramref name="sheetIndex"/> (1-based as in the file).</summary>
     public static byte[] WithMergedCells(byte[] xlsx, int sheetIndex, params string[] ranges) =>
-        EditSheet(xlsx, sheetIndex, xml => xml.Replace("</sheetData>",
-            $"</sheetData><mergeCells count=\"{ranges.Length}\">{string.Concat(ranges.Select(r => $"<mergeCell ref=\"{r}\"/>"))}</mergeCells>", StringComparison.Ordinal));
+        EditSheet(xlsx, sheetIndex, xml =>
+        {
+            // MiniExcel writes the sheet with the "x:" prefix; the added elements must be in the same namespace.
+            var x = xml.Contains("</x:sheetData>", StringComparison.Ordinal) ? "x:" : "";
+            return xml.Replace($"</{x}sheetData>",
+                $"</{x}sheetData><{x}mergeCells count=\"{ranges.Length}\">{string.Concat(ranges.Select(r => $"<{x}mergeCell ref=\"{r}\"/>"))}</{x}mergeCells>", StringComparison.Ordinal);
+        });
 
     /// <summary>Gives the cell (e.g. "S3") a formula; its cached value stays what it was, as Excel saves it.</summary>
     public static byte[] WithFormula(byte[] xlsx, int sheetIndex, string cell, string formula) =>
