@@ -62,14 +62,24 @@ public class DataFixture : IDisposable
     private static int _counter;
 
     public DataFixture()
+        : this((folder, time) => folder.Track(DataEnvironment.Open(new MatchingOptions { DataDirectory = folder.Path }, time)))
     {
-        Environment = Folder.Track(DataEnvironment.Open(new MatchingOptions { DataDirectory = Folder.Path }, Time));
+    }
+
+    /// <summary>
+    /// The same fixture over another storage: <paramref name="open"/> opens and migrates it, keys in the fixture's
+    /// folder; <paramref name="database"/> chooses the database the stores use (the environment's by default).
+    /// </summary>
+    internal DataFixture(Func<TempFolder, TimeProvider, DataEnvironment> open, Func<DataEnvironment, Database>? database = null)
+    {
+        Environment = open(Folder, Time);
+        Database = database?.Invoke(Environment) ?? Environment.Database;
     }
 
     public TempFolder Folder { get; } = new();
     public TimeProvider Time { get; } = new FixedClock();
     public DataEnvironment Environment { get; }
-    public Database Database => Environment.Database;
+    public Database Database { get; }
 
     public WorkerStore Workers => new(Database, Environment.Protector, Time);
     public EmployerStore Employers => new(Database, Time);

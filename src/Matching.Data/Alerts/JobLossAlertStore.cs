@@ -70,7 +70,7 @@ public sealed class JobLossAlertStore(Database database, TimeProvider time)
         INSERT INTO job_loss_alerts (worker_id, placement_id, county_code, prefecture_code, trigger_kind, trigger_key, follow_up_month, reason,
             event_at, raised_at, status, version)
         SELECT @WorkerId, @PlacementId, @CountyCode, @PrefectureCode, @Trigger, @TriggerKey, @Month, @Reason, @EventAt, @Now, 'open', 1
-        WHERE NOT EXISTS (SELECT 1 FROM job_loss_alerts WHERE trigger_key = @TriggerKey)
+        WHERE NOT EXISTS (SELECT 1 FROM job_loss_alerts /*UPDLOCK*/ WHERE trigger_key = @TriggerKey)
         """;
     private static readonly string OverdueSql = $"""
         SELECT f.placement_id, f.month, f.due_date FROM placement_follow_ups f
@@ -80,7 +80,7 @@ public sealed class JobLossAlertStore(Database database, TimeProvider time)
         ORDER BY f.due_date, f.placement_id
         """;
     private const string PendingSql = """
-        SELECT id, worker_id, county_code, prefecture_code, trigger_kind AS trigger, reason, event_at FROM job_loss_alerts
+        SELECT id, worker_id, county_code, prefecture_code, trigger_kind, reason, event_at FROM job_loss_alerts
         WHERE delivered_at IS NULL ORDER BY id
         """;
     private const string DeliveredSql = """
@@ -88,12 +88,12 @@ public sealed class JobLossAlertStore(Database database, TimeProvider time)
         WHERE id = @Id AND delivered_at IS NULL
         """;
     private const string Select = """
-        SELECT a.id, a.worker_id, w.real_name AS worker_name, a.placement_id, p.employer_id, a.county_code, a.prefecture_code, a.trigger_kind AS trigger,
+        SELECT a.id, a.worker_id, w.real_name AS worker_name, a.placement_id, p.employer_id, a.county_code, a.prefecture_code, a.trigger_kind,
             a.follow_up_month, a.reason, a.event_at, a.raised_at, a.delivered_at, a.delivery_seconds, a.recipients, a.suggestions, a.status,
             a.acknowledged_at, a.acknowledged_by, a.resolved_at, a.resolved_by, a.resolution_note, a.version
         FROM job_loss_alerts a JOIN workers w ON w.id = a.worker_id JOIN placements p ON p.id = a.placement_id
         """;
-    private const string VersionSql = "SELECT version FROM job_loss_alerts WHERE id = @Id";
+    private const string VersionSql = "SELECT version FROM job_loss_alerts /*UPDLOCK*/ WHERE id = @Id";
     private const string StatusSql = "SELECT status FROM job_loss_alerts WHERE id = @Id";
     private const string AcknowledgeSql = """
         UPDATE job_loss_alerts SET status = 'acknowledged', acknowledged_at = @Now, acknowledged_by = @By, version = version + 1 WHERE id = @Id
@@ -107,7 +107,7 @@ public sealed class JobLossAlertStore(Database database, TimeProvider time)
     /// Raises an alert for the placement's worker when the worker is covered (<see cref="JobLossAlertRules.Covers"/>),
     /// once per triggering event; the id of the new alert, or null (not covered, or raised already).
     /// </summary>
-    public static async Task<long?> RaiseAsync(DbConnection connection, DbTransaction transaction, long placementId, string trigger, int? month,
+    public static async Task<long?> RaiseAsync(SqlDialect dialect, DbConnection connection, DbTransaction transaction, long placementId, string trigger, int? month,
         DateOnly eventDate, DateTimeOffset eventAt, DateTimeOffset now)
     {
         var worker = await connection.QuerySingleOrDefaultAsync<(long WorkerId, string CountyCode, string PrefectureCode, string PriorityGroups)>(
@@ -117,7 +117,7 @@ public sealed class JobLossAlertStore(Database database, TimeProvider time)
             return null;
         }
         var key = month is { } m ? $"placement:{placementId}:{trigger}:{m}" : $"placement:{placementId}:{trigger}";
-        var inserted = await connection.ExecuteAsync(InsertSql, new
+        var inserted = await connection.ExecuteAsync(dialect.Render(InsertSql), new
         {
             worker.WorkerId,
             PlacementId = placementId,
@@ -149,7 +149,7 @@ public sealed class JobLossAlertStore(Database database, TimeProvider time)
             {
                 var crossed = dueDate.AddDays(overdueDays + 1);
                 var eventAt = new DateTimeOffset(crossed.ToDateTime(TimeOnly.MinValue), Domain.Validation.ChinaTime.Offset);
-                if (await RaiseAsync(connection, tx, placementId, JobLossAlertRules.FollowUpOverdue, (int)month, dueDate, eventAt, now) is not null)
+                if (await RaiseAsync(database.Dialect, connection, tx, placementId, JobLossAlertRules.FollowUpOverdue, (int)month, dueDate, eventAt, now) is not null)
                 {
                     raised++;
                 }
@@ -162,7 +162,7 @@ public sealed class JobLossAlertStore(Database database, TimeProvider time)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         return (await connection.QueryAsync<PendingRow>(PendingSql + database.Dialect.Page, new { Skip = 0, Take = max }))
-            .Select(r => new PendingAlert(r.Id, r.WorkerId, r.CountyCode, r.PrefectureCode, r.Trigger, r.Reason, r.EventAt)).ToList();
+            .Select(r => new PendingAlert(r.Id, r.WorkerId, r.CountyCode, r.PrefectureCode, r.TriggerKind, r.Reason, r.EventAt)).ToList();
     }
 
     /// <summary>Records the delivery in the transaction that wrote the messages; false when another run delivered it first.</summary>
@@ -213,7 +213,7 @@ public sealed class JobLossAlertStore(Database database, TimeProvider time)
     public Task<WriteResult> MoveAsync(long id, string to, string by, string? note, int? expectedVersion, CancellationToken cancellationToken = default) =>
         database.InTransactionAsync(async (connection, tx) =>
         {
-            var (version, refusal) = await RowVersion.CheckAsync(connection, tx, VersionSql, id, expectedVersion);
+            var (version, refusal) = await RowVersion.CheckAsync(database.Dialect, connection, tx, VersionSql, id, expectedVersion);
             if (refusal is not null)
             {
                 return refusal.Value;
@@ -242,7 +242,7 @@ public sealed class JobLossAlertStore(Database database, TimeProvider time)
         public long WorkerId { get; init; }
         public string CountyCode { get; init; } = "";
         public string PrefectureCode { get; init; } = "";
-        public string Trigger { get; init; } = "";
+        public string TriggerKind { get; init; } = "";
         public string Reason { get; init; } = "";
         public DateTimeOffset EventAt { get; init; }
     }
@@ -256,7 +256,7 @@ public sealed class JobLossAlertStore(Database database, TimeProvider time)
         public long EmployerId { get; init; }
         public string CountyCode { get; init; } = "";
         public string PrefectureCode { get; init; } = "";
-        public string Trigger { get; init; } = "";
+        public string TriggerKind { get; init; } = "";
         public long? FollowUpMonth { get; init; }
         public string Reason { get; init; } = "";
         public DateTimeOffset EventAt { get; init; }
@@ -273,7 +273,7 @@ public sealed class JobLossAlertStore(Database database, TimeProvider time)
         public string? ResolutionNote { get; init; }
         public long Version { get; init; }
 
-        public JobLossAlert ToAlert() => new(Id, WorkerId, WorkerName, PlacementId, EmployerId, CountyCode, PrefectureCode, Trigger, (int?)FollowUpMonth,
+        public JobLossAlert ToAlert() => new(Id, WorkerId, WorkerName, PlacementId, EmployerId, CountyCode, PrefectureCode, TriggerKind, (int?)FollowUpMonth,
             Reason, EventAt, RaisedAt, DeliveredAt, DeliverySeconds, (int?)Recipients,
             Suggestions is null ? null : StoredJson.Read<AlertSuggestions>(Suggestions), Status, AcknowledgedAt, AcknowledgedBy, ResolvedAt,
             ResolvedBy, ResolutionNote, (int)Version);

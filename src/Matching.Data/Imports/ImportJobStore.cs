@@ -82,11 +82,8 @@ public sealed class ImportJobStore(Database database, TimeProvider time)
         INSERT INTO import_jobs (user_id, user_name, counties, file_name, file_content, mode, on_existing, status, created_at)
         VALUES (@UserId, @UserName, @Counties, @FileName, @Content, @Mode, @OnExisting, 'queued', @Now)
         """;
-    private const string ClaimSql = """
-        UPDATE import_jobs SET status = 'running', started_at = @Now
-        WHERE id = (SELECT MIN(id) FROM import_jobs WHERE status = 'queued') AND status = 'queued'
-        """;
-    private const string ClaimedSql = "SELECT id FROM import_jobs WHERE status = 'running' AND started_at = @Now ORDER BY id";
+    private const string OldestQueuedSql = "SELECT MIN(id) FROM import_jobs WHERE status = 'queued'";
+    private const string ClaimSql = "UPDATE import_jobs SET status = 'running', started_at = @Now WHERE id = @Id AND status = 'queued'";
     // A job cut off by a stop wrote nothing (its writes are one transaction): it runs again from the start.
     private const string RequeueSql = "UPDATE import_jobs SET status = 'queued', started_at = NULL WHERE status = 'running'";
     private const string FinishSql = """
@@ -99,7 +96,7 @@ public sealed class ImportJobStore(Database database, TimeProvider time)
         INSERT INTO import_rejections (job_id, sheet_name, row_number, column_name, reason, kind) VALUES (@JobId, @Sheet, @RowNumber, @Column, @Reason, @Kind)
         """;
     private const string RejectionsSql = """
-        SELECT sheet_name AS sheet, row_number, column_name AS column, reason, kind FROM import_rejections WHERE job_id = @Id ORDER BY sheet_name, row_number, column_name
+        SELECT sheet_name AS sheet, row_number, column_name, reason, kind FROM import_rejections WHERE job_id = @Id ORDER BY sheet_name, row_number, column_name
         """;
 
     public async Task<long> CreateAsync(long userId, string userName, IReadOnlyList<string> counties, string fileName, byte[] content, string mode, string onExisting,
@@ -125,16 +122,18 @@ public sealed class ImportJobStore(Database database, TimeProvider time)
         return await connection.ExecuteScalarAsync<byte[]?>("SELECT file_content FROM import_jobs WHERE id = @Id", new { Id = id });
     }
 
-    /// <summary>Takes the oldest queued job for running; null when none waits.</summary>
+    /// <summary>Takes the oldest queued job for running; null when none waits. A job another runner took first is passed over.</summary>
     public async Task<long?> ClaimNextAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        var now = time.GetUtcNow();
-        if (await connection.ExecuteAsync(ClaimSql, new { Now = now }) == 0)
+        while (await connection.ExecuteScalarAsync<long?>(OldestQueuedSql) is { } id)
         {
-            return null;
+            if (await connection.ExecuteAsync(ClaimSql, new { Id = id, Now = time.GetUtcNow() }) == 1)
+            {
+                return id;
+            }
         }
-        return (await connection.QueryAsync<long>(ClaimedSql, new { Now = now })).FirstOrDefault();
+        return null;
     }
 
     public async Task<int> RequeueInterruptedAsync(CancellationToken cancellationToken = default)
@@ -158,14 +157,14 @@ public sealed class ImportJobStore(Database database, TimeProvider time)
     public async Task<IReadOnlyList<ImportRejection>> RejectionsAsync(long id, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        return (await connection.QueryAsync<RejectionRow>(RejectionsSql, new { Id = id })).Select(r => new ImportRejection(r.Sheet, (int)r.RowNumber, r.Column, r.Reason, r.Kind)).ToList();
+        return (await connection.QueryAsync<RejectionRow>(RejectionsSql, new { Id = id })).Select(r => new ImportRejection(r.Sheet, (int)r.RowNumber, r.ColumnName, r.Reason, r.Kind)).ToList();
     }
 
     private sealed class RejectionRow
     {
         public string Sheet { get; init; } = "";
         public long RowNumber { get; init; }
-        public string Column { get; init; } = "";
+        public string ColumnName { get; init; } = "";
         public string Reason { get; init; } = "";
         public string Kind { get; init; } = "";
     }

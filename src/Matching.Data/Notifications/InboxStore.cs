@@ -22,7 +22,7 @@ public sealed class InboxStore(Database database, TimeProvider time)
     private const string InsertSql = """
         INSERT INTO inbox_messages (user_id, kind, subject_key, title, body, link, county_code, created_at, read_at)
         SELECT @UserId, @Kind, @SubjectKey, @Title, @Body, @Link, @CountyCode, @Now, NULL
-        WHERE NOT EXISTS (SELECT 1 FROM inbox_messages WHERE user_id = @UserId AND kind = @Kind AND subject_key = @SubjectKey)
+        WHERE NOT EXISTS (SELECT 1 FROM inbox_messages /*UPDLOCK*/ WHERE user_id = @UserId AND kind = @Kind AND subject_key = @SubjectKey)
         """;
     private const string Columns = "id, kind, title, body, link, county_code, created_at, read_at";
     private const string UnreadSql = "SELECT COUNT(*) FROM inbox_messages WHERE user_id = @UserId AND read_at IS NULL";
@@ -30,9 +30,9 @@ public sealed class InboxStore(Database database, TimeProvider time)
     private const string MarkAllReadSql = "UPDATE inbox_messages SET read_at = @Now WHERE user_id = @UserId AND read_at IS NULL";
 
     /// <summary>Adds the message to the user's inbox unless it holds one of the same kind and subject; true when added.</summary>
-    public static async Task<bool> InsertAsync(DbConnection connection, DbTransaction transaction, long userId, string kind, string subjectKey,
+    public static async Task<bool> InsertAsync(SqlDialect dialect, DbConnection connection, DbTransaction transaction, long userId, string kind, string subjectKey,
         string title, string body, string? link, string? countyCode, DateTimeOffset now) =>
-        await connection.ExecuteAsync(InsertSql, new { UserId = userId, Kind = kind, SubjectKey = subjectKey, Title = title, Body = body, Link = link, CountyCode = countyCode, Now = now }, transaction) == 1;
+        await connection.ExecuteAsync(dialect.Render(InsertSql), new { UserId = userId, Kind = kind, SubjectKey = subjectKey, Title = title, Body = body, Link = link, CountyCode = countyCode, Now = now }, transaction) == 1;
 
     public async Task<InboxPage> ListAsync(long userId, bool? unread, string? kind, int page, int pageSize, CancellationToken cancellationToken = default)
     {

@@ -18,7 +18,7 @@ public sealed class WebhookOutbox(Database database)
     private const string InsertSql = """
         INSERT INTO webhook_outbox (message_key, kind, payload, created_at, attempts, next_attempt_at)
         SELECT @MessageKey, @Kind, @Payload, @Now, 0, @Now
-        WHERE NOT EXISTS (SELECT 1 FROM webhook_outbox WHERE message_key = @MessageKey)
+        WHERE NOT EXISTS (SELECT 1 FROM webhook_outbox /*UPDLOCK*/ WHERE message_key = @MessageKey)
         """;
     private const string Columns = "id, message_key, kind, payload, created_at, attempts, next_attempt_at, delivered_at, gave_up_at, last_error";
     private const string DueSql = $"""
@@ -38,13 +38,13 @@ public sealed class WebhookOutbox(Database database)
             (SELECT COUNT(*) FROM webhook_outbox WHERE gave_up_at IS NOT NULL) AS gave_up
         """;
 
-    public static async Task<bool> EnqueueAsync(DbConnection connection, DbTransaction? transaction, string messageKey, string kind, string payload, DateTimeOffset now) =>
-        await connection.ExecuteAsync(InsertSql, new { MessageKey = messageKey, Kind = kind, Payload = payload, Now = now }, transaction) == 1;
+    public static async Task<bool> EnqueueAsync(SqlDialect dialect, DbConnection connection, DbTransaction? transaction, string messageKey, string kind, string payload, DateTimeOffset now) =>
+        await connection.ExecuteAsync(dialect.Render(InsertSql), new { MessageKey = messageKey, Kind = kind, Payload = payload, Now = now }, transaction) == 1;
 
     public async Task<bool> EnqueueAsync(string messageKey, string kind, string payload, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        return await EnqueueAsync(connection, null, messageKey, kind, payload, now);
+        return await EnqueueAsync(database.Dialect, connection, null, messageKey, kind, payload, now);
     }
 
     public async Task<IReadOnlyList<WebhookMessage>> DueAsync(DateTimeOffset now, int max, CancellationToken cancellationToken = default)

@@ -44,7 +44,7 @@ public sealed class FollowUpStore(Database database)
     private const string ReminderSentSql = """
         INSERT INTO follow_up_reminders (placement_id, month, stage, county_code, recipients, sent_at)
         SELECT @PlacementId, @Month, @Stage, @CountyCode, @Recipients, @Now
-        WHERE NOT EXISTS (SELECT 1 FROM follow_up_reminders WHERE placement_id = @PlacementId AND month = @Month AND stage = @Stage)
+        WHERE NOT EXISTS (SELECT 1 FROM follow_up_reminders /*UPDLOCK*/ WHERE placement_id = @PlacementId AND month = @Month AND stage = @Stage)
         """;
 
     public async Task<PagedList<OpenFollowUp>> ListAsync(FollowUpFilter filter, int page, int pageSize, CancellationToken cancellationToken = default)
@@ -83,8 +83,8 @@ public sealed class FollowUpStore(Database database)
         return rows.Select(r => new FollowUpReminder(r.PlacementId, r.WorkerId, r.County, r.Prefecture, (int)r.Month, r.DueDate, stage)).ToList();
     }
 
-    public static Task<int> MarkReminderSentAsync(DbConnection connection, DbTransaction transaction, FollowUpReminder reminder, int recipients, DateTimeOffset now) =>
-        connection.ExecuteAsync(ReminderSentSql, new { reminder.PlacementId, reminder.Month, reminder.Stage, reminder.CountyCode, Recipients = recipients, Now = now }, transaction);
+    public static Task<int> MarkReminderSentAsync(SqlDialect dialect, DbConnection connection, DbTransaction transaction, FollowUpReminder reminder, int recipients, DateTimeOffset now) =>
+        connection.ExecuteAsync(dialect.Render(ReminderSentSql), new { reminder.PlacementId, reminder.Month, reminder.Stage, reminder.CountyCode, Recipients = recipients, Now = now }, transaction);
 
     private static ListQuery Query(FollowUpFilter filter)
     {

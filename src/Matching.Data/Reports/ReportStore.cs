@@ -41,10 +41,11 @@ public sealed class ReportStore(Database database, TimeProvider time)
 {
     private const string Columns = """
         r.id, r.kind, r.period, r.version,
-        CASE WHEN r.version = (SELECT MAX(x.version) FROM reports x WHERE x.kind = r.kind AND x.period = r.period) THEN 1 ELSE 0 END AS current,
+        CASE WHEN r.version = (SELECT MAX(x.version) FROM reports x WHERE x.kind = r.kind AND x.period = r.period) THEN 1 ELSE 0 END AS is_current,
         r.title, r.period_from, r.period_to, r.created_by, r.created_at
         """;
-    private const string NextVersionSql = "SELECT COALESCE(MAX(version), 0) + 1 FROM reports WHERE kind = @Kind AND period = @Period";
+    // Read under the dialect's write lock: two regenerations at once queue for the next version instead of colliding.
+    private const string NextVersionSql = "SELECT COALESCE(MAX(version), 0) + 1 FROM reports /*UPDLOCK*/ WHERE kind = @Kind AND period = @Period";
     private const string InsertSql = """
         INSERT INTO reports (kind, period, version, title, file_name, content_type, content, period_from, period_to, created_by, created_at)
         VALUES (@Kind, @Period, @Version, @Title, @FileName, @ContentType, '', @From, @To, @CreatedBy, @Now)
@@ -66,7 +67,7 @@ public sealed class ReportStore(Database database, TimeProvider time)
         IReadOnlyList<ReportFigure> figures, CancellationToken cancellationToken = default) =>
         database.InTransactionAsync(async (connection, tx) =>
         {
-            var version = await connection.ExecuteScalarAsync<int>(NextVersionSql, new { Kind = kind, Period = period }, tx);
+            var version = await connection.ExecuteScalarAsync<int>(database.Dialect.Render(NextVersionSql), new { Kind = kind, Period = period }, tx);
             var id = await connection.ExecuteScalarAsync<long>(InsertSql + database.Dialect.SelectInsertedId, new
             {
                 Kind = kind, Period = period, Version = version, Title = title, FileName = $"{kind}-{period}-v{version}.xlsx", ContentType,
@@ -116,13 +117,13 @@ public sealed class ReportStore(Database database, TimeProvider time)
         public string Kind { get; init; } = "";
         public string Period { get; init; } = "";
         public long Version { get; init; }
-        public long Current { get; init; }
+        public long IsCurrent { get; init; }
         public string Title { get; init; } = "";
         public DateOnly? PeriodFrom { get; init; }
         public DateOnly? PeriodTo { get; init; }
         public string? CreatedBy { get; init; }
         public DateTimeOffset CreatedAt { get; init; }
 
-        public StoredReport ToReport() => new(Id, Kind, Period, (int)Version, Current == 1, Title, PeriodFrom, PeriodTo, CreatedBy, CreatedAt);
+        public StoredReport ToReport() => new(Id, Kind, Period, (int)Version, IsCurrent == 1, Title, PeriodFrom, PeriodTo, CreatedBy, CreatedAt);
     }
 }

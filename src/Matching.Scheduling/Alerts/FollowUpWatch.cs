@@ -121,7 +121,7 @@ public sealed class FollowUpWatch(Database database, FollowUpStore followUps, Jo
             await database.InTransactionAsync(async (connection, tx) =>
             {
                 var recipients = await notifier.SendAsync(connection, tx, message, time.GetUtcNow(), cancellationToken);
-                return await FollowUpStore.MarkReminderSentAsync(connection, tx, reminder, recipients, time.GetUtcNow());
+                return await FollowUpStore.MarkReminderSentAsync(database.Dialect, connection, tx, reminder, recipients, time.GetUtcNow());
             }, cancellationToken);
             sent++;
         }

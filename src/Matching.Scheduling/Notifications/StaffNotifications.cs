@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Text.Json;
 using Matching.Data.Notifications;
+using Matching.Data.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace Matching.Scheduling.Notifications;
@@ -25,7 +26,7 @@ public interface IStaffChannel
 }
 
 /// <summary>The in-app inbox: one row per recipient, once per subject.</summary>
-public sealed class InboxChannel : IStaffChannel
+public sealed class InboxChannel(Database database) : IStaffChannel
 {
     public string Name => "inbox";
 
@@ -34,14 +35,14 @@ public sealed class InboxChannel : IStaffChannel
     {
         foreach (var recipient in recipients)
         {
-            await InboxStore.InsertAsync(connection, transaction, recipient.UserId, message.Kind, message.SubjectKey, message.Title, message.Body,
+            await InboxStore.InsertAsync(database.Dialect, connection, transaction, recipient.UserId, message.Kind, message.SubjectKey, message.Title, message.Body,
                 message.Link, message.CountyCode, now);
         }
     }
 }
 
 /// <summary>The HTTP webhook (provincial SMS or messaging gateway): the message goes into the durable outbox.</summary>
-public sealed class WebhookChannel : IStaffChannel
+public sealed class WebhookChannel(Database database) : IStaffChannel
 {
     public string Name => "webhook";
 
@@ -60,7 +61,7 @@ public sealed class WebhookChannel : IStaffChannel
             recipients = recipients.Select(r => new { userId = r.UserId, name = r.Name, role = r.Role }),
             createdAt = now,
         });
-        await WebhookOutbox.EnqueueAsync(connection, transaction, key, message.Kind, payload, now);
+        await WebhookOutbox.EnqueueAsync(database.Dialect, connection, transaction, key, message.Kind, payload, now);
     }
 }
 
