@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -112,7 +113,8 @@ public static class SurveySheetReader
     /// <summary>The rows, or why the workbook is refused (Chinese).</summary>
     public static (SurveyWorkbook? Workbook, string? Refusal) Read(byte[] content)
     {
-        var configuration = new OpenXmlConfiguration { FillMergedCells = true, EnableSharedStringCache = false };
+        // Filling merged cells costs MiniExcel a second pass over each sheet: only asked for when a sheet has merges.
+        var configuration = new OpenXmlConfiguration { FillMergedCells = HasMergedCells(content), EnableSharedStringCache = false };
         using var stream = new MemoryStream(content, writable: false);
         List<string> sheetNames;
         try
@@ -219,6 +221,43 @@ public static class SurveySheetReader
             return (null, "没有找到摸排表的表头：前10行中应有“姓名”和“身份证号码”等列名（可下载导入模板对照）");
         }
         return (new SurveyWorkbook(rows, sheets, [.. ignored]), null);
+    }
+
+    /// <summary>
+    /// Whether any worksheet of the (guarded) file may hold merged cells: its XML mentions <c>mergeCell</c>. A false
+    /// positive only costs time; a sheet not in UTF-8 is taken as possibly merged.
+    /// </summary>
+    internal static bool HasMergedCells(byte[] content)
+    {
+        ReadOnlySpan<byte> marker = "mergeCell"u8;
+        try
+        {
+            using var zip = new ZipArchive(new MemoryStream(content, writable: false), ZipArchiveMode.Read);
+            var buffer = new byte[1 << 16];
+            foreach (var entry in zip.Entries.Where(e => e.FullName.StartsWith("xl/worksheets/", StringComparison.OrdinalIgnoreCase)))
+            {
+                using var sheet = entry.Open();
+                var carry = 0;
+                var first = true;
+                int read;
+                while ((read = sheet.Read(buffer, carry, buffer.Length - carry)) > 0)
+                {
+                    var span = buffer.AsSpan(0, carry + read);
+                    if ((first && span.Length >= 2 && (span[0] == 0xFF || span[0] == 0xFE)) || span.IndexOf(marker) >= 0)
+                    {
+                        return true;
+                    }
+                    first = false;
+                    carry = Math.Min(marker.Length - 1, span.Length);
+                    span[^carry..].CopyTo(buffer);
+                }
+            }
+            return false;
+        }
+        catch (InvalidDataException)
+        {
+            return true;
+        }
     }
 
     /// <summary>The row (0-based) among <paramref name="head"/> that matches most columns and has 姓名 and 身份证号码; null when none.</summary>

@@ -1,6 +1,9 @@
 using Matching.Domain.Catalogues;
 using Matching.Domain.Identity;
 using Matching.Domain.Workers;
+using DocumentFormat.OpenXml;
+using DocumentFormat.OpenXml.Packaging;
+using DocumentFormat.OpenXml.Spreadsheet;
 using MiniExcelLibs;
 using MiniExcelLibs.OpenXml;
 
@@ -88,8 +91,63 @@ public static class SurveyWorkbooks
         };
         using var stream = new MemoryStream();
         MiniExcel.SaveAs(stream, sheets, excelType: ExcelType.XLSX, configuration: new OpenXmlConfiguration { AutoFilter = false });
-        return stream.ToArray();
+        return WithDropDowns(stream, headers, DropDowns(catalogue));
     }
+
+    /// <summary>The coded columns short enough for an in-cell drop-down list (Excel caps a list at 255 characters).</summary>
+    public static IReadOnlyList<(string Header, IReadOnlyList<string> Values)> DropDowns(Catalogue catalogue) =>
+    [
+        ("性别", ["男", "女"]),
+        ("户类型", [.. HouseholdTypes.All.Select(t => t.Name)]),
+        ("当前就业状态", [.. EmploymentStatuses.All.Select(t => t.Name)]),
+        ("文化程度", [.. catalogue.EducationLevels.Select(e => e.Name)]),
+    ];
+
+    /// <summary>
+    /// Adds list drop-downs (数据验证) to the data sheet's coded columns for every row a file may hold. MiniExcel cannot
+    /// write data validation, so the Open XML SDK adds it to the workbook MiniExcel wrote.
+    /// </summary>
+    private static byte[] WithDropDowns(MemoryStream workbook, IReadOnlyList<string> headers, IReadOnlyList<(string Header, IReadOnlyList<string> Values)> lists)
+    {
+        workbook.Position = 0;
+        using (var document = SpreadsheetDocument.Open(workbook, isEditable: true))
+        {
+            var part = document.WorkbookPart!;
+            var sheet = part.Workbook.Sheets!.Elements<Sheet>().Single(s => s.Name == DataSheet);
+            var worksheet = ((WorksheetPart)part.GetPartById(sheet.Id!)).Worksheet;
+            var validations = new DataValidations();
+            foreach (var (header, values) in lists)
+            {
+                var column = ColumnLetter(headers.ToList().IndexOf(header));
+                validations.Append(new DataValidation(new Formula1($"\"{string.Join(",", values)}\""))
+                {
+                    Type = DataValidationValues.List,
+                    AllowBlank = true,
+                    ShowErrorMessage = true,
+                    ErrorTitle = header,
+                    Error = $"请从下拉列表中选择：{string.Join("、", values)}",
+                    SequenceOfReferences = new ListValue<StringValue> { InnerText = $"{column}2:{column}{SurveySheetReader.MaxRows + 1}" },
+                });
+            }
+            validations.Count = (uint)lists.Count;
+            // The schema orders a worksheet's children: data validations go before hyperlinks, margins, page setup and the rest.
+            var next = worksheet.ChildElements.FirstOrDefault(e => e is Hyperlinks or PrintOptions or PageMargins or PageSetup or HeaderFooter
+                or RowBreaks or ColumnBreaks or CustomProperties or CellWatches or IgnoredErrors or Drawing or LegacyDrawing or LegacyDrawingHeaderFooter
+                or Picture or OleObjects or Controls or WebPublishItems or TableParts or WorksheetExtensionList);
+            if (next is null)
+            {
+                worksheet.Append(validations);
+            }
+            else
+            {
+                worksheet.InsertBefore(validations, next);
+            }
+            worksheet.Save();
+        }
+        return workbook.ToArray();
+    }
+
+    private static string ColumnLetter(int index) => index < 26 ? ((char)('A' + index)).ToString() : ColumnLetter(index / 26 - 1) + (char)('A' + index % 26);
 
     private static Dictionary<string, object?> Choice(string column, IEnumerable<string> values) =>
         new() { ["列"] = column, ["可选值"] = string.Join("、", values) };

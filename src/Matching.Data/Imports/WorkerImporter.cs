@@ -39,6 +39,7 @@ public sealed class WorkerImporter(ImportJobStore jobs, WorkerStore workers, Cat
         SurveyWorkbook? workbook = null;
         if (refusal is null)
         {
+            progress.Report(job.Id, "reading", 0, 0);
             (workbook, refusal) = SurveySheetReader.Read(content);
         }
         if (refusal is not null || workbook is null)
@@ -54,25 +55,23 @@ public sealed class WorkerImporter(ImportJobStore jobs, WorkerStore workers, Cat
 
         var today = ChinaTime.Today(time);
         var defaultCounty = job.Counties.Count == 1 ? job.Counties[0] : null;
+        // Each row is judged on its own (the rules are pure), so rows are judged in parallel and gathered in sheet order.
+        var judged = new (List<(string Field, string Reason)> Reasons, WorkerDraft? Draft)[rows.Count];
+        var done = 0;
+        Parallel.For(0, rows.Count, new ParallelOptions { CancellationToken = cancellationToken }, i =>
+        {
+            judged[i] = Judge(rows[i], job, defaultCounty, today);
+            if (Interlocked.Increment(ref done) % 1000 == 0)
+            {
+                progress.Report(job.Id, "validating", done, rows.Count);
+            }
+        });
         var rejections = new List<ImportRejection>();
         var valid = new List<(SurveyRow Row, WorkerDraft Draft)>(rows.Count);
         for (var i = 0; i < rows.Count; i++)
         {
             var row = rows[i];
-            var problems = new List<CellProblem>();
-            var input = _converter.Convert(row, defaultCounty, problems);
-            var errors = new ValidationErrors();
-            var draft = WorkerRules.Validate(input, catalogue, today, errors);
-            // A cell that could not be read is reported once, not again as the rule's "必填".
-            var unreadable = problems.Select(p => p.Field).ToHashSet(StringComparer.Ordinal);
-            var reasons = problems.Select(p => (p.Field, p.Reason))
-                .Concat(errors.ToDictionary().SelectMany(e => e.Value.Select(m => (Field: FieldOf(e.Key), Reason: m))).Where(e => !unreadable.Contains(e.Field)))
-                .Distinct()
-                .ToList();
-            if (draft is not null && reasons.Count == 0 && !job.Counties.Contains(draft.CountyCode))
-            {
-                reasons.Add((SurveyColumns.County, $"只能导入本辖区（{string.Join("、", job.Counties.Select(catalogue.NameOf))}）的劳动者"));
-            }
+            var (reasons, draft) = judged[i];
             if (reasons.Count > 0 || draft is null)
             {
                 rejections.AddRange(reasons.Select(r => new ImportRejection(row.Sheet, row.RowNumber, ColumnOf(row.Sheet, r.Field), r.Reason, ImportModes.Rejected)));
@@ -80,10 +79,6 @@ public sealed class WorkerImporter(ImportJobStore jobs, WorkerStore workers, Cat
             else
             {
                 valid.Add((row, draft));
-            }
-            if (i % 1000 == 0)
-            {
-                progress.Report(job.Id, "validating", i, rows.Count);
             }
         }
 
@@ -102,6 +97,7 @@ public sealed class WorkerImporter(ImportJobStore jobs, WorkerStore workers, Cat
             unique.Add((row, draft));
         }
 
+        progress.Report(job.Id, "matching", 0, unique.Count);
         var holders = await workers.FindHoldersAsync(unique.Select(u => u.Draft.IdNumber).ToList(), cancellationToken);
         var creates = new List<WorkerDraft>();
         var updates = new List<(long, WorkerDraft)>();
@@ -142,6 +138,26 @@ public sealed class WorkerImporter(ImportJobStore jobs, WorkerStore workers, Cat
         var (created, updated) = await workers.ImportAsync(creates, updates, new SynchronousProgress(n => progress.Report(job.Id, "writing", n, total)), cancellationToken);
         return new ImportOutcome(ImportModes.Succeeded, rejectedRows > 0 ? $"{rejectedRows} 行有误未导入，其余已导入" : null, sheetNames, workbook.IgnoredColumns,
             rows.Count, created, updated, reported, rejectedRows, rejections);
+    }
+
+    /// <summary>A row through the API's rules and the caller's counties: the reasons it is refused (by field), or its draft.</summary>
+    private (List<(string Field, string Reason)> Reasons, WorkerDraft? Draft) Judge(SurveyRow row, ImportJob job, string? defaultCounty, DateOnly today)
+    {
+        var problems = new List<CellProblem>();
+        var input = _converter.Convert(row, defaultCounty, problems);
+        var errors = new ValidationErrors();
+        var draft = WorkerRules.Validate(input, catalogue, today, errors);
+        // A cell that could not be read is reported once, not again as the rule's "必填".
+        var unreadable = problems.Select(p => p.Field).ToHashSet(StringComparer.Ordinal);
+        var reasons = problems.Select(p => (p.Field, p.Reason))
+            .Concat(errors.ToDictionary().SelectMany(e => e.Value.Select(m => (Field: FieldOf(e.Key), Reason: m))).Where(e => !unreadable.Contains(e.Field)))
+            .Distinct()
+            .ToList();
+        if (draft is not null && reasons.Count == 0 && !job.Counties.Contains(draft.CountyCode))
+        {
+            reasons.Add((SurveyColumns.County, $"只能导入本辖区（{string.Join("、", job.Counties.Select(catalogue.NameOf))}）的劳动者"));
+        }
+        return (reasons, draft);
     }
 
     /// <summary>The survey column of a rule's field key (trades[0].level → 技能等级).</summary>

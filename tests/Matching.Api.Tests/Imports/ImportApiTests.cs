@@ -59,7 +59,7 @@ public sealed class ImportApiTests(ApiFixture api) : IClassFixture<ApiFixture>
             {
                 return job;
             }
-            Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(60), "import did not finish");
+            Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(180), "import did not finish");
             await Task.Delay(25);
         }
     }
@@ -239,6 +239,12 @@ public sealed class ImportApiTests(ApiFixture api) : IClassFixture<ApiFixture>
             Assert.Contains(header, headers);
         }
         Assert.Contains(XlsxFiles.Read(template, "可选值"), r => Equals(r["A"], "户类型") && ((string)r["B"]!).Contains("监测户", StringComparison.Ordinal));
+        // Coded columns offer a drop-down (数据验证) on every data row: 户类型 lists the four household types.
+        var dropDowns = XlsxFiles.SheetXml(template, 1).Descendants().Where(e => e.Name.LocalName == "dataValidation")
+            .ToDictionary(e => (string)e.Attribute("sqref")!, e => e.Descendants().Single(f => f.Name.LocalName == "formula1").Value);
+        var householdColumn = XlsxFiles.Letter(headers.IndexOf("户类型"));
+        Assert.Equal("\"脱贫户,监测户,易地搬迁户,一般户\"", dropDowns[$"{householdColumn}2:{householdColumn}50001"]);
+        Assert.Equal(4, dropDowns.Count);
 
         // The example row copied into the data sheet (as a clerk would start) imports as a worker.
         var example = XlsxFiles.Read(template, "填写示例");

@@ -1,3 +1,4 @@
+using System.Xml.Linq;
 using System.IO.Compression;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -47,6 +48,14 @@ public static class XlsxFiles
             Assert.Matches(pattern, xml);
             return pattern.Replace(xml, m => m.Groups[1].Value + (m.Groups[2].Value.StartsWith("<x:", StringComparison.Ordinal) ? $"<x:f>{formula}</x:f>" : $"<f>{formula}</f>") + m.Groups[2].Value, 1);
         });
+
+    /// <summary>The XML of the sheet at <paramref name="sheetIndex"/> (1-based as in the file).</summary>
+    public static XDocument SheetXml(byte[] xlsx, int sheetIndex)
+    {
+        using var zip = new ZipArchive(new MemoryStream(xlsx), ZipArchiveMode.Read);
+        using var stream = zip.GetEntry($"xl/worksheets/sheet{sheetIndex}.xml")!.Open();
+        return XDocument.Load(stream);
+    }
 
     private static byte[] EditSheet(byte[] xlsx, int sheetIndex, Func<string, string> edit)
     {
