@@ -7,6 +7,7 @@ using Matching.Api.Imports;
 using Matching.Api.Infrastructure;
 using Matching.Api.Placements;
 using Matching.Api.Workers;
+using Matching.Data.Access;
 using Matching.Data.Enrolments;
 using Matching.Data.Placements;
 using Matching.Data.Storage;
@@ -46,7 +47,8 @@ public static class ExportEndpoints
     }
 
     public static async Task<Results<FileStreamHttpResult, ValidationProblem>> ExportWorkers(
-        [AsParameters] WorkerListQuery query, Caller caller, WorkerStore store, Database database, Catalogue catalogue, TimeProvider time, CancellationToken cancellationToken)
+        [AsParameters] WorkerListQuery query, Caller caller, WorkerStore store, Database database, Catalogue catalogue, TimeProvider time, AuditLog audit,
+        CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         var filter = WorkerEndpoints.Filter(query, caller, catalogue, errors);
@@ -61,19 +63,32 @@ public static class ExportEndpoints
         if (caller.LinkedEmployer is { } employer)
         {
             // An enterprise: no ID number, phone, priority groups, household or notes; the name masked until the worker accepted its offer.
-            return await FileAsync(database, "劳动者", "劳动者.xlsx", async connection =>
+            // Clear names (accepted offers) are audited as reads of those workers, as in the list.
+            var named = new HashSet<long>();
+            var file = await FileAsync(database, "劳动者", "劳动者.xlsx", async connection =>
             {
                 var accepted = (await connection.QueryAsync<long>(AcceptedSql, new { EmployerId = employer })).ToHashSet();
+                bool InClear(long id)
+                {
+                    if (!accepted.Contains(id))
+                    {
+                        return false;
+                    }
+                    named.Add(id);
+                    return true;
+                }
                 return store.Stream(connection, filter).Select(w => Row(
-                    ("编号", w.Id), ("姓名", caller.ShowName(w.RealName, accepted.Contains(w.Id))), ("性别", w.Gender == Gender.Male ? "男" : "女"),
+                    ("编号", w.Id), ("姓名", caller.ShowName(w.RealName, InClear(w.Id))), ("性别", w.Gender == Gender.Male ? "男" : "女"),
                     ("年龄", WorkerRules.AgeOn(w.BirthDate, today)), ("县（市、区）", catalogue.NameOf(w.CountyCode)), ("文化程度", EducationName(catalogue, w.Education)),
                     ("工种及等级", Trades(w)), ("意向务工地", Names(w.PreferredDestinations, catalogue.NameOf)), ("期望月薪", w.ExpectedMonthlyWage),
                     ("可到岗日期", w.AvailableFrom.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture))));
             }, cancellationToken);
+            await PersonalDataReads.AuditAsync(audit, caller, named);
+            return file;
         }
         return await FileAsync(database, "劳动者", "劳动者.xlsx", connection => Task.FromResult(store.Stream(connection, filter).Select(w => Row(
             ("编号", w.Id), ("姓名", w.RealName), ("性别", w.Gender == Gender.Male ? "男" : "女"),
-            ("出生日期", w.BirthDate.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)), ("身份证号码（脱敏）", w.IdNumberMasked),
+            ("年龄", WorkerRules.AgeOn(w.BirthDate, today)), ("身份证号码（脱敏）", w.IdNumberMasked),
             ("联系电话（脱敏）", w.PhoneMasked), ("县（市、区）", catalogue.NameOf(w.CountyCode)), ("市州", catalogue.NameOf(w.PrefectureCode)),
             ("户编号", w.HouseholdNumber), ("户类型", w.HouseholdType is null ? null : SurveyCodes.NameOf(HouseholdTypes.All, w.HouseholdType)),
             ("当前就业状态", w.EmploymentStatus is null ? null : SurveyCodes.NameOf(EmploymentStatuses.All, w.EmploymentStatus)),
@@ -87,18 +102,31 @@ public static class ExportEndpoints
     }
 
     public static async Task<Results<FileStreamHttpResult, ValidationProblem>> ExportEnrolments(
-        [AsParameters] EnrolmentListQuery query, Caller caller, EnrolmentStore store, Database database, Catalogue catalogue, CancellationToken cancellationToken)
+        [AsParameters] EnrolmentListQuery query, Caller caller, EnrolmentStore store, Database database, Catalogue catalogue, AuditLog audit,
+        CancellationToken cancellationToken)
     {
         if (query.Status is { } status && !Domain.Enrolments.EnrolmentStatus.All.Contains(status))
         {
             return ApiResults.Invalid("status", "应为 " + string.Join("、", Domain.Enrolments.EnrolmentStatus.All));
         }
         var filter = EnrolmentEndpoints.Filter(query, caller);
-        return await FileAsync(database, "报名记录", "报名记录.xlsx", connection => Task.FromResult(store.Stream(connection, filter).Select(e => EnrolmentResponse.From(e, caller)).Select(e => Row(
+        // Names an enterprise sees in clear (accepted offers) are audited as reads of those workers, as in the list.
+        var named = new HashSet<long>();
+        var file = await FileAsync(database, "报名记录", "报名记录.xlsx", connection => Task.FromResult(store.Stream(connection, filter)
+            .Select(e =>
+            {
+                if (e.Status == Domain.Enrolments.EnrolmentStatus.Accepted)
+                {
+                    named.Add(e.WorkerId);
+                }
+                return EnrolmentResponse.From(e, caller);
+            }).Select(e => Row(
             ("编号", e.Id), ("培训班期编号", e.CohortId), ("培训班期", e.CohortName), ("开班日期", Day(e.CohortStart)), ("结业日期", Day(e.CohortEnd)),
             ("劳动者编号", e.WorkerId), ("姓名", e.WorkerName), ("县（市、区）", catalogue.NameOf(e.WorkerCounty)), ("状态", e.StatusName),
             ("来源", e.Source), ("候补序号", e.WaitlistPosition), ("说明", e.Note),
             ("报名时间", e.CreatedAt.ToOffset(ChinaTime.Offset).ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture))))), cancellationToken);
+        await PersonalDataReads.AuditAsync(audit, caller, named);
+        return file;
     }
 
     public static async Task<Results<FileStreamHttpResult, ValidationProblem>> ExportPlacements(

@@ -172,6 +172,10 @@ public sealed class PlacementStore(Database database, TimeProvider time)
             {
                 return refusal.Value;
             }
+            if (await References.RefusalAsync(connection, tx, database.Dialect, "placements", id, "就业安置记录") is { } referenced)
+            {
+                return referenced;
+            }
             await connection.ExecuteAsync(DeleteFollowUpsSql, new { Id = id }, tx);
             await connection.ExecuteAsync(DeleteSql, new { Id = id }, tx);
             return WriteResult.Ok(id, version);
