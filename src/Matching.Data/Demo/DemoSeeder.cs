@@ -75,9 +75,10 @@ public sealed class DemoSeeder(DataEnvironment environment, TimeProvider time)
     /// <summary>How many job-loss alerts the demo plants at most.</summary>
     public const int PlantedAlerts = 6;
 
-    private const string CoveredActivePlacementsSql = """
+    private static readonly string CoveredActivePlacementsSql = $"""
         SELECT p.id, p.start_date FROM placements p JOIN workers w ON w.id = p.worker_id
-        WHERE p.status = 'active' AND p.start_date >= @Since AND p.start_date <= @Before AND
+        WHERE p.status = 'active' AND p.start_date >= @Since AND p.start_date <= @Before AND {JobLossAlertStore.CoveredSql}
+        ORDER BY p.id
         """;
     private const string OpenFollowUpSql = "SELECT MIN(month) FROM placement_follow_ups WHERE placement_id = @Id AND followed_up_on IS NULL AND due_date <= @Today";
 
@@ -93,7 +94,7 @@ public sealed class DemoSeeder(DataEnvironment environment, TimeProvider time)
         await using (var connection = await environment.Database.OpenAsync(cancellationToken))
         {
             placements = (await connection.QueryAsync<(long, DateOnly)>(
-                CoveredActivePlacementsSql + JobLossAlertStore.CoveredSql + " ORDER BY p.id" + environment.Database.Dialect.Page,
+                CoveredActivePlacementsSql + environment.Database.Dialect.Page,
                 new { Since = today.AddMonths(-11), Before = today.AddDays(-20), Skip = 0, Take = PlantedAlerts })).AsList();
         }
         var store = new PlacementStore(environment.Database, time);
