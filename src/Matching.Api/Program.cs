@@ -1,6 +1,10 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Matching.Api.Access;
+using Matching.Api.Alerts;
+using Matching.Api.FollowUps;
+using Matching.Api.Imports;
+using Matching.Api.Notifications;
 using Matching.Api.Audit;
 using Matching.Api.Auth;
 using Matching.Api.Bases;
@@ -8,6 +12,7 @@ using Matching.Api.Catalogues;
 using Matching.Api.Cohorts;
 using Matching.Api.DispatchRounds;
 using Matching.Api.Enrolments;
+using Matching.Api.Exports;
 using Matching.Api.Employers;
 using Matching.Api.Health;
 using Matching.Api.Infrastructure;
@@ -26,6 +31,7 @@ using Matching.Data.Bases;
 using Matching.Data.Cohorts;
 using Matching.Data.Demo;
 using Matching.Data.Enrolments;
+using Matching.Data.Imports;
 using Matching.Data.Employers;
 using Matching.Data.Openings;
 using Matching.Data.Placements;
@@ -36,6 +42,8 @@ using Matching.Data.Workers;
 using Matching.Allocation;
 using Matching.Ranking.Dispatch;
 using Matching.Scheduling;
+using Matching.Scheduling.Alerts;
+using Matching.Scheduling.Notifications;
 using Microsoft.AspNetCore.Authorization;
 using Matching.Search;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -76,6 +84,15 @@ builder.Services.AddMatchingRanking(builder.Configuration);
 builder.Services.AddSingleton<ICandidatePairSource, ModelCandidatePairSource>();
 builder.Services.AddSingleton<IIndexConsistencyCheck, SearchIndexConsistencyCheck>();
 builder.Services.AddSingleton<IRankingModelTrainer, RankingModelTrainer>();
+// Staff notifications (inbox, webhook), follow-up reminders and job-loss alerts with re-match suggestions (issue 12).
+builder.Services.AddSingleton<IRematchAdvisor, RankerRematchAdvisor>();
+builder.Services.AddMatchingNotifications(builder.Configuration);
+// Excel import of survey sheets as background jobs (issue 12).
+builder.Services.AddSingleton<ImportJobStore>();
+builder.Services.AddSingleton<ImportProgress>();
+builder.Services.AddSingleton<ImportSignal>();
+builder.Services.AddSingleton<WorkerImporter>();
+builder.Services.AddHostedService<ImportJobRunner>();
 // Quartz with its job store in the same database file (issue 6); Matching:Scheduling:Enabled=false leaves it off.
 if (builder.Configuration.GetValue("Matching:Scheduling:Enabled", true))
 {
@@ -172,6 +189,11 @@ app.MapUsers();
 app.MapAudit();
 app.MapSearch();
 app.MapMatching();
+app.MapAlerts();
+app.MapNotifications();
+app.MapFollowUps();
+app.MapImports();
+app.MapExports();
 app.MapAuth();
 app.MapStatistics();
 app.MapWebApp();

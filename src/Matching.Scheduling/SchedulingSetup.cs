@@ -74,6 +74,7 @@ public static class SchedulingSetup
             quartz.AddJobType<NotificationSenderJob>();
             quartz.AddJobType<MonthlyDispatchProposalJob>();
             quartz.AddJobType<QuarterlyReportJob>();
+            quartz.AddJobType<MonthlyReportJob>();
             quartz.AddJobType<AnnualReportJob>();
             quartz.AddJobType<NightlyMaintenanceJob>();
             quartz.AddJobType<WeeklyRetrainJob>();
@@ -123,6 +124,7 @@ public sealed class SchedulingBootstrap(ISchedulerFactory schedulers, CohortSche
         (NotificationSenderJob.Key, "every-minute", SimpleScheduleBuilder.Create().WithInterval(TimeSpan.FromMinutes(1)).RepeatForever()
             .WithMisfireInstruction(SimpleTriggerMisfireInstruction.NextWithRemainingCount)),
         (MonthlyDispatchProposalJob.Key, "monthly", CronScheduleBuilder.Create("0 0 0 1 * ?").WithMisfireInstruction(CronTriggerMisfireInstruction.FireAndProceed)),
+        (MonthlyReportJob.Key, "monthly", CronScheduleBuilder.Create("0 0 2 1 * ?").WithMisfireInstruction(CronTriggerMisfireInstruction.FireAndProceed)),
         (QuarterlyReportJob.Key, "quarterly", CronScheduleBuilder.Create("0 0 1 1 1,4,7,10 ?").WithMisfireInstruction(CronTriggerMisfireInstruction.FireAndProceed)),
         (AnnualReportJob.Key, "annual", CronScheduleBuilder.Create("0 0 1 2 1 ?").WithMisfireInstruction(CronTriggerMisfireInstruction.FireAndProceed)),
         (NightlyMaintenanceJob.Key, "nightly", CronScheduleBuilder.Create("0 0 18 * * ?").WithMisfireInstruction(CronTriggerMisfireInstruction.DoNothing)),
@@ -137,7 +139,7 @@ public sealed class SchedulingBootstrap(ISchedulerFactory schedulers, CohortSche
         (CohortScheduleSyncJob.Key, typeof(CohortScheduleSyncJob)), (NotificationSenderJob.Key, typeof(NotificationSenderJob)),
         (MonthlyDispatchProposalJob.Key, typeof(MonthlyDispatchProposalJob)), (QuarterlyReportJob.Key, typeof(QuarterlyReportJob)),
         (AnnualReportJob.Key, typeof(AnnualReportJob)), (NightlyMaintenanceJob.Key, typeof(NightlyMaintenanceJob)),
-        (WeeklyRetrainJob.Key, typeof(WeeklyRetrainJob)),
+        (WeeklyRetrainJob.Key, typeof(WeeklyRetrainJob)), (MonthlyReportJob.Key, typeof(MonthlyReportJob)),
     ];
 
     public async Task StartAsync(CancellationToken cancellationToken)

@@ -66,7 +66,7 @@ public class DemoDataTests
                 w.Trades.Select(t => new WorkerTradeInput(t.TradeId, t.Level)).ToList(),
                 w.Certificates.Select(c => new WorkerCertificateInput(c.Type, c.TradeId, c.Level, c.IssuedOn, c.ExpiresOn)).ToList(),
                 w.PriorityGroups.ToList<string?>(), w.PreferredDestinations.ToList<string?>(), w.ExpectedMonthlyWage, w.AvailableFrom,
-                w.TrainingIntentions.ToList<string?>(), w.Notes);
+                w.TrainingIntentions.ToList<string?>(), w.Notes, w.HouseholdNumber, w.HouseholdType, w.EmploymentStatus);
             var errors = new ValidationErrors();
             var draft = WorkerRules.Validate(input, Catalogue, Today, errors);
             Assert.True(errors.IsValid, $"{w}: {errors}");
@@ -97,6 +97,12 @@ public class DemoDataTests
         Assert.True(workers.SelectMany(w => w.Trades).Select(t => t.TradeId).Distinct().Count() >= 60);
         Assert.InRange(Share(w => w.Trades.Any(t => t.Level >= 4)), 0.01, 0.30);
         Assert.Equal(4, workers.SelectMany(w => w.PreferredDestinations).Select(Catalogue.ProvinceOf).Distinct().Count());
+        // The survey fields (摸排): every worker has a household number of their county and a household type matching the priority groups.
+        Assert.All(workers, w => Assert.StartsWith(w.CountyCode, w.HouseholdNumber, StringComparison.Ordinal));
+        Assert.All(workers, w => Assert.True(HouseholdTypes.ImpliedPriorityGroup(w.HouseholdType) is not { } g || w.PriorityGroups.Contains(g), w.HouseholdType));
+        Assert.InRange(Share(w => w.HouseholdType == HouseholdTypes.Monitored), 0.01, 0.10);
+        Assert.InRange(Share(w => w.EmploymentStatus == EmploymentStatuses.Unemployed), 0.50, 0.75);
+        Assert.Equal(3, workers.Select(w => w.EmploymentStatus).Distinct().Count());
     }
 
     [Fact]
@@ -216,6 +222,12 @@ public class DemoDataTests
         Assert.True(await data.CountAsync("training_bases") >= 30);
         Assert.True(await data.CountAsync("cohort_openings") >= await data.CountAsync("training_bases"));
         Assert.Equal(1_000, await data.CountAsync("workers"));
+        // A newcomer finds job-loss alerts (防返贫预警) raised through the real paths: early leaving and a follow-up finding the worker out of work.
+        await using var connection = await data.Database.OpenAsync();
+        var alerts = (await connection.QueryAsync<(string Trigger, string Groups)>(
+            "SELECT a.trigger_kind, w.priority_groups FROM job_loss_alerts a JOIN workers w ON w.id = a.worker_id")).ToList();
+        Assert.InRange(alerts.Count, 1, DemoSeeder.PlantedAlerts);
+        Assert.All(alerts, a => Assert.True(a.Groups.Contains("|monitored|", StringComparison.Ordinal) || a.Groups.Contains("|poverty-lifted|", StringComparison.Ordinal)));
         // Openings and cohorts went through their stores: each is in the outbox for the search index.
         Assert.Equal(await data.CountAsync("openings") + await data.CountAsync("cohorts"), await data.CountAsync("outbox"));
     }

@@ -15,7 +15,7 @@ namespace Matching.Api.Enrolments;
 /// <summary>Enrol a worker in a cohort; <c>waitlist: false</c> refuses instead of waitlisting when the cohort is full.</summary>
 public sealed record EnrolmentInput(long? WorkerId, bool? Waitlist);
 
-public sealed record EnrolmentListQuery(int? Page, int? PageSize, long? CohortId, long? WorkerId, string? Status);
+public sealed record EnrolmentListQuery(int? Page, int? PageSize, long? CohortId, long? WorkerId, string? Status, DateOnly? CreatedFrom = null, DateOnly? CreatedTo = null);
 
 /// <summary>
 /// An enrolment as the caller may see it: an enterprise sees the worker's name masked (王**) until the worker accepted
@@ -132,13 +132,17 @@ public static class EnrolmentEndpoints
         {
             return ApiResults.Invalid(errors);
         }
-        var filter = new EnrolmentFilter(query.CohortId, query.WorkerId, query.Status, caller.WorkerCounties is { } counties ? [.. counties] : null,
-            caller.LinkedEmployer, caller.OnlyPriorityGroupWorkers);
+        var filter = Filter(query, caller);
         var page = await store.ListAsync(filter, paging.PageNumber, paging.Size, cancellationToken);
         // Names an enterprise sees in clear (accepted offers) are audited as reads of those workers.
         await PersonalDataReads.AuditAsync(audit, caller, page.Items.Where(e => e.Status == EnrolmentStatus.Accepted).Select(e => e.WorkerId));
         return TypedResults.Ok(new PagedList<EnrolmentResponse>(page.Items.Select(e => EnrolmentResponse.From(e, caller)).ToList(), page.Page, page.PageSize, page.Total));
     }
+
+    /// <summary>The list's filter, confined to what the caller may see (also used by the export).</summary>
+    public static EnrolmentFilter Filter(EnrolmentListQuery query, Caller caller) =>
+        new(query.CohortId, query.WorkerId, query.Status, caller.WorkerCounties is { } counties ? [.. counties] : null,
+            caller.LinkedEmployer, caller.OnlyPriorityGroupWorkers, Alerts.ChinaDay.Start(query.CreatedFrom), Alerts.ChinaDay.Start(query.CreatedTo?.AddDays(1)));
 
     public static async Task<Results<Ok<EnrolmentResponse>, ProblemHttpResult>> GetEnrolment(
         long id, Caller caller, EnrolmentStore store, AuditLog audit, CancellationToken cancellationToken)

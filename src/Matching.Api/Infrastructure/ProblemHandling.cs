@@ -137,13 +137,15 @@ public sealed class RequestSizeLimit(RequestDelegate next, long maxBytes)
 {
     public async Task InvokeAsync(HttpContext context, IProblemDetailsService problems)
     {
-        if (context.Request.ContentLength > maxBytes)
+        // An endpoint that takes files states its own limit (IRequestSizeLimitMetadata); every other endpoint has the global one.
+        var limit = context.GetEndpoint()?.Metadata.GetMetadata<Microsoft.AspNetCore.Http.Metadata.IRequestSizeLimitMetadata>()?.MaxRequestBodySize ?? maxBytes;
+        if (context.Request.ContentLength > limit)
         {
             context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
             await problems.WriteAsync(new ProblemDetailsContext
             {
                 HttpContext = context,
-                ProblemDetails = { Status = 413, Title = "请求内容过大", Detail = $"请求体不能超过 {maxBytes / 1024} KB" },
+                ProblemDetails = { Status = 413, Title = "请求内容过大", Detail = $"请求体不能超过 {limit / 1024} KB" },
             });
             return;
         }

@@ -7,12 +7,17 @@ using Matching.Domain.Access;
 using Matching.Domain.Catalogues;
 using Matching.Domain.Placements;
 using Matching.Domain.Validation;
+using Matching.Scheduling.Alerts;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Matching.Api.Placements;
 
 public sealed record PlacementListQuery(
-    int? Page, int? PageSize, long? WorkerId, long? EmployerId, string? Status, string? CountyCode, string? PriorityGroup, DateOnly? FollowUpDueBy);
+    int? Page, int? PageSize, long? WorkerId, long? EmployerId, string? Status, string? CountyCode, string? PriorityGroup, DateOnly? FollowUpDueBy,
+    DateOnly? StartedFrom = null, DateOnly? StartedTo = null);
+
+/// <summary>A worker leaving a placement (登记离岗): the day and why.</summary>
+public sealed record PlacementLeave(DateOnly? LeftOn, string? Reason);
 
 /// <summary>Placements (就业安置) and their follow-ups (跟踪回访), read by rural revitalisation staff.</summary>
 public static class PlacementEndpoints
@@ -30,6 +35,8 @@ public static class PlacementEndpoints
             .RequireRoles(Roles.CountyOffice, Roles.Enterprise).Audited("placement.create", "placement");
         group.MapPut("/{id:long}/follow-ups/{month:int}", RecordFollowUp).WithName("RecordFollowUp").WithSummary("登记回访结果")
             .RequireRoles(Roles.CountyOffice, Roles.Enterprise).Audited("placement.follow-up", "placement");
+        group.MapPost("/{id:long}/leave", LeavePlacement).WithName("LeavePlacement").WithSummary("登记离岗（未满12个月离岗的脱贫、监测户劳动者触发预警）")
+            .RequireRoles(Roles.CountyOffice, Roles.Enterprise).Audited("placement.leave", "placement");
         group.MapDelete("/{id:long}", DeletePlacement).WithName("DeletePlacement").WithSummary("删除误登记的就业安置")
             .RequireRoles(Roles.CountyOffice, Roles.Enterprise).Audited("placement.delete", "placement");
         return group;
@@ -41,17 +48,23 @@ public static class PlacementEndpoints
         var errors = new ValidationErrors();
         var paging = new Paging(query.Page, query.PageSize);
         paging.Validate(errors);
-        if (query.Status is { } status && status is not (PlacementRules.Active or PlacementRules.Left)) errors.Add("status", "应为 active 或 left");
-        if (query.CountyCode is { } county && !catalogue.IsGuizhouCounty(county)) errors.Add("countyCode", "不是贵州省的县级行政区划代码");
-        if (query.PriorityGroup is { } group && !catalogue.PriorityGroupsById.ContainsKey(group)) errors.Add("priorityGroup", "未知的重点群体类别");
+        var filter = Filter(query, caller, catalogue, errors);
         if (!errors.IsValid)
         {
             return ApiResults.Invalid(errors);
         }
-        return TypedResults.Ok(await store.ListAsync(
-            new PlacementFilter(query.WorkerId, Scope.Employer(caller, query.EmployerId), query.Status, Scope.Counties(caller, query.CountyCode), query.PriorityGroup,
-                query.FollowUpDueBy, caller.OnlyPriorityGroupWorkers),
-            paging.PageNumber, paging.Size, cancellationToken));
+        return TypedResults.Ok(await store.ListAsync(filter, paging.PageNumber, paging.Size, cancellationToken));
+    }
+
+    /// <summary>The list's filter, confined to what the caller may see (also used by the export).</summary>
+    public static PlacementFilter Filter(PlacementListQuery query, Caller caller, Catalogue catalogue, ValidationErrors errors)
+    {
+        if (query.Status is { } status && status is not (PlacementRules.Active or PlacementRules.Left)) errors.Add("status", "应为 active 或 left");
+        if (query.CountyCode is { } county && !catalogue.IsGuizhouCounty(county)) errors.Add("countyCode", "不是贵州省的县级行政区划代码");
+        if (query.PriorityGroup is { } group && !catalogue.PriorityGroupsById.ContainsKey(group)) errors.Add("priorityGroup", "未知的重点群体类别");
+        if (query.StartedFrom is { } from && query.StartedTo is { } to && to < from) errors.Add("startedTo", "结束日期不能早于开始日期");
+        return new PlacementFilter(query.WorkerId, Scope.Employer(caller, query.EmployerId), query.Status, Scope.Counties(caller, query.CountyCode), query.PriorityGroup,
+            query.FollowUpDueBy, caller.OnlyPriorityGroupWorkers, query.StartedFrom, query.StartedTo?.AddDays(1));
     }
 
     public static Task<Results<Ok<Placement>, ProblemHttpResult>> GetPlacement(
@@ -87,7 +100,7 @@ public static class PlacementEndpoints
     }
 
     public static async Task<Results<Ok<Placement>, ValidationProblem, ProblemHttpResult>> RecordFollowUp(
-        long id, int month, FollowUpInput input, Caller caller, PlacementStore store, WorkerStore workers, TimeProvider time, HttpContext context, CancellationToken cancellationToken)
+        long id, int month, FollowUpInput input, Caller caller, PlacementStore store, WorkerStore workers, AlertSignal alerts, TimeProvider time, HttpContext context, CancellationToken cancellationToken)
     {
         if (!Versioning.TryReadIfMatch(context.Request, out var expectedVersion))
         {
@@ -108,7 +121,42 @@ public static class PlacementEndpoints
         {
             return ApiResults.Invalid(errors);
         }
-        return await WriteResponses.OkAsync(await store.RecordFollowUpAsync(id, month, draft, expectedVersion, cancellationToken), What, store.GetAsync, context, cancellationToken);
+        var result = await store.RecordFollowUpAsync(id, month, draft, expectedVersion, cancellationToken);
+        if (!draft.StillEmployed)
+        {
+            // An alert raised with the write goes out now, not at the next poll.
+            alerts.Poke();
+        }
+        return await WriteResponses.OkAsync(result, What, store.GetAsync, context, cancellationToken);
+    }
+
+    public static async Task<Results<Ok<Placement>, ValidationProblem, ProblemHttpResult>> LeavePlacement(
+        long id, PlacementLeave input, Caller caller, PlacementStore store, WorkerStore workers, AlertSignal alerts, TimeProvider time, HttpContext context, CancellationToken cancellationToken)
+    {
+        if (!Versioning.TryReadIfMatch(context.Request, out var expectedVersion))
+        {
+            return ApiResults.BadIfMatch();
+        }
+        var placement = await WritableAsync(id, caller, store, workers, cancellationToken);
+        if (placement is null)
+        {
+            return ApiResults.NotFound(What);
+        }
+        var errors = new ValidationErrors();
+        var today = ChinaTime.Today(time);
+        var leftOn = Check.Required(errors, "leftOn", input.LeftOn);
+        if (leftOn is { } day && day > today)
+        {
+            errors.Add("leftOn", "离岗日期不能晚于今天");
+        }
+        var reason = Check.Text(errors, "reason", input.Reason, 200, required: true);
+        if (!errors.IsValid)
+        {
+            return ApiResults.Invalid(errors);
+        }
+        var result = await store.LeaveAsync(id, leftOn!.Value, reason!, expectedVersion, cancellationToken);
+        alerts.Poke();
+        return await WriteResponses.OkAsync(result, What, store.GetAsync, context, cancellationToken);
     }
 
     public static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> DeletePlacement(

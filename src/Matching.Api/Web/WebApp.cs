@@ -2,6 +2,8 @@ using Matching.Api.Access;
 using Matching.Api.Reports;
 using Matching.Api.Search;
 using Matching.Data.Reports;
+using Matching.Domain.Catalogues;
+using Matching.Scheduling.Reports;
 using Matching.Search.Recall;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
@@ -35,13 +37,13 @@ public static class WebApp
         // Typeahead for the trade fields (colloquial, traditional and pinyin-initial input), the API's handler as is.
         web.MapGet("/trades/suggest", (string? q, TradeSuggester suggester) =>
             SearchEndpoints.SuggestTrades(new SuggestQuery(q, 8), suggester));
-        web.MapGet("/reports/{id:long}/download", async (long id, ReportStore reports, HttpContext context, CancellationToken cancellationToken) =>
+        web.MapGet("/reports/{id:long}/download", async (long id, Caller caller, ReportStore reports, SummaryReports summaries, Catalogue catalogue, HttpContext context, CancellationToken cancellationToken) =>
         {
             if (!context.IsInRole(WebRoles.ReportReaders))
             {
                 return Results.Forbid();
             }
-            var result = await ReportEndpoints.DownloadReport(id, reports, cancellationToken);
+            var result = await ReportEndpoints.DownloadReport(id, caller, reports, summaries, catalogue, cancellationToken);
             await AuditEndpointExtensions.RecordAsync(context, "report.download", "report", id.ToString(System.Globalization.CultureInfo.InvariantCulture), result);
             return result.Result;
         });

@@ -43,13 +43,21 @@ public sealed record WorkerResponse(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Notes,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
-    int Version) : IVersioned
+    int Version,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? HouseholdNumber = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? HouseholdType = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? EmploymentStatus = null) : IVersioned
 {
-    /// <summary>The view for labour offices, rural revitalisation staff and admins (ID and phone masked).</summary>
+    /// <summary>The view for labour offices, rural revitalisation staff and admins (ID and phone masked, survey fields shown).</summary>
     public static WorkerResponse From(Worker w, Catalogue catalogue, DateOnly today) =>
-        Build(w, catalogue, today, w.RealName, w.IdNumberMasked, w.PhoneMasked, phone: null, w.PriorityGroups, w.Notes);
+        Build(w, catalogue, today, w.RealName, w.IdNumberMasked, w.PhoneMasked, phone: null, w.PriorityGroups, w.Notes) with
+        {
+            HouseholdNumber = w.HouseholdNumber,
+            HouseholdType = w.HouseholdType,
+            EmploymentStatus = w.EmploymentStatus,
+        };
 
-    /// <summary>The view for an enterprise; <paramref name="clearPhone"/> only once the worker accepted its offer.</summary>
+    /// <summary>The view for an enterprise (no survey fields); <paramref name="clearPhone"/> only once the worker accepted its offer.</summary>
     public static WorkerResponse ForEnterprise(Worker w, Catalogue catalogue, DateOnly today, bool accepted, string? clearPhone) =>
         Build(w, catalogue, today, accepted ? w.RealName : Masking.Name(w.RealName), idNumberMasked: null, phoneMasked: null,
             accepted ? clearPhone : null, priorityGroups: null, notes: null);
@@ -77,7 +85,11 @@ public sealed record WorkerListQuery(
     string? Destination,
     DateOnly? AvailableBy,
     // Text, not the enum: query binding of enums is case-sensitive ("Female"), but responses say "female".
-    string? Gender);
+    string? Gender,
+    DateOnly? RegisteredFrom = null,
+    DateOnly? RegisteredTo = null,
+    string? HouseholdType = null,
+    string? EmploymentStatus = null);
 
 /// <summary>Look-up by ID number travels in a body, so the number never appears in a URL or an access log.</summary>
 public sealed record WorkerLookup(string? IdNumber);
@@ -118,6 +130,26 @@ public static class WorkerEndpoints
         var errors = new ValidationErrors();
         var paging = new Paging(query.Page, query.PageSize);
         paging.Validate(errors);
+        var filter = Filter(query, caller, catalogue, errors);
+        if (!errors.IsValid)
+        {
+            return ApiResults.Invalid(errors);
+        }
+        var page = await store.ListAsync(filter, paging.PageNumber, paging.Size, cancellationToken);
+        var today = ChinaTime.Today(time);
+        var items = new List<WorkerResponse>(page.Items.Count);
+        foreach (var worker in page.Items)
+        {
+            items.Add(await ViewAsync(worker, caller, store, catalogue, today, cancellationToken));
+        }
+        // An enterprise reading a worker's clear name and phone in a list is audited as reading that worker.
+        await PersonalDataReads.AuditAsync(audit, caller, items.Where(w => w.Phone is not null).Select(w => w.Id));
+        return TypedResults.Ok(new PagedList<WorkerResponse>(items, page.Page, page.PageSize, page.Total));
+    }
+
+    /// <summary>The list's filter, confined to what the caller may see (also used by the export).</summary>
+    public static WorkerFilter Filter(WorkerListQuery query, Caller caller, Catalogue catalogue, ValidationErrors errors)
+    {
         if (query.CountyCode is { } county && !catalogue.IsGuizhouCounty(county)) errors.Add("countyCode", "不是贵州省的县级行政区划代码");
         if (query.PrefectureCode is { } prefecture && !(catalogue.IsPrefecture(prefecture) && prefecture.StartsWith("52", StringComparison.Ordinal))) errors.Add("prefectureCode", "不是贵州省的市州代码");
         if (query.TradeId is { } trade && !catalogue.TradesById.ContainsKey(trade)) errors.Add("tradeId", "未知的工种编号");
@@ -131,23 +163,12 @@ public static class WorkerEndpoints
             _ => null,
         };
         if (query.Gender is not null && gender is null) errors.Add("gender", "应为 male 或 female");
-        if (!errors.IsValid)
-        {
-            return ApiResults.Invalid(errors);
-        }
+        if (query.HouseholdType is { } household && !HouseholdTypes.IsKnown(household)) errors.Add("householdType", "应为 poverty-lifted、monitored、relocated 或 ordinary");
+        if (query.EmploymentStatus is { } employment && !EmploymentStatuses.IsKnown(employment)) errors.Add("employmentStatus", "未知的就业状态代码");
         // The caller's region is a filter inside the query, never applied to the results afterwards.
-        var filter = new WorkerFilter(Scope.Counties(caller, query.CountyCode), query.PrefectureCode, query.TradeId, query.PriorityGroup, query.Destination, query.AvailableBy,
-            gender, caller.OnlyPriorityGroupWorkers, caller.LinkedEmployer);
-        var page = await store.ListAsync(filter, paging.PageNumber, paging.Size, cancellationToken);
-        var today = ChinaTime.Today(time);
-        var items = new List<WorkerResponse>(page.Items.Count);
-        foreach (var worker in page.Items)
-        {
-            items.Add(await ViewAsync(worker, caller, store, catalogue, today, cancellationToken));
-        }
-        // An enterprise reading a worker's clear name and phone in a list is audited as reading that worker.
-        await PersonalDataReads.AuditAsync(audit, caller, items.Where(w => w.Phone is not null).Select(w => w.Id));
-        return TypedResults.Ok(new PagedList<WorkerResponse>(items, page.Page, page.PageSize, page.Total));
+        return new WorkerFilter(Scope.Counties(caller, query.CountyCode), query.PrefectureCode, query.TradeId, query.PriorityGroup, query.Destination, query.AvailableBy,
+            gender, caller.OnlyPriorityGroupWorkers, caller.LinkedEmployer, Alerts.ChinaDay.Start(query.RegisteredFrom), Alerts.ChinaDay.Start(query.RegisteredTo?.AddDays(1)),
+            query.HouseholdType, query.EmploymentStatus);
     }
 
     public static async Task<Results<Ok<WorkerResponse>, ProblemHttpResult>> GetWorker(

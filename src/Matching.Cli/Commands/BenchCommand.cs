@@ -9,6 +9,8 @@ public static class BenchCommand
         ["dispatch"] = DispatchBenchmark.RunAsync,
         ["search"] = SearchBenchmark.RunAsync,
         ["rank"] = RankBenchmark.RunAsync,
+        ["import"] = ImportBenchmark.RunAsync,
+        ["report"] = ReportBenchmark.RunAsync,
     };
 
     public static Task<int> RunAsync(CliContext context)

@@ -158,6 +158,8 @@ public sealed class DemoData(Catalogue catalogue, DateOnly today, int seed = Dem
         var provinces = new WeightedChoice<string>(ProvinceWeights.Select(p => (p.Province, p.Weight)));
         var educations = new WeightedChoice<string>(Education);
         var destinationCities = ProvinceWeights.ToDictionary(p => p.Province, p => CitiesOf(p.Province));
+        // The survey fields draw from their own stream, so the rest of the world (and the history learnt from it) stays as it was.
+        var survey = new Random(seed + 3);
 
         for (var i = 0; i < count; i++)
         {
@@ -242,9 +244,29 @@ public sealed class DemoData(Catalogue catalogue, DateOnly today, int seed = Dem
 
             yield return new WorkerDraft(name, idNumber, gender, birth, phone, county.Code, county.ParentCode!, education, trades,
                 certificates, groups, destinations, wage, today.AddDays(random.Next(-30, 121)), intentions,
-                random.NextDouble() < 0.2 ? Notes[random.Next(Notes.Length)] : null);
+                random.NextDouble() < 0.2 ? Notes[random.Next(Notes.Length)] : null,
+                HouseholdNumber(county.Code, survey), HouseholdTypeOf(groups), EmploymentStatusOf(survey));
         }
     }
+
+    /// <summary>户编号 as survey sheets carry it: the county code, township, village and household (16 digits).</summary>
+    private static string HouseholdNumber(string countyCode, Random random) =>
+        string.Create(CultureInfo.InvariantCulture, $"{countyCode}{random.Next(1, 30):D3}{random.Next(1, 40):D3}{random.Next(1, 1000):D4}");
+
+    /// <summary>The household type the worker's priority groups imply (monitored before poverty-lifted before relocated).</summary>
+    private static string HouseholdTypeOf(IReadOnlyCollection<string> groups) =>
+        groups.Contains(HouseholdTypes.Monitored) ? HouseholdTypes.Monitored
+        : groups.Contains(HouseholdTypes.PovertyLifted) ? HouseholdTypes.PovertyLifted
+        : groups.Contains(HouseholdTypes.Relocated) ? HouseholdTypes.Relocated
+        : HouseholdTypes.Ordinary;
+
+    /// <summary>Registrants mostly look for work; some already work near home or away and want better.</summary>
+    private static string EmploymentStatusOf(Random random) => random.NextDouble() switch
+    {
+        < 0.62 => EmploymentStatuses.Unemployed,
+        < 0.82 => EmploymentStatuses.EmployedInProvince,
+        _ => EmploymentStatuses.EmployedOutside,
+    };
 
     private static readonly (string Id, double Weight)[] Education =
         [("none", 2), ("primary", 15), ("junior", 45), ("senior", 15), ("vocational", 12), ("college", 8), ("bachelor", 3)];

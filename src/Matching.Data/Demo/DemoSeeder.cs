@@ -1,10 +1,13 @@
 using Dapper;
+using Matching.Data.Alerts;
 using Matching.Data.Bases;
 using Matching.Data.Cohorts;
 using Matching.Data.Employers;
 using Matching.Data.Openings;
+using Matching.Data.Placements;
 using Matching.Data.Storage;
 using Matching.Data.Workers;
+using Matching.Domain.Placements;
 using Matching.Domain.Validation;
 
 namespace Matching.Data.Demo;
@@ -64,8 +67,59 @@ public sealed class DemoSeeder(DataEnvironment environment, TimeProvider time)
         }), cancellationToken: cancellationToken);
         // Past offers and placements with outcomes, which the ranking model learns from (seeds/demo-history.md).
         await new DemoHistory(environment, time, seed).GenerateAsync(progress: progress, cancellationToken: cancellationToken);
+        var alerts = await PlantJobLossAlertsAsync(cancellationToken);
+        progress?.Report($"演示数据：{alerts} 条防返贫就业预警（脱贫、监测户劳动者提前离岗或回访时未就业）");
         return (employers.Count, written);
     }
+
+    /// <summary>How many job-loss alerts the demo plants at most.</summary>
+    public const int PlantedAlerts = 6;
+
+    private static readonly string CoveredActivePlacementsSql = $"""
+        SELECT p.id, p.start_date FROM placements p JOIN workers w ON w.id = p.worker_id
+        WHERE p.status = 'active' AND p.start_date >= @Since AND p.start_date <= @Before AND {JobLossAlertStore.CoveredSql}
+        ORDER BY p.id
+        """;
+    private const string OpenFollowUpSql = "SELECT MIN(month) FROM placement_follow_ups WHERE placement_id = @Id AND followed_up_on IS NULL AND due_date <= @Today";
+
+    /// <summary>
+    /// A few job-loss alerts (防返贫就业预警) so a newcomer sees the feature: recent placements of poverty-lifted or
+    /// monitored workers end early, or a due follow-up finds the worker out of work — through the placement store, so
+    /// the alerts are raised (and delivered with suggestions once the service runs) exactly as in use.
+    /// </summary>
+    private async Task<int> PlantJobLossAlertsAsync(CancellationToken cancellationToken)
+    {
+        var today = ChinaTime.Today(time);
+        List<(long Id, DateOnly StartDate)> placements;
+        await using (var connection = await environment.Database.OpenAsync(cancellationToken))
+        {
+            placements = (await connection.QueryAsync<(long, DateOnly)>(
+                CoveredActivePlacementsSql + environment.Database.Dialect.Page,
+                new { Since = today.AddMonths(-11), Before = today.AddDays(-20), Skip = 0, Take = PlantedAlerts })).AsList();
+        }
+        var store = new PlacementStore(environment.Database, time);
+        string[] reasons = ["家中老人生病，返乡照顾", "工厂订单减少，被辞退", "不适应夜班，自行离职"];
+        var planted = 0;
+        for (var i = 0; i < placements.Count; i++)
+        {
+            var (id, start) = placements[i];
+            int? month;
+            await using (var connection = await environment.Database.OpenAsync(cancellationToken))
+            {
+                month = await connection.ExecuteScalarAsync<int?>(OpenFollowUpSql, new { Id = id, Today = today });
+            }
+            var result = i % 2 == 1 && month is { } m
+                ? await store.RecordFollowUpAsync(id, m, new FollowUpDraft(today.AddDays(-1), false, null, "电话回访：已离厂返乡，暂无工作"), null, cancellationToken)
+                : await store.LeaveAsync(id, Later(start, today.AddDays(-3 - i)), reasons[i % reasons.Length], null, cancellationToken);
+            if (result.Status == WriteStatus.Ok)
+            {
+                planted++;
+            }
+        }
+        return planted;
+    }
+
+    private static DateOnly Later(DateOnly a, DateOnly b) => a > b ? a : b;
 
     private static long Require(WriteResult result, string what) =>
         result.Status == WriteStatus.Ok ? result.Id : throw new InvalidOperationException($"demo {what} refused: {result.Message}");

@@ -35,7 +35,9 @@ public sealed record EnrolmentFilter(
     string? Status = null,
     IReadOnlyList<string>? CountyCodes = null,
     long? EmployerId = null,
-    bool OnlyPriorityGroups = false);
+    bool OnlyPriorityGroups = false,
+    DateTimeOffset? CreatedFrom = null,
+    DateTimeOffset? CreatedBefore = null);
 
 /// <summary>What a clerk records of the worker's answer to an offer, or the worker leaving.</summary>
 public enum EnrolmentAnswer { Accept, Decline, Withdraw }
@@ -262,15 +264,23 @@ public sealed class EnrolmentStore(Database database, TimeProvider time)
         return row?.ToEnrolment();
     }
 
+    /// <summary>Every enrolment the list with this filter would show, in id order, one at a time (exports).</summary>
+    public IEnumerable<Enrolment> Stream(System.Data.Common.DbConnection connection, EnrolmentFilter filter) =>
+        Query(filter).Stream<EnrolmentRow>(connection, Select, "e.id").Select(r => r.ToEnrolment());
+
+    private static ListQuery Query(EnrolmentFilter filter) => new ListQuery()
+        .Add("e.cohort_id = @CohortId", "CohortId", filter.CohortId)
+        .Add("e.worker_id = @WorkerId", "WorkerId", filter.WorkerId)
+        .Add("e.status = @Status", "Status", filter.Status)
+        .Add("w.county_code IN @CountyCodes", "CountyCodes", filter.CountyCodes is { Count: > 0 } counties ? counties : null)
+        .Add("c.employer_id = @EmployerId", "EmployerId", filter.EmployerId)
+        .When(filter.OnlyPriorityGroups, "w.priority_groups <> ''")
+        .Add("e.created_at >= @CreatedFrom", "CreatedFrom", filter.CreatedFrom)
+        .Add("e.created_at < @CreatedBefore", "CreatedBefore", filter.CreatedBefore);
+
     public async Task<PagedList<Enrolment>> ListAsync(EnrolmentFilter filter, int page, int pageSize, CancellationToken cancellationToken = default)
     {
-        var query = new ListQuery()
-            .Add("e.cohort_id = @CohortId", "CohortId", filter.CohortId)
-            .Add("e.worker_id = @WorkerId", "WorkerId", filter.WorkerId)
-            .Add("e.status = @Status", "Status", filter.Status)
-            .Add("w.county_code IN @CountyCodes", "CountyCodes", filter.CountyCodes is { Count: > 0 } counties ? counties : null)
-            .Add("c.employer_id = @EmployerId", "EmployerId", filter.EmployerId)
-            .When(filter.OnlyPriorityGroups, "w.priority_groups <> ''");
+        var query = Query(filter);
         const string From = "enrolments e JOIN cohorts c ON c.id = e.cohort_id JOIN workers w ON w.id = e.worker_id";
         query.Parameters.Add("Skip", (page - 1) * pageSize);
         query.Parameters.Add("Take", pageSize);

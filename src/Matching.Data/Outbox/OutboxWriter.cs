@@ -12,7 +12,7 @@ public static class OutboxWriter
     public const string Upsert = "upsert";
     public const string Delete = "delete";
 
-    private const string InsertSql = """
+    internal const string InsertSql = """
         INSERT INTO outbox (entity, entity_id, operation, created_at, attempts)
         VALUES (@Entity, @EntityId, @Operation, @CreatedAt, 0)
         """;

@@ -1,5 +1,7 @@
 using Dapper;
+using Matching.Data.Alerts;
 using Matching.Data.Storage;
+using Matching.Domain.Alerts;
 using Matching.Domain.Placements;
 
 namespace Matching.Data.Placements;
@@ -28,7 +30,9 @@ public sealed record PlacementFilter(
     IReadOnlyList<string>? CountyCodes = null,
     string? PriorityGroup = null,
     DateOnly? FollowUpDueBy = null,
-    bool OnlyPriorityGroups = false);
+    bool OnlyPriorityGroups = false,
+    DateOnly? StartedFrom = null,
+    DateOnly? StartedBefore = null);
 
 /// <summary>Placements (就业安置) and their follow-ups (跟踪回访) at 1/3/6/12 months.</summary>
 public sealed class PlacementStore(Database database, TimeProvider time)
@@ -64,6 +68,10 @@ public sealed class PlacementStore(Database database, TimeProvider time)
         """;
     private const string MarkLeftSql = """
         UPDATE placements SET status = 'left', left_on = @LeftOn, updated_at = @Now, version = version + 1 WHERE id = @Id
+        """;
+    private const string StatusSql = "SELECT status, start_date FROM placements WHERE id = @Id";
+    private const string LeaveSql = """
+        UPDATE placements SET status = 'left', left_on = @LeftOn, left_reason = @Reason, updated_at = @Now, version = version + 1 WHERE id = @Id
         """;
     private const string TouchSql = "UPDATE placements SET updated_at = @Now, version = version + 1 WHERE id = @Id";
     private const string DeleteFollowUpsSql = "DELETE FROM placement_follow_ups WHERE placement_id = @Id";
@@ -118,6 +126,41 @@ public sealed class PlacementStore(Database database, TimeProvider time)
                 return WriteResult.Invalid("month", "回访月份应为 1、3、6 或 12");
             }
             await connection.ExecuteAsync(draft.StillEmployed ? TouchSql : MarkLeftSql, new { Id = id, LeftOn = draft.FollowedUpOn, Now = now }, tx);
+            if (!draft.StillEmployed)
+            {
+                // 防返贫: a monitored or poverty-lifted worker found out of work raises an alert in the same transaction.
+                await JobLossAlertStore.RaiseAsync(database.Dialect, connection, tx, id, JobLossAlertRules.NotEmployedAtFollowUp, month, draft.FollowedUpOn, now, now);
+            }
+            return WriteResult.Ok(id, version + 1);
+        }, cancellationToken);
+
+    /// <summary>
+    /// Records that the worker left (登记离岗) on a day with a reason. Leaving before the last follow-up is an early end,
+    /// which raises a job-loss alert for a covered worker in the same transaction.
+    /// </summary>
+    public Task<WriteResult> LeaveAsync(long id, DateOnly leftOn, string reason, int? expectedVersion, CancellationToken cancellationToken = default) =>
+        database.InTransactionAsync(async (connection, tx) =>
+        {
+            var (version, refusal) = await RowVersion.CheckAsync(database.Dialect, connection, tx, VersionSql, id, expectedVersion);
+            if (refusal is not null)
+            {
+                return refusal.Value;
+            }
+            var (status, start) = await connection.QuerySingleAsync<(string Status, DateOnly StartDate)>(StatusSql, new { Id = id }, tx);
+            if (status != PlacementRules.Active)
+            {
+                return WriteResult.Conflict("该就业安置已登记离岗");
+            }
+            if (leftOn < start)
+            {
+                return WriteResult.Invalid("leftOn", "离岗日期不能早于上岗日期");
+            }
+            var now = time.GetUtcNow();
+            await connection.ExecuteAsync(LeaveSql, new { Id = id, LeftOn = leftOn, Reason = reason, Now = now }, tx);
+            if (JobLossAlertRules.IsEarlyEnd(start, leftOn))
+            {
+                await JobLossAlertStore.RaiseAsync(database.Dialect, connection, tx, id, JobLossAlertRules.LeftEarly, null, leftOn, now, now);
+            }
             return WriteResult.Ok(id, version + 1);
         }, cancellationToken);
 
@@ -152,7 +195,20 @@ public sealed class PlacementStore(Database database, TimeProvider time)
 
     public async Task<PagedList<Placement>> ListAsync(PlacementFilter filter, int page, int pageSize, CancellationToken cancellationToken = default)
     {
-        var query = new ListQuery()
+        var (rows, total) = await Query(filter).RunAsync<PlacementRow>(database, "placements", Select, page, pageSize, cancellationToken);
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var followUps = (await connection.QueryAsync<FollowUpRow>(FollowUpsSql, new { Ids = rows.Select(r => r.Id).ToArray() }))
+            .ToLookup(f => f.PlacementId, f => f.ToFollowUp());
+        return new PagedList<Placement>(rows.Select(r => r.ToPlacement(followUps[r.Id].ToList())).ToList(), page, pageSize, total);
+    }
+
+    /// <summary>Every placement the list with this filter would show, in id order, one at a time (exports; follow-ups not read).</summary>
+    public IEnumerable<Placement> Stream(System.Data.Common.DbConnection connection, PlacementFilter filter) =>
+        Query(filter).Stream<PlacementRow>(connection, Select).Select(r => r.ToPlacement([]));
+
+    private static ListQuery Query(PlacementFilter filter)
+    {
+        return new ListQuery()
             .Add("worker_id = @WorkerId", "WorkerId", filter.WorkerId)
             .Add("employer_id = @EmployerId", "EmployerId", filter.EmployerId)
             .Add("status = @Status", "Status", filter.Status)
@@ -160,12 +216,9 @@ public sealed class PlacementStore(Database database, TimeProvider time)
             .Add("worker_id IN (SELECT id FROM workers WHERE priority_groups LIKE @GroupPattern ESCAPE '\\')", "GroupPattern",
                 filter.PriorityGroup is null ? null : Codes.ContainsPattern(filter.PriorityGroup))
             .Add("id IN (SELECT placement_id FROM placement_follow_ups WHERE followed_up_on IS NULL AND due_date <= @DueBy)", "DueBy", filter.FollowUpDueBy)
-            .When(filter.OnlyPriorityGroups, "worker_id IN (SELECT id FROM workers WHERE priority_groups <> '')");
-        var (rows, total) = await query.RunAsync<PlacementRow>(database, "placements", Select, page, pageSize, cancellationToken);
-        await using var connection = await database.OpenAsync(cancellationToken);
-        var followUps = (await connection.QueryAsync<FollowUpRow>(FollowUpsSql, new { Ids = rows.Select(r => r.Id).ToArray() }))
-            .ToLookup(f => f.PlacementId, f => f.ToFollowUp());
-        return new PagedList<Placement>(rows.Select(r => r.ToPlacement(followUps[r.Id].ToList())).ToList(), page, pageSize, total);
+            .When(filter.OnlyPriorityGroups, "worker_id IN (SELECT id FROM workers WHERE priority_groups <> '')")
+            .Add("start_date >= @StartedFrom", "StartedFrom", filter.StartedFrom)
+            .Add("start_date < @StartedBefore", "StartedBefore", filter.StartedBefore);
     }
 
     private sealed class PlacementRow

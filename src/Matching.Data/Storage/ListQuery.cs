@@ -39,6 +39,13 @@ public sealed class ListQuery
 
     public string Where => _clauses.Count == 0 ? "" : " WHERE " + string.Join(" AND ", _clauses);
 
+    /// <summary>
+    /// Every matching row in id order, read one at a time from the open connection (not buffered): an export of a whole
+    /// list never holds it in memory. <paramref name="orderBy"/> names the id column when the select joins tables.
+    /// </summary>
+    public IEnumerable<TRow> Stream<TRow>(System.Data.Common.DbConnection connection, string select, string orderBy = "id") =>
+        connection.Query<TRow>($"{select}{Where} ORDER BY {orderBy}", Parameters, buffered: false, commandTimeout: 600);
+
     /// <summary>Counts and reads one page, ordered by id (newest first when <paramref name="descending"/>). <paramref name="select"/> is <c>SELECT cols FROM table</c>.</summary>
     public async Task<(IReadOnlyList<TRow> Rows, long Total)> RunAsync<TRow>(Database database, string table, string select, int page, int pageSize, CancellationToken cancellationToken,
         bool descending = false)

@@ -34,6 +34,11 @@ public static class References
         ["dispatch_rounds"] = "调度方案",
         ["dispatch_round_cohorts"] = "调度方案中的班期",
         ["dispatch_assignments"] = "调度分配记录",
+        ["job_loss_alerts"] = "防返贫就业预警",
+        ["follow_up_reminders"] = "回访提醒",
+        ["import_rejections"] = "导入被拒行",
+        ["inbox_messages"] = "站内消息",
+        ["report_figures"] = "报表数据",
     };
 
     public static string NameOf(string table) => Names.GetValueOrDefault(table, table);

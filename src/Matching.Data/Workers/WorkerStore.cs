@@ -28,7 +28,10 @@ public sealed record Worker(
     string? Notes,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
-    int Version) : IVersioned;
+    int Version,
+    string? HouseholdNumber = null,
+    string? HouseholdType = null,
+    string? EmploymentStatus = null) : IVersioned;
 
 /// <summary>List filters; every one is optional and they combine with AND.</summary>
 public sealed record WorkerFilter(
@@ -40,28 +43,32 @@ public sealed record WorkerFilter(
     DateOnly? AvailableBy = null,
     Gender? Gender = null,
     bool OnlyPriorityGroups = false,
-    long? LinkedEmployerId = null);
+    long? LinkedEmployerId = null,
+    DateTimeOffset? RegisteredFrom = null,
+    DateTimeOffset? RegisteredBefore = null,
+    string? HouseholdType = null,
+    string? EmploymentStatus = null);
 
 /// <summary>Workers (劳动者) in SQL, with ID numbers and phones hashed and encrypted.</summary>
-public sealed class WorkerStore(Database database, PersonalDataProtector protector, TimeProvider time)
+public sealed partial class WorkerStore(Database database, PersonalDataProtector protector, TimeProvider time)
 {
     public const string OutboxEntity = "worker";
 
     private const string Columns = """
         id, real_name, id_number_masked, gender, birth_date, phone_masked, county_code, prefecture_code, education,
         trades_json, certificates_json, priority_groups, destinations, expected_wage, available_from,
-        training_intentions, notes, created_at, updated_at, version
+        training_intentions, notes, created_at, updated_at, version, household_number, household_type, employment_status
         """;
 
     private const string InsertSql = """
         INSERT INTO workers (real_name, id_number_hash, id_number_cipher, id_number_masked, gender, birth_date,
             phone_hash, phone_cipher, phone_masked, county_code, prefecture_code, education, trades_json, trade_ids,
             certificates_json, priority_groups, destinations, expected_wage, available_from, training_intentions,
-            notes, created_at, updated_at, version)
+            notes, household_number, household_type, employment_status, created_at, updated_at, version)
         VALUES (@RealName, @IdNumberHash, @IdNumberCipher, @IdNumberMasked, @Gender, @BirthDate,
             @PhoneHash, @PhoneCipher, @PhoneMasked, @CountyCode, @PrefectureCode, @Education, @TradesJson, @TradeIds,
             @CertificatesJson, @PriorityGroups, @Destinations, @ExpectedWage, @AvailableFrom, @TrainingIntentions,
-            @Notes, @Now, @Now, 1)
+            @Notes, @HouseholdNumber, @HouseholdType, @EmploymentStatus, @Now, @Now, 1)
         """;
 
     private const string UpdateSql = """
@@ -71,7 +78,8 @@ public sealed class WorkerStore(Database database, PersonalDataProtector protect
             prefecture_code = @PrefectureCode, education = @Education, trades_json = @TradesJson, trade_ids = @TradeIds,
             certificates_json = @CertificatesJson, priority_groups = @PriorityGroups, destinations = @Destinations,
             expected_wage = @ExpectedWage, available_from = @AvailableFrom, training_intentions = @TrainingIntentions,
-            notes = @Notes, updated_at = @Now, version = version + 1
+            notes = @Notes, household_number = @HouseholdNumber, household_type = @HouseholdType,
+            employment_status = @EmploymentStatus, updated_at = @Now, version = version + 1
         WHERE id = @Id
         """;
 
@@ -211,7 +219,17 @@ public sealed class WorkerStore(Database database, PersonalDataProtector protect
 
     public async Task<PagedList<Worker>> ListAsync(WorkerFilter filter, int page, int pageSize, CancellationToken cancellationToken = default)
     {
-        var query = new ListQuery()
+        var (rows, total) = await Query(filter).RunAsync<WorkerRow>(database, "workers", $"SELECT {Columns} FROM workers", page, pageSize, cancellationToken);
+        return new PagedList<Worker>(rows.Select(r => r.ToWorker()).ToList(), page, pageSize, total);
+    }
+
+    /// <summary>Every worker the list with this filter would show, in id order, read one row at a time (exports).</summary>
+    public IEnumerable<Worker> Stream(System.Data.Common.DbConnection connection, WorkerFilter filter) =>
+        Query(filter).Stream<WorkerRow>(connection, $"SELECT {Columns} FROM workers").Select(r => r.ToWorker());
+
+    private static ListQuery Query(WorkerFilter filter)
+    {
+        return new ListQuery()
             .Add("county_code IN @CountyCodes", "CountyCodes", filter.CountyCodes is { Count: > 0 } c ? c : null)
             .Add("prefecture_code = @PrefectureCode", "PrefectureCode", filter.PrefectureCode)
             .Contains("trade_ids", "TradePattern", filter.TradeId)
@@ -220,9 +238,11 @@ public sealed class WorkerStore(Database database, PersonalDataProtector protect
             .Add("available_from <= @AvailableBy", "AvailableBy", filter.AvailableBy)
             .Add("gender = @Gender", "Gender", filter.Gender is { } g ? (int?)g : null)
             .When(filter.OnlyPriorityGroups, "priority_groups <> ''")
-            .Add($"id IN ({LinkedWorkersSql})", "LinkedEmployerId", filter.LinkedEmployerId);
-        var (rows, total) = await query.RunAsync<WorkerRow>(database, "workers", $"SELECT {Columns} FROM workers", page, pageSize, cancellationToken);
-        return new PagedList<Worker>(rows.Select(r => r.ToWorker()).ToList(), page, pageSize, total);
+            .Add($"id IN ({LinkedWorkersSql})", "LinkedEmployerId", filter.LinkedEmployerId)
+            .Add("created_at >= @RegisteredFrom", "RegisteredFrom", filter.RegisteredFrom)
+            .Add("created_at < @RegisteredBefore", "RegisteredBefore", filter.RegisteredBefore)
+            .Add("household_type = @HouseholdType", "HouseholdType", filter.HouseholdType)
+            .Add("employment_status = @EmploymentStatus", "EmploymentStatus", filter.EmploymentStatus);
     }
 
     private static WriteResult Duplicate(long existingId) =>
@@ -250,7 +270,7 @@ public sealed class WorkerStore(Database database, PersonalDataProtector protect
             "RealName", "IdNumberHash", "IdNumberCipher", "IdNumberMasked", "Gender", "BirthDate", "PhoneHash",
             "PhoneCipher", "PhoneMasked", "CountyCode", "PrefectureCode", "Education", "TradesJson", "TradeIds",
             "CertificatesJson", "PriorityGroups", "Destinations", "ExpectedWage", "AvailableFrom", "TrainingIntentions",
-            "Notes", "Now",
+            "Notes", "HouseholdNumber", "HouseholdType", "EmploymentStatus", "Now",
         };
         var p = names.Select(name =>
         {
@@ -329,6 +349,9 @@ public sealed class WorkerStore(Database database, PersonalDataProtector protect
                     p[18].Value = w.AvailableFrom;
                     p[19].Value = w.TrainingIntentions;
                     p[20].Value = (object?)w.Notes ?? DBNull.Value;
+                    p[21].Value = (object?)w.HouseholdNumber ?? DBNull.Value;
+                    p[22].Value = (object?)w.HouseholdType ?? DBNull.Value;
+                    p[23].Value = (object?)w.EmploymentStatus ?? DBNull.Value;
                     command.ExecuteNonQuery();
                 }
                 await tx.CommitAsync(cancellationToken);
@@ -382,13 +405,17 @@ public sealed class WorkerStore(Database database, PersonalDataProtector protect
         d.ExpectedMonthlyWage,
         d.AvailableFrom.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
         Codes.Join(d.TrainingIntentions),
-        d.Notes);
+        d.Notes,
+        d.HouseholdNumber,
+        d.HouseholdType,
+        d.EmploymentStatus);
 
     private sealed record ProtectedWorker(
         string RealName, byte[] IdNumberHash, byte[] IdNumberCipher, string IdNumberMasked, int Gender, string BirthDate,
         byte[] PhoneHash, byte[] PhoneCipher, string PhoneMasked, string CountyCode, string PrefectureCode, string Education,
         string TradesJson, string TradeIds, string CertificatesJson, string PriorityGroups, string Destinations,
-        int ExpectedWage, string AvailableFrom, string TrainingIntentions, string? Notes)
+        int ExpectedWage, string AvailableFrom, string TrainingIntentions, string? Notes, string? HouseholdNumber,
+        string? HouseholdType, string? EmploymentStatus)
     {
         public DynamicParameters With(DateTimeOffset now)
         {
@@ -420,11 +447,14 @@ public sealed class WorkerStore(Database database, PersonalDataProtector protect
         public DateTimeOffset CreatedAt { get; init; }
         public DateTimeOffset UpdatedAt { get; init; }
         public long Version { get; init; }
+        public string? HouseholdNumber { get; init; }
+        public string? HouseholdType { get; init; }
+        public string? EmploymentStatus { get; init; }
 
         public Worker ToWorker() => new(
             Id, RealName, IdNumberMasked, (Gender)Gender, BirthDate, PhoneMasked, CountyCode, PrefectureCode, Education,
             StoredJson.Read<List<WorkerTrade>>(TradesJson), StoredJson.Read<List<WorkerCertificate>>(CertificatesJson),
             Codes.Split(PriorityGroups), Codes.Split(Destinations), (int)ExpectedWage, AvailableFrom,
-            Codes.Split(TrainingIntentions), Notes, CreatedAt, UpdatedAt, (int)Version);
+            Codes.Split(TrainingIntentions), Notes, CreatedAt, UpdatedAt, (int)Version, HouseholdNumber, HouseholdType, EmploymentStatus);
     }
 }

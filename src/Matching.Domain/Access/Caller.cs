@@ -15,7 +15,7 @@ public static class Roles
     /// <summary>协作企业: scope is one employer id and its bases.</summary>
     public const string Enterprise = "enterprise";
 
-    /// <summary>乡村振兴部门: province-wide read of priority-group workers, their placements, and reports.</summary>
+    /// <summary>乡村振兴部门: priority-group workers, their placements, job-loss alerts and reports of its region (a county, a prefecture or the province).</summary>
     public const string RuralRevitalisation = "rural_revitalisation";
 
     /// <summary>省级管理员: catalogues, users, models, audit.</summary>
@@ -50,14 +50,29 @@ public sealed record Caller(long UserId, string Name, string Role, IReadOnlyList
     public bool IsLabourOffice => Role is Roles.CountyOffice or Roles.PrefectureOffice;
 
     /// <summary>
-    /// The counties whose workers the caller may list, or null for every county (admin, rural revitalisation).
-    /// Enterprises see no county-wide lists.
+    /// The counties whose workers the caller may list, or null for every county (admin, province-wide rural
+    /// revitalisation staff). Enterprises see no county-wide lists.
     /// </summary>
     public IReadOnlyList<string>? WorkerCounties => Role switch
     {
         Roles.CountyOffice or Roles.PrefectureOffice => CountyCodes,
+        Roles.RuralRevitalisation when CountyCodes.Count > 0 => CountyCodes,
         _ => null,
     };
+
+    /// <summary>Whether the county lies in the caller's region (offices and rural revitalisation staff; admins everywhere).</summary>
+    public bool InRegion(string countyCode) => Role switch
+    {
+        Roles.Admin => true,
+        Roles.CountyOffice or Roles.PrefectureOffice or Roles.RuralRevitalisation => WorkerCounties is not { } counties || counties.Contains(countyCode),
+        _ => false,
+    };
+
+    /// <summary>Job-loss alerts (防返贫就业预警): offices, rural revitalisation staff and admins, within their region.</summary>
+    public bool CanSeeAlert(string countyCode) => Role != Roles.Enterprise && InRegion(countyCode);
+
+    /// <summary>Alerts are acknowledged and resolved by the worker's county office or rural revitalisation staff of the region.</summary>
+    public bool CanHandleAlert(string countyCode) => Role is Roles.CountyOffice or Roles.RuralRevitalisation && InRegion(countyCode);
 
     /// <summary>Rural revitalisation staff see only workers in priority groups (重点群体).</summary>
     public bool OnlyPriorityGroupWorkers => Role == Roles.RuralRevitalisation;
@@ -67,7 +82,7 @@ public sealed record Caller(long UserId, string Name, string Role, IReadOnlyList
     {
         Roles.Admin => true,
         Roles.CountyOffice or Roles.PrefectureOffice => CountyCodes.Contains(countyCode),
-        Roles.RuralRevitalisation => priorityGroups.Count > 0,
+        Roles.RuralRevitalisation => priorityGroups.Count > 0 && InRegion(countyCode),
         Roles.Enterprise => linkedToCallersEmployer,
         _ => false,
     };
@@ -92,7 +107,7 @@ public sealed record Caller(long UserId, string Name, string Role, IReadOnlyList
     {
         Roles.Admin => true,
         Roles.CountyOffice or Roles.PrefectureOffice => CountyCodes.Contains(workerCounty),
-        Roles.RuralRevitalisation => workerGroups.Count > 0,
+        Roles.RuralRevitalisation => workerGroups.Count > 0 && InRegion(workerCounty),
         Roles.Enterprise => EmployerId == employerId,
         _ => false,
     };
@@ -130,6 +145,21 @@ public sealed record Caller(long UserId, string Name, string Role, IReadOnlyList
                 }
                 return new Caller(userId, name, role, [], employerId);
             case Roles.RuralRevitalisation:
+                // Like the offices: county codes, one prefecture, or the province (520000 or no scope).
+                if (scopes.Count == 0 || (scopes.Count == 1 && scopes[0] == Catalogue.GuizhouProvinceCode))
+                {
+                    return new Caller(userId, name, role, [], null);
+                }
+                if (scopes.Count == 1 && catalogue.IsPrefecture(scopes[0]) && scopes[0].StartsWith("52", StringComparison.Ordinal))
+                {
+                    return new Caller(userId, name, role, catalogue.GuizhouCounties.Where(c => c.ParentCode == scopes[0]).Select(c => c.Code).ToList(), null);
+                }
+                if (scopes.All(catalogue.IsGuizhouCounty))
+                {
+                    return new Caller(userId, name, role, scopes.Distinct().ToList(), null);
+                }
+                error = "乡村振兴部门的范围应为全省（520000 或不填）、一个贵州市州代码，或一个或多个贵州县级行政区划代码";
+                return null;
             case Roles.Admin:
                 return new Caller(userId, name, role, [], null);
             default:

@@ -11,6 +11,7 @@ public sealed record WorkerCertificate(string Type, string? TradeId, int? Level,
 /// <summary>
 /// A worker (劳动者) as a county labour office registers them (摸排). Sent as JSON to create or replace a worker;
 /// every field is optional here so that missing ones are reported together, in Chinese, by <see cref="WorkerRules"/>.
+/// The survey fields (户编号, 户类型 <see cref="HouseholdTypes"/>, 当前就业状态 <see cref="EmploymentStatuses"/>) are optional.
 /// </summary>
 public sealed record WorkerInput(
     string? RealName,
@@ -27,7 +28,10 @@ public sealed record WorkerInput(
     int? ExpectedMonthlyWage,
     DateOnly? AvailableFrom,
     IReadOnlyList<string?>? TrainingIntentions,
-    string? Notes);
+    string? Notes,
+    string? HouseholdNumber = null,
+    string? HouseholdType = null,
+    string? EmploymentStatus = null);
 
 public sealed record WorkerTradeInput(string? TradeId, int? Level);
 
@@ -50,7 +54,10 @@ public sealed record WorkerDraft(
     int ExpectedMonthlyWage,
     DateOnly AvailableFrom,
     IReadOnlyList<string> TrainingIntentions,
-    string? Notes)
+    string? Notes,
+    string? HouseholdNumber = null,
+    string? HouseholdType = null,
+    string? EmploymentStatus = null)
 {
     /// <summary>Keeps the ID number and phone out of any accidental ToString (logs, exceptions).</summary>
     public override string ToString() => $"WorkerDraft {{ County = {CountyCode}, Trades = {Trades.Count} }}";

@@ -184,6 +184,11 @@ public static partial class WorkerRules
             errors.Add("availableFrom", "可到岗日期应在五年前至两年后之间");
         }
         var notes = Check.Text(errors, "notes", input.Notes, 2000, multiline: true);
+        var (householdNumber, householdType, employmentStatus) = ValidateSurveyFields(input, errors);
+        if (HouseholdTypes.ImpliedPriorityGroup(householdType) is { } implied && !groups.Contains(implied))
+        {
+            groups = [.. groups, implied];
+        }
 
         if (!errors.IsValid)
         {
@@ -191,7 +196,37 @@ public static partial class WorkerRules
         }
         return new WorkerDraft(name!, id!.Normalized, gender!.Value, birthDate!.Value, phone!, county!,
             catalogue.PrefectureOf(county!)!, education!, trades, certificates, groups, destinations, wage!.Value,
-            availableFrom!.Value, intentions, notes);
+            availableFrom!.Value, intentions, notes, householdNumber, householdType, employmentStatus);
+    }
+
+    /// <summary>户编号 (letters, digits, dashes), 户类型 and 当前就业状态, each optional; codes or their Chinese names.</summary>
+    private static (string? HouseholdNumber, string? HouseholdType, string? EmploymentStatus) ValidateSurveyFields(WorkerInput input, ValidationErrors errors)
+    {
+        var householdNumber = Check.Text(errors, "householdNumber", input.HouseholdNumber, 30);
+        if (householdNumber is not null && !householdNumber.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+        {
+            errors.Add("householdNumber", "户编号只能包含字母、数字和连字符");
+            householdNumber = null;
+        }
+        string? householdType = null;
+        if (!string.IsNullOrWhiteSpace(input.HouseholdType))
+        {
+            householdType = SurveyCodes.Find(HouseholdTypes.All, input.HouseholdType);
+            if (householdType is null)
+            {
+                errors.Add("householdType", $"未知的户类型，可选：{string.Join("、", HouseholdTypes.All.Select(t => t.Name))}");
+            }
+        }
+        string? employmentStatus = null;
+        if (!string.IsNullOrWhiteSpace(input.EmploymentStatus))
+        {
+            employmentStatus = SurveyCodes.Find(EmploymentStatuses.All, input.EmploymentStatus);
+            if (employmentStatus is null)
+            {
+                errors.Add("employmentStatus", $"未知的就业状态，可选：{string.Join("、", EmploymentStatuses.All.Select(t => t.Name))}");
+            }
+        }
+        return (householdNumber, householdType, employmentStatus);
     }
 
     /// <summary>Whole years between the birth date and the day.</summary>

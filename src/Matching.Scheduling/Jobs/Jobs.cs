@@ -144,6 +144,19 @@ public sealed class MonthlyDispatchProposalJob(DispatchRoundPlanner planner, Dis
     }
 }
 
+/// <summary>10:00 Beijing on the 1st of each month: 月调度 of the month just ended. Misfire: fire once when back.</summary>
+[DisallowConcurrentExecution]
+public sealed class MonthlyReportJob(SummaryReports reports, ILogger<MonthlyReportJob> logger) : IJob
+{
+    public static readonly JobKey Key = new("monthly-report", "system");
+
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
+    {
+        var (written, period) = await reports.WriteAsync(ReportKinds.Monthly, cancellationToken);
+        logger.LogInformation("Monthly report {Period}: {Outcome}", period, written ? "stored" : "exists already");
+    }
+}
+
 /// <summary>09:00 Beijing on the 1st of each quarter: 季小结 of the quarter just ended. Misfire: fire once when back.</summary>
 [DisallowConcurrentExecution]
 public sealed class QuarterlyReportJob(SummaryReports reports, ILogger<QuarterlyReportJob> logger) : IJob

@@ -92,7 +92,17 @@ public class AccessFixture : ApiFixture
         // that committing again is refused and changes nothing.
         RoundA = await CommittedRoundAsync(Roles.CountyOffice, CountyA);
         RoundB = await CommittedRoundAsync(Roles.Admin, CountyB);
+        // Both placements' first follow-ups are more than 30 days overdue and both workers are covered (poverty-lifted,
+        // monitored): one run of the watch raises and delivers an alert for each.
+        await Services.GetRequiredService<Matching.Scheduling.Alerts.FollowUpWatch>().RunOnceAsync();
+        var alerts = Services.GetRequiredService<Matching.Data.Alerts.JobLossAlertStore>();
+        AlertA = (await alerts.ListAsync(new Matching.Data.Alerts.AlertFilter(WorkerId: WorkerA), 1, 10)).Items.Single().Id;
+        AlertB = (await alerts.ListAsync(new Matching.Data.Alerts.AlertFilter(WorkerId: WorkerB), 1, 10)).Items.Single().Id;
     }
+
+    /// <summary>Job-loss alerts (overdue follow-up) of worker A (county A) and worker B (county B).</summary>
+    public long AlertA { get; private set; }
+    public long AlertB { get; private set; }
 
     private async Task<long> CommittedRoundAsync(string role, string county)
     {

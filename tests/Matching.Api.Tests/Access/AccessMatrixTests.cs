@@ -115,6 +115,53 @@ public sealed class AccessMatrixTests(AccessFixture world) : IClassFixture<Acces
             yield return (new Call("DELETE", "/api/placements/{id:long}", $"/api/placements/{p}", IfMatch: "\"999\""), role => Allow(role, [CO, EN], own ? 412 : 404));
         }
 
+        // Leaving a placement (登记离岗): who records placements; an empty body stops at validation.
+        foreach (var p in new[] { world.PlacementA, world.PlacementB })
+        {
+            yield return (new Call("POST", "/api/placements/{id:long}/leave", $"/api/placements/{p}/leave", noBody),
+                role => Allow(role, [CO, EN], p == world.PlacementA ? 400 : 404));
+        }
+
+        // Due and overdue follow-ups: a list for everyone within their scope; per-county counts for offices, rural staff and admins.
+        yield return (new Call("GET", "/api/follow-ups/", "/api/follow-ups"), _ => Ok);
+        yield return (new Call("GET", "/api/follow-ups/counties", "/api/follow-ups/counties"), role => Allow(role, [CO, PO, RR, AD], Ok));
+
+        // Job-loss alerts (防返贫就业预警): offices, rural staff and admins read those of their region; the county office and
+        // rural staff handle them (a stale If-Match stops at the version check; an empty resolution at validation).
+        yield return (new Call("GET", "/api/alerts/", "/api/alerts"), role => Allow(role, [CO, PO, RR, AD], Ok));
+        yield return (new Call("GET", "/api/alerts/summary", "/api/alerts/summary"), role => Allow(role, [CO, PO, RR, AD], Ok));
+        foreach (var a in new[] { world.AlertA, world.AlertB })
+        {
+            var own = a == world.AlertA;
+            yield return (new Call("GET", "/api/alerts/{id:long}", $"/api/alerts/{a}"), role => Allow(role, [CO, PO, RR, AD], own || role is RR or AD ? Ok : 404));
+            yield return (new Call("POST", "/api/alerts/{id:long}/acknowledge", $"/api/alerts/{a}/acknowledge", IfMatch: "\"999\""),
+                role => Allow(role, [CO, RR], own || role == RR ? 412 : 404));
+            yield return (new Call("POST", "/api/alerts/{id:long}/resolve", $"/api/alerts/{a}/resolve", noBody),
+                role => Allow(role, [CO, RR], own || role == RR ? 400 : 404));
+        }
+
+        // Survey-sheet imports: county offices upload (an empty body stops at the content-type check); jobs are their owner's.
+        yield return (new Call("POST", "/api/imports/workers", "/api/imports/workers", Label: "no file"), role => Allow(role, [CO], 400));
+        yield return (new Call("GET", "/api/imports/workers/template", "/api/imports/workers/template"), role => Allow(role, [CO, PO, RR, AD], Ok));
+        foreach (var view in new[] { "", "/rejections", "/result" })
+        {
+            yield return (new Call("GET", "/api/imports/{id:long}" + view, "/api/imports/999999" + view), role => Allow(role, [CO, AD], 404));
+        }
+
+        // Exports: every role exports what its lists show.
+        foreach (var list in new[] { "workers", "enrolments", "placements", "follow-ups" })
+        {
+            yield return (new Call("GET", $"/api/exports/{list}", $"/api/exports/{list}"), _ => Ok);
+        }
+
+        // Generating (again) a report: admins; an unknown kind stops at validation.
+        yield return (new Call("POST", "/api/reports/{kind}/{period}", "/api/reports/weekly/2026"), role => Allow(role, [AD], 400));
+
+        // The caller's own inbox.
+        yield return (new Call("GET", "/api/notifications/", "/api/notifications"), _ => Ok);
+        yield return (new Call("POST", "/api/notifications/{id:long}/read", "/api/notifications/999999/read"), _ => 404);
+        yield return (new Call("POST", "/api/notifications/read-all", "/api/notifications/read-all"), _ => 204);
+
         // Catalogues: every role reads them.
         foreach (var path in new[] { "", "/divisions", "/trades", "/trade-synonyms", "/trade-families", "/industries", "/brands", "/skill-levels",
             "/certificate-types", "/priority-groups", "/training-types", "/education-levels" })

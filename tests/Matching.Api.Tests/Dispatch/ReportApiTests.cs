@@ -6,11 +6,11 @@ using Matching.Scheduling.Tests;
 
 namespace Matching.Api.Tests.Dispatch;
 
-/// <summary>Stored summaries (季小结, 年总结) listed and downloaded as CSV through HTTP.</summary>
+/// <summary>Stored summaries (季小结, 年总结) listed and downloaded as .xlsx through HTTP.</summary>
 public sealed class ReportApiTests
 {
     [Fact]
-    public async Task A_stored_quarterly_summary_is_listed_and_downloads_as_csv_with_chinese_headers()
+    public async Task A_stored_quarterly_summary_is_listed_and_downloads_as_xlsx_with_its_sheets()
     {
         using var world = new TestWorld();
         await using var api = new DispatchApi(world);
@@ -24,10 +24,10 @@ public sealed class ReportApiTests
 
         var download = await client.GetAsync($"/api/reports/{report.GetProperty("id").GetInt64()}/download");
         Assert.Equal(HttpStatusCode.OK, download.StatusCode);
-        Assert.Equal("text/csv", download.Content.Headers.ContentType?.MediaType);
-        Assert.EndsWith(".csv", download.Content.Headers.ContentDisposition?.FileName?.Trim('"'), StringComparison.Ordinal);
-        var csv = await download.Content.ReadAsStringAsync();
-        Assert.Contains("市州代码,市州,报名人次,确认参训,就业安置,其中重点群体,6个月在岗", csv, StringComparison.Ordinal);
+        Assert.Equal("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", download.Content.Headers.ContentType?.MediaType);
+        Assert.EndsWith(".xlsx", download.Content.Headers.ContentDisposition?.FileName?.Trim('"'), StringComparison.Ordinal);
+        var sheets = Imports.XlsxFiles.SheetNames(await download.Content.ReadAsByteArrayAsync());
+        Assert.Equal(["说明", "按县（市、区）", "按市州", "合计"], sheets);
 
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/api/reports/999999/download")).StatusCode);
         var badKind = await client.GetAsync("/api/reports?kind=weekly");

@@ -148,11 +148,35 @@ public class ApiFixture : IAsyncLifetime
         }
         finally
         {
+            await DeleteDataDirectoryAsync();
+        }
+    }
+
+    /// <summary>
+    /// Removes the data folder. A pooled SQLite connection closed late (its last statement finishing on a loaded
+    /// machine) can write the WAL files back while the folder is being emptied, so the delete is retried until the
+    /// folder stays empty (bounded); a folder that will not go names what is left in the failure.
+    /// </summary>
+    private async Task DeleteDataDirectoryAsync()
+    {
+        for (var attempt = 1; Directory.Exists(DataDirectory); attempt++)
+        {
             // Pooled SQLite connections keep the database file open.
             SqliteConnection.ClearAllPools();
-            if (Directory.Exists(DataDirectory))
+            try
             {
                 Directory.Delete(DataDirectory, recursive: true);
+            }
+            catch (IOException) when (attempt < 50)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(100));
+            }
+            catch (IOException e)
+            {
+                var left = Directory.Exists(DataDirectory)
+                    ? string.Join(", ", Directory.EnumerateFileSystemEntries(DataDirectory, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(DataDirectory, f)))
+                    : "";
+                throw new IOException($"data folder {DataDirectory} not removed after {attempt} attempts; left: {left}", e);
             }
         }
     }

@@ -55,6 +55,12 @@ public sealed class ForeignKeyDeleteTests(AccessFixture world) : IClassFixture<A
         ["dispatch_assignments.worker_id → workers"] = new Refused("调度分配记录"),
         ["dispatch_assignments.cohort_id → cohorts"] = new Refused("调度分配记录"),
         ["user_scopes.user_id → users"] = new NoDeleteRoute("/api/users/{id}"),
+        ["follow_up_reminders.placement_id → placements"] = new Cascades(),
+        ["job_loss_alerts.placement_id → placements"] = new Cascades(),
+        ["job_loss_alerts.worker_id → workers"] = new Refused("防返贫就业预警"),
+        ["import_rejections.job_id → import_jobs"] = new NoDeleteRoute("/api/imports/{id}"),
+        ["inbox_messages.user_id → users"] = new NoDeleteRoute("/api/users/{id}"),
+        ["report_figures.report_id → reports"] = new NoDeleteRoute("/api/reports/{id}"),
     };
 
     private sealed record ForeignKeyRow(string Child, string Column, string Parent, string OnDelete)

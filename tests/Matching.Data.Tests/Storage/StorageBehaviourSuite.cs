@@ -21,7 +21,7 @@ namespace Matching.Data.Tests.Storage;
 /// SQL Server when <c>SQLSERVER_CONNECTION</c> is set. Each test works on rows it creates itself, so the tests of a
 /// class share one database.
 /// </summary>
-public abstract class StorageBehaviourSuite(StorageProvider provider)
+public abstract partial class StorageBehaviourSuite(StorageProvider provider)
 {
     /// <summary>The stores this suite covers; <see cref="StoreCoverageTests"/> checks that no store of the data layer is missing.</summary>
     public static readonly IReadOnlyList<Type> StoresCovered =
@@ -30,6 +30,7 @@ public abstract class StorageBehaviourSuite(StorageProvider provider)
         typeof(Cohorts.CohortStore), typeof(Placements.PlacementStore), typeof(EnrolmentStore), typeof(DispatchRoundStore),
         typeof(DispatchInputs), typeof(NotificationStore), typeof(ReportStore), typeof(IdempotencyStore), typeof(UserStore),
         typeof(AuditLog), typeof(DemoSeeder), typeof(DemoHistory), typeof(Operations.BackgroundProblems), typeof(Statistics.StatisticsStore),
+        typeof(Imports.ImportJobStore), typeof(InboxStore), typeof(WebhookOutbox), typeof(Placements.FollowUpStore), typeof(Alerts.JobLossAlertStore),
     ];
 
     private DataFixture Data
@@ -332,18 +333,6 @@ public abstract class StorageBehaviourSuite(StorageProvider provider)
         Assert.Equal((FixedClock.Instant, 1), (after[0].SentAt, after[0].Attempts));
         Assert.Equal((null, 1), (after[1].SentAt, after[1].Attempts));
         Assert.DoesNotContain((await store.PendingAsync(10_000)), n => n.Id == mine[0].Id);
-    }
-
-    [SkippableFact]
-    public async Task A_report_is_stored_once_per_kind_and_period()
-    {
-        var store = new ReportStore(Data.Database, Data.Time);
-        var period = "2091-Q" + DataFixture.Next().ToString(CultureInfo.InvariantCulture);
-        Assert.True(await store.AddAsync("quarterly", period, "季小结", "q.csv", "text/csv", "县,人数\n520102,3"));
-        Assert.False(await store.AddAsync("quarterly", period, "季小结（重复）", "q.csv", "text/csv", "other"));
-        var listed = Assert.Single((await store.ListAsync("quarterly", 1, 200)).Items, r => r.Period == period);
-        Assert.Equal("季小结", (await store.GetAsync(listed.Id))!.Title);
-        Assert.Equal("县,人数\n520102,3", await store.ContentAsync(listed.Id));
     }
 
     [SkippableFact]
