@@ -2,6 +2,7 @@ using Matching.Api.Access;
 using Matching.Api.Reports;
 using Matching.Api.Search;
 using Matching.Data.Reports;
+using Matching.Domain.Access;
 using Matching.Domain.Catalogues;
 using Matching.Scheduling.Reports;
 using Matching.Search.Recall;
