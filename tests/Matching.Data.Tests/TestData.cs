@@ -75,7 +75,7 @@ public class DataFixture : IDisposable
     public EmployerStore Employers => new(Database, Time);
     public TrainingBaseStore Bases => new(Database, Time);
     public OpeningStore Openings => new(Database, Time);
-    public CohortStore Cohorts => new(Database, Time);
+    public CohortStore Cohorts => new(Database, Time, Environment.Catalogue);
     public PlacementStore Placements => new(Database, Time);
 
     /// <summary>A number no other call in this test run returns, to keep ID numbers, phones and credit codes unique.</summary>

@@ -56,7 +56,7 @@ public sealed class RankerTests(RankingFixture fixture)
     public async Task Each_candidate_carries_reasons_and_a_near_miss_gets_a_real_cohort_that_closes_the_gap()
     {
         var ranker = fixture.Ranker(new RankingOptions());
-        var cohorts = new CohortStore(fixture.Environment.Database, fixture.Time);
+        var cohorts = new CohortStore(fixture.Environment.Database, fixture.Time, fixture.Environment.Catalogue);
         var nearMisses = 0;
         foreach (var openingId in (await OpeningIdsAsync()).Take(30))
         {
@@ -89,7 +89,7 @@ public sealed class RankerTests(RankingFixture fixture)
     {
         var ranker = fixture.Ranker(new RankingOptions { PriorityWeight = 0 });
         var openingId = (await OpeningIdsAsync())[1];
-        var workerId = (await fixture.Recall.RecallWorkersAsync(openingId, 1)).Single().WorkerId;
+        var workerId = (await fixture.RecallWorkersAsync(openingId, 1)).Single().WorkerId;
 
         var (list, refusal) = await ranker.OpeningsForWorkerAsync(workerId, 5);
 

@@ -11,8 +11,12 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Matching.Api.Enrolments;
 
-/// <summary>Enrol a worker in a cohort; <c>waitlist: false</c> refuses instead of waitlisting when the cohort is full.</summary>
-public sealed record EnrolmentInput(long? WorkerId, bool? Waitlist);
+/// <summary>
+/// Enrol a worker in a cohort; <c>waitlist: false</c> refuses instead of waitlisting when the cohort is full. A worker the
+/// eligibility rule refuses is enrolled only with <c>overrideReason</c>: the clerk's reason, kept in the audit log with
+/// who decided.
+/// </summary>
+public sealed record EnrolmentInput(long? WorkerId, bool? Waitlist, string? OverrideReason = null);
 
 public sealed record EnrolmentListQuery(int? Page, int? PageSize, long? CohortId, long? WorkerId, string? Status);
 
@@ -93,7 +97,21 @@ public static class EnrolmentEndpoints
             // A worker of another county reads as unknown: the caller learns nothing about it.
             return ApiResults.Invalid("workerId", "劳动者不存在或不属于本县");
         }
-        var seat = await store.EnrolAsync(id, worker.Id, input.Waitlist ?? true, cancellationToken);
+        var errors = new ValidationErrors();
+        var reason = Check.Text(errors, "overrideReason", input.OverrideReason, 500, minLength: 4);
+        if (!errors.IsValid)
+        {
+            return ApiResults.Invalid(errors);
+        }
+        var @override = reason is null ? null : new EligibilityOverride(caller.UserId, caller.Name, caller.Role, reason);
+        var seat = await store.EnrolAsync(id, worker.Id, input.Waitlist ?? true, @override, cancellationToken);
+        if (seat.Outcome == SeatOutcome.Refused && seat.Ineligible is { Count: > 0 } reasons)
+        {
+            // The rule's reasons, and how to go ahead anyway if the office decides so.
+            return TypedResults.Problem(title: "该劳动者不符合本班期的报名资格", statusCode: StatusCodes.Status409Conflict,
+                detail: "如确需报名，请在 overrideReason 中写明理由（记入审计日志）",
+                extensions: new Dictionary<string, object?> { ["reasons"] = reasons });
+        }
         if (seat.Outcome == SeatOutcome.Refused)
         {
             return ApiResults.Refused(seat.Refusal, "培训班期");

@@ -1,5 +1,7 @@
 using Dapper;
+using Matching.Data.Outbox;
 using Matching.Data.Storage;
+using Matching.Data.Workers;
 using Matching.Domain.Placements;
 
 namespace Matching.Data.Placements;
@@ -68,6 +70,7 @@ public sealed class PlacementStore(Database database, TimeProvider time)
     private const string TouchSql = "UPDATE placements SET updated_at = @Now, version = version + 1 WHERE id = @Id";
     private const string DeleteFollowUpsSql = "DELETE FROM placement_follow_ups WHERE placement_id = @Id";
     private const string DeleteSql = "DELETE FROM placements WHERE id = @Id";
+    private const string WorkerOfSql = "SELECT worker_id FROM placements WHERE id = @Id";
 
     public Task<WriteResult> CreateAsync(PlacementDraft draft, CancellationToken cancellationToken = default) =>
         database.InTransactionAsync(async (connection, tx) =>
@@ -98,6 +101,7 @@ public sealed class PlacementStore(Database database, TimeProvider time)
                 new { draft.WorkerId, draft.EmployerId, draft.OpeningId, draft.CohortId, draft.StartDate, draft.MonthlyWage, Now = time.GetUtcNow() }, tx);
             await connection.ExecuteAsync(InsertFollowUpSql,
                 PlacementRules.FollowUpMonths.Select(m => new { PlacementId = id, Month = m, DueDate = draft.StartDate.AddMonths(m) }), tx);
+            await WorkerChangedAsync(connection, tx, draft.WorkerId);
             return WriteResult.Ok(id, 1);
         }, cancellationToken);
 
@@ -118,6 +122,10 @@ public sealed class PlacementStore(Database database, TimeProvider time)
                 return WriteResult.Invalid("month", "回访月份应为 1、3、6 或 12");
             }
             await connection.ExecuteAsync(draft.StillEmployed ? TouchSql : MarkLeftSql, new { Id = id, LeftOn = draft.FollowedUpOn, Now = now }, tx);
+            if (!draft.StillEmployed)
+            {
+                await WorkerChangedAsync(connection, tx, await connection.ExecuteScalarAsync<long>(WorkerOfSql, new { Id = id }, tx));
+            }
             return WriteResult.Ok(id, version + 1);
         }, cancellationToken);
 
@@ -129,10 +137,16 @@ public sealed class PlacementStore(Database database, TimeProvider time)
             {
                 return refusal.Value;
             }
+            var workerId = await connection.ExecuteScalarAsync<long>(WorkerOfSql, new { Id = id }, tx);
             await connection.ExecuteAsync(DeleteFollowUpsSql, new { Id = id }, tx);
             await connection.ExecuteAsync(DeleteSql, new { Id = id }, tx);
+            await WorkerChangedAsync(connection, tx, workerId);
             return WriteResult.Ok(id, version);
         }, cancellationToken);
+
+    /// <summary>Whether a worker is in a job decides whether they are matched again: the search index must learn it.</summary>
+    private Task WorkerChangedAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction tx, long workerId) =>
+        OutboxWriter.EnqueueAsync(connection, tx, WorkerStore.OutboxEntity, workerId, OutboxWriter.Upsert, time.GetUtcNow());
 
     public async Task<Placement?> GetAsync(long id, CancellationToken cancellationToken = default)
     {

@@ -6,4 +6,7 @@ public static class ChinaTime
     public static readonly TimeSpan Offset = TimeSpan.FromHours(8);
 
     public static DateOnly Today(TimeProvider time) => DateOnly.FromDateTime(time.GetUtcNow().ToOffset(Offset).DateTime);
+
+    /// <summary>The Beijing date of an instant (e.g. the day a worker was registered).</summary>
+    public static DateOnly DateOf(DateTimeOffset instant) => DateOnly.FromDateTime(instant.ToOffset(Offset).DateTime);
 }

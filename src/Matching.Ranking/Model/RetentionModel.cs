@@ -4,12 +4,13 @@ using Matching.Ranking.Features;
 using Microsoft.ML;
 using Microsoft.ML.Calibrators;
 using Microsoft.ML.Data;
+using Microsoft.ML.Trainers;
 using Microsoft.ML.Trainers.FastTree;
 
 namespace Matching.Ranking.Model;
 
 /// <summary>
-/// A loaded retention model, immutable and safe to share between requests: ML.NET prediction engines are not
+/// A loaded retention model (boosted trees or logistic regression, <see cref="ModelKinds"/>), immutable and safe to share between requests: ML.NET prediction engines are not
 /// thread-safe, so each call rents one from a pool; large sets are scored in one batch <c>Transform</c>.
 /// </summary>
 public sealed class RetentionModel
@@ -30,13 +31,16 @@ public sealed class RetentionModel
         _ml = ml;
         _model = model;
         Card = card;
-        var predictor = FindPredictor(model)
-            ?? throw new InvalidDataException("模型文件不是 FastTree 二分类留存模型");
-        _forest = CompiledForest.From(predictor.Model);
-        // Per-feature contributions of the trees (each split's effect on the score), scaled so the largest is ±1:
-        // the reasons shown to clerks name the factors that weighed most for this pair.
-        _explainer = model.Append(ml.Transforms.CalculateFeatureContribution(predictor, numberOfPositiveContributions: MatchFeatures.Count,
-            numberOfNegativeContributions: MatchFeatures.Count, normalize: true).Fit(model.Transform(EmptyData(ml))));
+        // Per-feature contributions (each split's or weight's effect on the score), scaled so the largest is ±1: the
+        // reasons shown to clerks name the factors that weighed most for this pair.
+        const int All = MatchFeatures.Count;
+        var contributions = FindPredictor<FastTreeBinaryModelParameters>(model) is { } trees
+            ? (IEstimator<ITransformer>)ml.Transforms.CalculateFeatureContribution(trees, All, All, normalize: true)
+            : FindPredictor<LinearBinaryModelParameters>(model) is { } linear
+                ? ml.Transforms.CalculateFeatureContribution(linear, All, All, normalize: true)
+                : throw new InvalidDataException("模型文件不是可解释的二分类留存模型（FastTree 或逻辑回归）");
+        _forest = FindPredictor<FastTreeBinaryModelParameters>(model) is { } forest ? CompiledForest.From(forest.Model) : null;
+        _explainer = model.Append(contributions.Fit(model.Transform(EmptyData(ml))));
     }
 
     public ModelCard Card { get; }
@@ -109,6 +113,9 @@ public sealed class RetentionModel
         return result;
     }
 
+    /// <summary>The probability for one pair, thread-safe (the compiled trees, else a pooled engine).</summary>
+    public float PredictOne(float[] features) => _forest is { } forest ? forest.Probability(features) : Predict(features);
+
     /// <summary>Whether <see cref="PredictEach"/> uses the compiled trees.</summary>
     public bool Compiled => _forest is not null;
 
@@ -134,10 +141,12 @@ public sealed class RetentionModel
         }
     }
 
-    private static ISingleFeaturePredictionTransformer<CalibratedModelParametersBase<FastTreeBinaryModelParameters, PlattCalibrator>>? FindPredictor(ITransformer model) => model switch
+    /// <summary>The model's calibrated predictor of that kind (boosted trees or a linear model), or null.</summary>
+    private static ISingleFeaturePredictionTransformer<CalibratedModelParametersBase<TModel, PlattCalibrator>>? FindPredictor<TModel>(ITransformer model)
+        where TModel : class => model switch
     {
-        ISingleFeaturePredictionTransformer<CalibratedModelParametersBase<FastTreeBinaryModelParameters, PlattCalibrator>> p => p,
-        TransformerChain<ITransformer> chain => chain.Select(FindPredictor).LastOrDefault(p => p is not null),
+        ISingleFeaturePredictionTransformer<CalibratedModelParametersBase<TModel, PlattCalibrator>> p => p,
+        IEnumerable<ITransformer> chain => chain.Select(FindPredictor<TModel>).LastOrDefault(p => p is not null),
         _ => null,
     };
 
