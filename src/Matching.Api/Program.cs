@@ -42,6 +42,11 @@ var builder = WebApplication.CreateBuilder(args);
 const long MaxRequestBodyBytes = 1024 * 1024;
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
 
+// Secrets as files (container secrets: /run/secrets/Matching__DataKey …), read as configuration when the folder is named.
+if (builder.Configuration["Matching:SecretsDirectory"] is { Length: > 0 } secrets)
+{
+    builder.Configuration.AddKeyPerFile(secrets, optional: false);
+}
 var options = builder.Configuration.GetSection(MatchingOptions.Section).Get<MatchingOptions>() ?? new MatchingOptions();
 var time = TimeProvider.System;
 builder.Services.AddSingleton(time);
@@ -68,7 +73,7 @@ builder.Services.AddSingleton<IRankingModelTrainer, RankingModelTrainer>();
 // Quartz with its job store in the same database file (issue 6); Matching:Scheduling:Enabled=false leaves it off.
 if (builder.Configuration.GetValue("Matching:Scheduling:Enabled", true))
 {
-    builder.Services.AddMatchingScheduling(options.ConnectionString ?? Migrator.SqliteConnectionString(options.FullDataDirectory));
+    builder.Services.AddMatchingScheduling(options.ConnectionString ?? Migrator.SqliteConnectionString(options.FullDataDirectory), options.StorageProvider);
 }
 else
 {

@@ -24,7 +24,7 @@ public sealed class CohortSchedule(Database database, ILogger<CohortSchedule> lo
     private const string SetWatermarkSql = """
         UPDATE scheduling_state SET value = @Value, updated_at = @Now WHERE name = @Name;
         INSERT INTO scheduling_state (name, value, updated_at) SELECT @Name, @Value, @Now
-        WHERE NOT EXISTS (SELECT 1 FROM scheduling_state WHERE name = @Name);
+        WHERE NOT EXISTS (SELECT 1 FROM scheduling_state /*UPDLOCK*/ WHERE name = @Name);
         """;
     private const string MaxOutboxSql = "SELECT COALESCE(MAX(id), 0) FROM outbox";
     private const string ChangedSql = "SELECT DISTINCT entity_id FROM outbox WHERE entity = @Entity AND id > @After AND id <= @Upto";
@@ -81,7 +81,7 @@ public sealed class CohortSchedule(Database database, ILogger<CohortSchedule> lo
         }
         await using (var connection = await database.OpenAsync(cancellationToken))
         {
-            await connection.ExecuteAsync(SetWatermarkSql, new { Name = WatermarkName, Value = upto.ToString(System.Globalization.CultureInfo.InvariantCulture), Now = now });
+            await connection.ExecuteAsync(database.Dialect.Render(SetWatermarkSql), new { Name = WatermarkName, Value = upto.ToString(System.Globalization.CultureInfo.InvariantCulture), Now = now });
         }
         if (changed > 0)
         {
@@ -127,12 +127,20 @@ public sealed class CohortSchedule(Database database, ILogger<CohortSchedule> lo
                 .StartAt(at)
                 .WithSchedule(SimpleScheduleBuilder.Create().WithMisfireInstruction(SimpleTriggerMisfireInstruction.FireNow))
                 .Build();
-            if (existing is null)
+            try
             {
-                await scheduler.ScheduleJob(trigger, cancellationToken: cancellationToken);
+                if (existing is null)
+                {
+                    await scheduler.ScheduleJob(trigger, cancellationToken: cancellationToken);
+                }
+                else
+                {
+                    await scheduler.RescheduleJob(key, trigger, cancellationToken);
+                }
             }
-            else
+            catch (ObjectAlreadyExistsException)
             {
+                // Another replica of a clustered scheduler set it a moment ago: put this one in its place.
                 await scheduler.RescheduleJob(key, trigger, cancellationToken);
             }
             changed++;

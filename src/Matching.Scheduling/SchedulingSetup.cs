@@ -28,16 +28,40 @@ public static class SchedulingSetup
     /// <see cref="IIndexConsistencyCheck"/>, <see cref="IRankingModelTrainer"/>, <see cref="INotificationChannel"/>) get
     /// this branch's implementations unless the host registered others first.
     /// </summary>
-    public static IServiceCollection AddMatchingScheduling(this IServiceCollection services, string connectionString)
+    /// <param name="storageProvider">
+    /// <c>sqlite</c>: the job store in the SQLite file, one scheduler (a second process on the same file would not be a
+    /// cluster member). <c>sqlserver</c>: the job store on SQL Server (tables from the migrations), clustered: every API
+    /// replica runs a scheduler, each trigger fires on one of them, and a replica that stops checking in has its
+    /// running jobs recovered by another.
+    /// </param>
+    public static IServiceCollection AddMatchingScheduling(this IServiceCollection services, string connectionString, string storageProvider = "sqlite")
     {
+        var clustered = storageProvider.Equals("sqlserver", StringComparison.OrdinalIgnoreCase);
         services.AddMatchingDispatch();
         services.AddQuartz(quartz =>
         {
             quartz.UseDefaultThreadPool(4);
+            if (clustered)
+            {
+                // A unique instance id per process (host name + time); the scheduler name is shared by the cluster.
+                quartz.ConfigureScheduler(scheduler => scheduler.GenerateInstanceId = true);
+            }
             quartz.UsePersistentStore(store =>
             {
-                store.UseSqlite(connectionString);
-                store.ProvisionSchema();
+                if (clustered)
+                {
+                    store.UseSqlServer(connectionString);
+                    store.UseClustering(cluster =>
+                    {
+                        cluster.CheckinInterval = ClusterCheckinInterval;
+                        cluster.CheckinMisfireThreshold = ClusterCheckinMisfireThreshold;
+                    });
+                }
+                else
+                {
+                    store.UseSqlite(connectionString);
+                    store.ProvisionSchema();
+                }
                 // Job data as plain strings (a cohort id): readable in the table and free of serializer versions.
                 store.ConfigureStore(options => options.StoreJobDataAsStrings = true);
             });
@@ -57,6 +81,12 @@ public static class SchedulingSetup
         services.AddHostedService<SchedulingBootstrap>();
         return services;
     }
+
+    /// <summary>How often a clustered scheduler records that it is alive.</summary>
+    public static readonly TimeSpan ClusterCheckinInterval = TimeSpan.FromSeconds(7.5);
+
+    /// <summary>How long a silent cluster member is given before another takes over its running jobs.</summary>
+    public static readonly TimeSpan ClusterCheckinMisfireThreshold = TimeSpan.FromSeconds(20);
 
     /// <summary>The services of dispatch rounds, the cohort lifecycle and reports, without the scheduler (used by both).</summary>
     public static IServiceCollection AddMatchingDispatch(this IServiceCollection services)
@@ -121,12 +151,28 @@ public sealed class SchedulingBootstrap(ISchedulerFactory schedulers, CohortSche
             var key = new TriggerKey($"{job.Name}-{name}", job.Group);
             if (await scheduler.GetTrigger(key, cancellationToken) is null)
             {
-                await scheduler.ScheduleJob(TriggerBuilder.Create(time).WithIdentity(key).ForJob(job).StartAt(time.GetUtcNow()).WithSchedule(schedule).Build(),
-                    cancellationToken: cancellationToken);
+                try
+                {
+                    await scheduler.ScheduleJob(TriggerBuilder.Create(time).WithIdentity(key).ForJob(job).StartAt(time.GetUtcNow()).WithSchedule(schedule).Build(),
+                        cancellationToken: cancellationToken);
+                }
+                catch (ObjectAlreadyExistsException)
+                {
+                    // Another replica of the cluster starting at the same moment stored it first; its next fire time stands.
+                }
             }
         }
         var changed = await cohorts.SyncAsync(scheduler, time.GetUtcNow(), cancellationToken);
         logger.LogInformation("Scheduler ready: {Jobs} jobs, {Recurring} recurring schedules, {Changed} cohort triggers updated", Jobs.Length, Recurring.Count, changed);
+        var metadata = await scheduler.GetMetadata(cancellationToken);
+        if (metadata.JobStoreClustered)
+        {
+            logger.LogInformation("Scheduler clustered (集群调度) on the shared database as instance {Instance}: each trigger fires on one replica", metadata.SchedulerInstanceId);
+        }
+        else
+        {
+            logger.LogInformation("Scheduler single-node (单节点调度): job store in this process's SQLite file; run one API instance on it (several replicas need SQL Server)");
+        }
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

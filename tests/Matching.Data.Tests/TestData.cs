@@ -62,14 +62,24 @@ public class DataFixture : IDisposable
     private static int _counter;
 
     public DataFixture()
+        : this((folder, time) => folder.Track(DataEnvironment.Open(new MatchingOptions { DataDirectory = folder.Path }, time)))
     {
-        Environment = Folder.Track(DataEnvironment.Open(new MatchingOptions { DataDirectory = Folder.Path }, Time));
+    }
+
+    /// <summary>
+    /// The same fixture over another storage: <paramref name="open"/> opens and migrates it, keys in the fixture's
+    /// folder; <paramref name="database"/> chooses the database the stores use (the environment's by default).
+    /// </summary>
+    internal DataFixture(Func<TempFolder, TimeProvider, DataEnvironment> open, Func<DataEnvironment, Database>? database = null)
+    {
+        Environment = open(Folder, Time);
+        Database = database?.Invoke(Environment) ?? Environment.Database;
     }
 
     public TempFolder Folder { get; } = new();
     public TimeProvider Time { get; } = new FixedClock();
     public DataEnvironment Environment { get; }
-    public Database Database => Environment.Database;
+    public Database Database { get; }
 
     public WorkerStore Workers => new(Database, Environment.Protector, Time);
     public EmployerStore Employers => new(Database, Time);
@@ -85,7 +95,8 @@ public class DataFixture : IDisposable
     public static WorkerInput WorkerInput(string county = "520102", string tradeId = "T001", IReadOnlyList<string?>? groups = null, DateOnly? availableFrom = null)
     {
         var n = Next();
-        var birth = new DateOnly(1980, 1, 1).AddDays(n);
+        // Aged 25 to 35 at the fixture cohort's start, inside the fixture opening's 18–45: eligible, so seats are given.
+        var birth = new DateOnly(1991, 1, 1).AddDays(n % 3650);
         return new WorkerInput(
             RealName: "王小明",
             IdNumber: ResidentIdNumber.Compose(county, birth, 100 + n % 800),

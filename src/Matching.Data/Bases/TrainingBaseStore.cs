@@ -39,7 +39,7 @@ public sealed class TrainingBaseStore(Database database, TimeProvider time)
 
     private const string EmployerExistsSql = "SELECT COUNT(*) FROM employers WHERE id = @EmployerId";
     private const string OwnerSql = "SELECT employer_id FROM training_bases WHERE id = @Id";
-    private const string VersionSql = "SELECT version FROM training_bases WHERE id = @Id";
+    private const string VersionSql = "SELECT version FROM training_bases /*UPDLOCK*/ WHERE id = @Id";
     private const string GetSql = $"SELECT {Columns} FROM training_bases WHERE id = @Id";
     private const string ReferencesSql = """
         SELECT (SELECT COUNT(*) FROM openings WHERE base_id = @Id) + (SELECT COUNT(*) FROM cohorts WHERE base_id = @Id)
@@ -60,7 +60,7 @@ public sealed class TrainingBaseStore(Database database, TimeProvider time)
     public Task<WriteResult> UpdateAsync(long id, TrainingBaseDraft draft, int? expectedVersion, CancellationToken cancellationToken = default) =>
         database.InTransactionAsync(async (connection, tx) =>
         {
-            var (version, refusal) = await RowVersion.CheckAsync(connection, tx, VersionSql, id, expectedVersion);
+            var (version, refusal) = await RowVersion.CheckAsync(database.Dialect, connection, tx, VersionSql, id, expectedVersion);
             if (refusal is not null)
             {
                 return refusal.Value;
@@ -78,7 +78,7 @@ public sealed class TrainingBaseStore(Database database, TimeProvider time)
     public Task<WriteResult> DeleteAsync(long id, int? expectedVersion, CancellationToken cancellationToken = default) =>
         database.InTransactionAsync(async (connection, tx) =>
         {
-            var (version, refusal) = await RowVersion.CheckAsync(connection, tx, VersionSql, id, expectedVersion);
+            var (version, refusal) = await RowVersion.CheckAsync(database.Dialect, connection, tx, VersionSql, id, expectedVersion);
             if (refusal is not null)
             {
                 return refusal.Value;

@@ -66,7 +66,7 @@ public sealed class CohortStore(Database database, TimeProvider time, Catalogue 
     private const string DeleteLinksSql = "DELETE FROM cohort_openings WHERE cohort_id = @CohortId";
     private const string InsertLinkSql = "INSERT INTO cohort_openings (cohort_id, opening_id) VALUES (@CohortId, @OpeningId)";
     private const string LinksSql = "SELECT cohort_id, opening_id FROM cohort_openings WHERE cohort_id IN @Ids ORDER BY opening_id";
-    private const string VersionSql = "SELECT version FROM cohorts WHERE id = @Id";
+    private const string VersionSql = "SELECT version FROM cohorts /*UPDLOCK*/ WHERE id = @Id";
     private const string ReferencesSql = """
         SELECT (SELECT COUNT(*) FROM enrolments WHERE cohort_id = @Id) + (SELECT COUNT(*) FROM placements WHERE cohort_id = @Id)
         """;
@@ -96,7 +96,7 @@ public sealed class CohortStore(Database database, TimeProvider time, Catalogue 
     public Task<WriteResult> UpdateAsync(long id, CohortDraft draft, int? expectedVersion, CancellationToken cancellationToken = default) =>
         database.InTransactionAsync(async (connection, tx) =>
         {
-            var (version, refusal) = await RowVersion.CheckAsync(connection, tx, VersionSql, id, expectedVersion);
+            var (version, refusal) = await RowVersion.CheckAsync(database.Dialect, connection, tx, VersionSql, id, expectedVersion);
             if (refusal is not null)
             {
                 return refusal.Value;
@@ -126,7 +126,7 @@ public sealed class CohortStore(Database database, TimeProvider time, Catalogue 
             await connection.ExecuteAsync(DeleteLinksSql, new { CohortId = id }, tx);
             await LinkAsync(connection, tx, id, draft.LinkedOpeningIds);
             // A larger capacity frees seats: the waitlist gets them at once.
-            await EnrolmentSeats.PromoteWaitlistAsync(connection, tx, catalogue, id, now);
+            await EnrolmentSeats.PromoteWaitlistAsync(connection, tx, catalogue, id, now, database.Dialect);
             await OutboxWriter.EnqueueAsync(connection, tx, OutboxEntity, id, OutboxWriter.Upsert, now);
             return WriteResult.Ok(id, version + 1);
         }, cancellationToken);
@@ -134,7 +134,7 @@ public sealed class CohortStore(Database database, TimeProvider time, Catalogue 
     public Task<WriteResult> DeleteAsync(long id, int? expectedVersion, CancellationToken cancellationToken = default) =>
         database.InTransactionAsync(async (connection, tx) =>
         {
-            var (version, refusal) = await RowVersion.CheckAsync(connection, tx, VersionSql, id, expectedVersion);
+            var (version, refusal) = await RowVersion.CheckAsync(database.Dialect, connection, tx, VersionSql, id, expectedVersion);
             if (refusal is not null)
             {
                 return refusal.Value;

@@ -37,8 +37,8 @@ public sealed class EmployerStore(Database database, TimeProvider time)
         WHERE id = @Id
         """;
 
-    private const string FindByCodeSql = "SELECT id FROM employers WHERE credit_code = @CreditCode";
-    private const string VersionSql = "SELECT version FROM employers WHERE id = @Id";
+    private const string FindByCodeSql = "SELECT id FROM employers /*UPDLOCK*/ WHERE credit_code = @CreditCode";
+    private const string VersionSql = "SELECT version FROM employers /*UPDLOCK*/ WHERE id = @Id";
     private const string GetSql = $"SELECT {Columns} FROM employers WHERE id = @Id";
     private const string ReferencesSql = """
         SELECT (SELECT COUNT(*) FROM training_bases WHERE employer_id = @Id) + (SELECT COUNT(*) FROM placements WHERE employer_id = @Id)
@@ -48,7 +48,7 @@ public sealed class EmployerStore(Database database, TimeProvider time)
     public Task<WriteResult> CreateAsync(EmployerDraft draft, CancellationToken cancellationToken = default) =>
         database.InTransactionAsync(async (connection, tx) =>
         {
-            if (await connection.ExecuteScalarAsync<long?>(FindByCodeSql, new { draft.CreditCode }, tx) is { } existing)
+            if (await connection.ExecuteScalarAsync<long?>(database.Dialect.Render(FindByCodeSql), new { draft.CreditCode }, tx) is { } existing)
             {
                 return Duplicate(existing);
             }
@@ -59,12 +59,12 @@ public sealed class EmployerStore(Database database, TimeProvider time)
     public Task<WriteResult> UpdateAsync(long id, EmployerDraft draft, int? expectedVersion, CancellationToken cancellationToken = default) =>
         database.InTransactionAsync(async (connection, tx) =>
         {
-            var (version, refusal) = await RowVersion.CheckAsync(connection, tx, VersionSql, id, expectedVersion);
+            var (version, refusal) = await RowVersion.CheckAsync(database.Dialect, connection, tx, VersionSql, id, expectedVersion);
             if (refusal is not null)
             {
                 return refusal.Value;
             }
-            if (await connection.ExecuteScalarAsync<long?>(FindByCodeSql, new { draft.CreditCode }, tx) is { } other && other != id)
+            if (await connection.ExecuteScalarAsync<long?>(database.Dialect.Render(FindByCodeSql), new { draft.CreditCode }, tx) is { } other && other != id)
             {
                 return Duplicate(other);
             }
@@ -77,7 +77,7 @@ public sealed class EmployerStore(Database database, TimeProvider time)
     public Task<WriteResult> DeleteAsync(long id, int? expectedVersion, CancellationToken cancellationToken = default) =>
         database.InTransactionAsync(async (connection, tx) =>
         {
-            var (version, refusal) = await RowVersion.CheckAsync(connection, tx, VersionSql, id, expectedVersion);
+            var (version, refusal) = await RowVersion.CheckAsync(database.Dialect, connection, tx, VersionSql, id, expectedVersion);
             if (refusal is not null)
             {
                 return refusal.Value;

@@ -96,12 +96,12 @@ public static class EnrolmentSeats
     private const string CohortSql = """
         SELECT id, name, status, capacity, enrolment_deadline, start_date, end_date,
             (SELECT COUNT(*) FROM enrolments e WHERE e.cohort_id = c.id AND e.status IN ('offered', 'accepted')) AS seats_taken
-        FROM cohorts c WHERE c.id = @CohortId
+        FROM cohorts c /*UPDLOCK*/ WHERE c.id = @CohortId
         """;
     private const string ExistingSql = "SELECT id, status FROM enrolments WHERE cohort_id = @CohortId AND worker_id = @WorkerId";
     private const string OverlapSql = """
         SELECT c.id, c.name, c.start_date, c.end_date
-        FROM enrolments e JOIN cohorts c ON c.id = e.cohort_id
+        FROM enrolments e /*UPDLOCK*/ JOIN cohorts c ON c.id = e.cohort_id
         WHERE e.worker_id = @WorkerId AND e.cohort_id <> @CohortId AND e.status IN ('offered', 'accepted', 'waitlisted')
           AND c.start_date <= @EndDate AND @StartDate <= c.end_date
         ORDER BY c.start_date
@@ -132,7 +132,7 @@ public static class EnrolmentSeats
     public static async Task<SeatResult> RequestAsync(SqlDialect dialect, DbConnection connection, DbTransaction tx, Catalogue catalogue, long cohortId, long workerId,
         bool allowWaitlist, string source, string? note, long? roundId, DateOnly today, DateTimeOffset now, EligibilityOverride? @override = null)
     {
-        var cohort = await connection.QuerySingleOrDefaultAsync<CohortSeats>(CohortSql, new { CohortId = cohortId }, tx);
+        var cohort = await connection.QuerySingleOrDefaultAsync<CohortSeats>(dialect.Render(CohortSql), new { CohortId = cohortId }, tx);
         if (cohort is null)
         {
             return SeatResult.Refused(WriteResult.NotFound);
@@ -156,7 +156,7 @@ public static class EnrolmentSeats
         {
             return new SeatResult(SeatOutcome.Refused, 0, WriteResult.Conflict("不符合报名资格：" + string.Join("；", ineligible)), ineligible);
         }
-        var overlap = await connection.QueryFirstOrDefaultAsync<(long Id, string Name, DateOnly StartDate, DateOnly EndDate)?>(OverlapSql,
+        var overlap = await connection.QueryFirstOrDefaultAsync<(long Id, string Name, DateOnly StartDate, DateOnly EndDate)?>(dialect.Render(OverlapSql),
             new { WorkerId = workerId, CohortId = cohortId, cohort.StartDate, cohort.EndDate }, tx);
         if (overlap is { } other)
         {
@@ -218,9 +218,9 @@ public static class EnrolmentSeats
     /// their place with the reasons in the note and is passed over, unless a clerk enrolled them by an override.
     /// Waitlisted workers only exist without overlapping holds, so promotion never breaks the overlap rule.
     /// </summary>
-    public static async Task<IReadOnlyList<long>> PromoteWaitlistAsync(DbConnection connection, DbTransaction tx, Catalogue catalogue, long cohortId, DateTimeOffset now)
+    public static async Task<IReadOnlyList<long>> PromoteWaitlistAsync(DbConnection connection, DbTransaction tx, Catalogue catalogue, long cohortId, DateTimeOffset now, SqlDialect? dialect = null)
     {
-        var cohort = await connection.QuerySingleOrDefaultAsync<CohortSeats>(CohortSql, new { CohortId = cohortId }, tx);
+        var cohort = await connection.QuerySingleOrDefaultAsync<CohortSeats>(dialect?.Render(CohortSql) ?? CohortSql, new { CohortId = cohortId }, tx);
         if (cohort is null || cohort.Status is not (CohortStatus.Open or CohortStatus.Confirmed) || cohort.SeatsTaken >= cohort.Capacity)
         {
             return [];
@@ -273,7 +273,7 @@ public sealed class EnrolmentStore(Database database, TimeProvider time, Catalog
         """;
     private const string CurrentSql = """
         SELECT e.status, e.cohort_id, c.status AS cohort_status, c.name AS cohort_name
-        FROM enrolments e JOIN cohorts c ON c.id = e.cohort_id WHERE e.id = @Id
+        FROM enrolments e /*UPDLOCK*/ JOIN cohorts c ON c.id = e.cohort_id WHERE e.id = @Id
         """;
     private const string SetStatusSql = "UPDATE enrolments SET status = @Status, updated_at = @Now WHERE id = @Id";
 
@@ -292,7 +292,7 @@ public sealed class EnrolmentStore(Database database, TimeProvider time, Catalog
     public Task<(WriteResult Result, IReadOnlyList<long> Promoted)> AnswerAsync(long id, EnrolmentAnswer answer, CancellationToken cancellationToken = default) =>
         database.InTransactionAsync<(WriteResult, IReadOnlyList<long>)>(async (connection, tx) =>
         {
-            var current = await connection.QuerySingleOrDefaultAsync<(string Status, long CohortId, string CohortStatus, string CohortName)?>(CurrentSql, new { Id = id }, tx);
+            var current = await connection.QuerySingleOrDefaultAsync<(string Status, long CohortId, string CohortStatus, string CohortName)?>(database.Dialect.Render(CurrentSql), new { Id = id }, tx);
             if (current is not { } c)
             {
                 return (WriteResult.NotFound, []);
@@ -319,7 +319,7 @@ public sealed class EnrolmentStore(Database database, TimeProvider time, Catalog
             var now = time.GetUtcNow();
             await connection.ExecuteAsync(SetStatusSql, new { Id = id, Status = to, Now = now }, tx);
             IReadOnlyList<long> promoted = EnrolmentStatus.HoldingSeat.Contains(c.Status) && !EnrolmentStatus.HoldingSeat.Contains(to)
-                ? await EnrolmentSeats.PromoteWaitlistAsync(connection, tx, catalogue, c.CohortId, now)
+                ? await EnrolmentSeats.PromoteWaitlistAsync(connection, tx, catalogue, c.CohortId, now, database.Dialect)
                 : [];
             await OutboxWriter.EnqueueAsync(connection, tx, CohortStore.OutboxEntity, c.CohortId, OutboxWriter.Upsert, now);
             return (WriteResult.Ok(id, 1), promoted);

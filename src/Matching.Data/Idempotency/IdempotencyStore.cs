@@ -34,7 +34,7 @@ public sealed class IdempotencyStore(Database database, TimeProvider time)
 
     private const string FindSql = """
         SELECT fingerprint, state, status_code, content_type, location, etag, body, created_at
-        FROM idempotency_keys WHERE user_id = @UserId AND idempotency_key = @Key
+        FROM idempotency_keys /*UPDLOCK*/ WHERE user_id = @UserId AND idempotency_key = @Key
         """;
     private const string DeleteSql = "DELETE FROM idempotency_keys WHERE user_id = @UserId AND idempotency_key = @Key";
     private const string InsertSql = """
@@ -53,7 +53,7 @@ public sealed class IdempotencyStore(Database database, TimeProvider time)
         database.InTransactionAsync<(IdempotencyStart, StoredResponse?)>(async (connection, tx) =>
         {
             var now = time.GetUtcNow();
-            var row = await connection.QuerySingleOrDefaultAsync<KeyRow>(FindSql, new { UserId = userId, Key = key }, tx);
+            var row = await connection.QuerySingleOrDefaultAsync<KeyRow>(database.Dialect.Render(FindSql), new { UserId = userId, Key = key }, tx);
             var usable = row is not null
                 && row.CreatedAt > now - Retention
                 && !(row.State == "in-flight" && row.CreatedAt <= now - Lease);

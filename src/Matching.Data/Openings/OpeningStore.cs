@@ -60,7 +60,7 @@ public sealed class OpeningStore(Database database, TimeProvider time)
 
     private const string BaseEmployerSql = "SELECT employer_id FROM training_bases WHERE id = @BaseId";
     private const string CurrentBaseSql = "SELECT base_id FROM openings WHERE id = @Id";
-    private const string VersionSql = "SELECT version FROM openings WHERE id = @Id";
+    private const string VersionSql = "SELECT version FROM openings /*UPDLOCK*/ WHERE id = @Id";
     private const string GetSql = $"SELECT {Columns} FROM openings WHERE id = @Id";
     private const string ReferencesSql = """
         SELECT (SELECT COUNT(*) FROM cohort_openings WHERE opening_id = @Id) + (SELECT COUNT(*) FROM placements WHERE opening_id = @Id)
@@ -84,7 +84,7 @@ public sealed class OpeningStore(Database database, TimeProvider time)
     public Task<WriteResult> UpdateAsync(long id, OpeningDraft draft, int? expectedVersion, CancellationToken cancellationToken = default) =>
         database.InTransactionAsync(async (connection, tx) =>
         {
-            var (version, refusal) = await RowVersion.CheckAsync(connection, tx, VersionSql, id, expectedVersion);
+            var (version, refusal) = await RowVersion.CheckAsync(database.Dialect, connection, tx, VersionSql, id, expectedVersion);
             if (refusal is not null)
             {
                 return refusal.Value;
@@ -104,7 +104,7 @@ public sealed class OpeningStore(Database database, TimeProvider time)
     public Task<WriteResult> DeleteAsync(long id, int? expectedVersion, CancellationToken cancellationToken = default) =>
         database.InTransactionAsync(async (connection, tx) =>
         {
-            var (version, refusal) = await RowVersion.CheckAsync(connection, tx, VersionSql, id, expectedVersion);
+            var (version, refusal) = await RowVersion.CheckAsync(database.Dialect, connection, tx, VersionSql, id, expectedVersion);
             if (refusal is not null)
             {
                 return refusal.Value;

@@ -17,6 +17,43 @@ public sealed class Database
 
     public SqlDialect Dialect { get; }
 
+    /// <summary>
+    /// A SQL Server database, checked reachable now: a service that cannot reach its database stops at start with the
+    /// reason instead of failing every request (the password is never part of the message).
+    /// </summary>
+    public static Database SqlServer(string? connectionString)
+    {
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            throw new InvalidOperationException("Matching:StorageProvider=sqlserver 需要 Matching:ConnectionString（例如 Server=db;Database=matching;User Id=…;Password=…;TrustServerCertificate=true）");
+        }
+        Microsoft.Data.SqlClient.SqlConnectionStringBuilder parsed;
+        try
+        {
+            parsed = new Microsoft.Data.SqlClient.SqlConnectionStringBuilder(connectionString);
+        }
+        catch (ArgumentException exception)
+        {
+            throw new InvalidOperationException($"Matching:ConnectionString 不是有效的 SQL Server 连接字符串：{exception.Message}");
+        }
+        if (string.IsNullOrWhiteSpace(parsed.InitialCatalog))
+        {
+            throw new InvalidOperationException("Matching:ConnectionString 须指明数据库（Database=… 或 Initial Catalog=…）");
+        }
+        var master = new Microsoft.Data.SqlClient.SqlConnectionStringBuilder(connectionString) { InitialCatalog = "master", Pooling = false };
+        try
+        {
+            using var probe = new Microsoft.Data.SqlClient.SqlConnection(master.ConnectionString);
+            probe.Open();
+        }
+        catch (Microsoft.Data.SqlClient.SqlException exception)
+        {
+            throw new InvalidOperationException(
+                $"无法连接 SQL Server {parsed.DataSource}（Matching:ConnectionString，连接超时 {parsed.ConnectTimeout} 秒）：{exception.Message}", exception);
+        }
+        return new Database(SqlServerDialect.Instance, connectionString);
+    }
+
     public string ConnectionString { get; }
 
     public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken = default)

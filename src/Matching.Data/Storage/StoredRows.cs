@@ -29,7 +29,7 @@ public sealed class StoredWorkerRow
 
     /// <summary>The column for <see cref="InActivePlacement"/>, for a query over <c>workers</c> (unaliased).</summary>
     public const string InActivePlacementColumn =
-        "EXISTS (SELECT 1 FROM placements p WHERE p.worker_id = workers.id AND p.status = 'active') AS in_active_placement";
+        "CASE WHEN EXISTS (SELECT 1 FROM placements p WHERE p.worker_id = workers.id AND p.status = 'active') THEN 1 ELSE 0 END AS in_active_placement";
 
     public IReadOnlyList<WorkerTrade> Trades => StoredJson.Read<List<WorkerTrade>>(TradesJson);
 

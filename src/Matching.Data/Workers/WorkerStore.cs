@@ -91,8 +91,8 @@ public sealed class WorkerStore(Database database, PersonalDataProtector protect
               WHERE e.worker_id = @WorkerId AND c.employer_id = @EmployerId AND e.status = 'accepted')
           + (SELECT COUNT(*) FROM placements WHERE worker_id = @WorkerId AND employer_id = @EmployerId) AS accepted
         """;
-    private const string FindByHashSql = "SELECT id FROM workers WHERE id_number_hash = @Hash";
-    private const string VersionSql = "SELECT version FROM workers WHERE id = @Id";
+    private const string FindByHashSql = "SELECT id FROM workers /*UPDLOCK*/ WHERE id_number_hash = @Hash";
+    private const string VersionSql = "SELECT version FROM workers /*UPDLOCK*/ WHERE id = @Id";
     private const string GetSql = $"SELECT {Columns} FROM workers WHERE id = @Id";
     private const string ReferencesSql = """
         SELECT (SELECT COUNT(*) FROM placements WHERE worker_id = @Id) + (SELECT COUNT(*) FROM enrolments WHERE worker_id = @Id)
@@ -107,7 +107,7 @@ public sealed class WorkerStore(Database database, PersonalDataProtector protect
         var now = time.GetUtcNow();
         return await database.InTransactionAsync(async (connection, tx) =>
         {
-            var existing = await connection.ExecuteScalarAsync<long?>(FindByHashSql, new { Hash = row.IdNumberHash }, tx);
+            var existing = await connection.ExecuteScalarAsync<long?>(database.Dialect.Render(FindByHashSql), new { Hash = row.IdNumberHash }, tx);
             if (existing is { } existingId)
             {
                 return Duplicate(existingId);
@@ -125,12 +125,12 @@ public sealed class WorkerStore(Database database, PersonalDataProtector protect
         var now = time.GetUtcNow();
         return await database.InTransactionAsync(async (connection, tx) =>
         {
-            var (version, refusal) = await RowVersion.CheckAsync(connection, tx, VersionSql, id, expectedVersion);
+            var (version, refusal) = await RowVersion.CheckAsync(database.Dialect, connection, tx, VersionSql, id, expectedVersion);
             if (refusal is not null)
             {
                 return refusal.Value;
             }
-            var holder = await connection.ExecuteScalarAsync<long?>(FindByHashSql, new { Hash = row.IdNumberHash }, tx);
+            var holder = await connection.ExecuteScalarAsync<long?>(database.Dialect.Render(FindByHashSql), new { Hash = row.IdNumberHash }, tx);
             if (holder is { } other && other != id)
             {
                 return Duplicate(other);
@@ -148,7 +148,7 @@ public sealed class WorkerStore(Database database, PersonalDataProtector protect
         var now = time.GetUtcNow();
         return await database.InTransactionAsync(async (connection, tx) =>
         {
-            var (version, refusal) = await RowVersion.CheckAsync(connection, tx, VersionSql, id, expectedVersion);
+            var (version, refusal) = await RowVersion.CheckAsync(database.Dialect, connection, tx, VersionSql, id, expectedVersion);
             if (refusal is not null)
             {
                 return refusal.Value;
@@ -185,7 +185,7 @@ public sealed class WorkerStore(Database database, PersonalDataProtector protect
     public async Task<long?> FindByIdNumberAsync(string idNumber, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        return await connection.ExecuteScalarAsync<long?>(FindByHashSql, new { Hash = protector.Hash("id", ResidentIdNumber.Normalize(idNumber)) });
+        return await connection.ExecuteScalarAsync<long?>(database.Dialect.Render(FindByHashSql), new { Hash = protector.Hash("id", ResidentIdNumber.Normalize(idNumber)) });
     }
 
     /// <summary>The clear ID number, decrypted. Callers audit this.</summary>
@@ -296,7 +296,7 @@ public sealed class WorkerStore(Database database, PersonalDataProtector protect
                 command.Transaction = tx;
                 if (written == 0)
                 {
-                    await command.PrepareAsync(cancellationToken);
+                    await database.Dialect.PrepareAsync(command, cancellationToken);
                 }
                 foreach (var w in batch)
                 {
