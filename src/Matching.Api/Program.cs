@@ -85,6 +85,9 @@ builder.Services.ConfigureHttpJsonOptions(json =>
     json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false));
     // A misspelt field is an error, not silently dropped data.
     json.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+    // Numbers are JSON numbers ("6000" is refused), and a field sent twice (in any letter case) is refused, not last-wins.
+    json.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
+    json.SerializerOptions.AllowDuplicateProperties = false;
 });
 builder.Services.Configure<RouteHandlerOptions>(routes => routes.ThrowOnBadRequest = true);
 builder.Services.AddProblemDetails(problems => problems.CustomizeProblemDetails = context =>
@@ -114,7 +117,8 @@ builder.Services.AddOpenApi(openApi =>
     });
     OpenApiSecurity.Configure(openApi);
 });
-builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
+builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"])
+    .AddCheck<BackgroundWorkHealthCheck>("background", tags: ["ready"]);
 
 var app = builder.Build();
 

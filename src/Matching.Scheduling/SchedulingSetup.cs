@@ -2,6 +2,7 @@ using Matching.Allocation;
 using Matching.Data.Dispatch;
 using Matching.Data.Idempotency;
 using Matching.Data.Notifications;
+using Matching.Data.Operations;
 using Matching.Data.Storage;
 using Matching.Scheduling.Dispatch;
 using Matching.Scheduling.Jobs;
@@ -102,6 +103,7 @@ public static class SchedulingSetup
         services.TryAddSingleton<CohortLifecycle>();
         services.TryAddSingleton<SummaryReports>();
         services.TryAddSingleton<CohortSchedule>();
+        services.TryAddSingleton<BackgroundProblems>();
         return services;
     }
 }
@@ -127,7 +129,8 @@ public sealed class SchedulingBootstrap(ISchedulerFactory schedulers, CohortSche
         (WeeklyRetrainJob.Key, "weekly", CronScheduleBuilder.Create("0 0 19 ? * SUN").WithMisfireInstruction(CronTriggerMisfireInstruction.DoNothing)),
     ];
 
-    private static readonly (JobKey Key, Type Type)[] Jobs =
+    /// <summary>Every job of the product, stored durably at start (a restart finds them all).</summary>
+    public static readonly IReadOnlyList<(JobKey Key, Type Type)> Jobs =
     [
         (CohortDeadlineJob.Key, typeof(CohortDeadlineJob)), (CohortReminderJob.Key, typeof(CohortReminderJob)),
         (CohortStartJob.Key, typeof(CohortStartJob)), (CohortEndJob.Key, typeof(CohortEndJob)),
@@ -162,8 +165,17 @@ public sealed class SchedulingBootstrap(ISchedulerFactory schedulers, CohortSche
                 }
             }
         }
-        var changed = await cohorts.SyncAsync(scheduler, time.GetUtcNow(), cancellationToken);
-        logger.LogInformation("Scheduler ready: {Jobs} jobs, {Recurring} recurring schedules, {Changed} cohort triggers updated", Jobs.Length, Recurring.Count, changed);
+        var changed = 0;
+        try
+        {
+            changed = await cohorts.SyncAsync(scheduler, time.GetUtcNow(), cancellationToken);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            // Start-up never depends on the cohorts: the every-minute sync tries again.
+            logger.LogError(exception, "Cohort schedule sync at start failed; the every-minute sync retries");
+        }
+        logger.LogInformation("Scheduler ready: {Jobs} jobs, {Recurring} recurring schedules, {Changed} cohort triggers updated", Jobs.Count, Recurring.Count, changed);
         var metadata = await scheduler.GetMetadata(cancellationToken);
         if (metadata.JobStoreClustered)
         {

@@ -148,9 +148,11 @@ public class DataFixture : IDisposable
     public CohortDraft Cohort(long baseId, IReadOnlyList<long>? openings = null, int capacity = 30, string status = CohortStatus.Planned)
     {
         var errors = new ValidationErrors();
-        return CohortRules.Validate(new CohortInput(baseId, "普工岗前培训2026年4月", "pre-job", ["T001"], capacity, 1,
-                new DateOnly(2026, 4, 1), new DateOnly(2026, 4, 8), new DateOnly(2026, 4, 30), openings ?? [], status),
-            Environment.Catalogue, errors) ?? throw new InvalidOperationException(errors.ToString());
+        // A new cohort is valid only as planned; the stores take a draft in any state (as seeding and the lifecycle do).
+        var draft = CohortRules.Validate(new CohortInput(baseId, "普工岗前培训2026年4月", "pre-job", ["T001"], capacity, 1,
+                new DateOnly(2026, 4, 1), new DateOnly(2026, 4, 8), new DateOnly(2026, 4, 30), openings ?? [], CohortStatus.Planned),
+            Environment.Catalogue, FixedClock.Today, errors) ?? throw new InvalidOperationException(errors.ToString());
+        return draft with { Status = status };
     }
 
     /// <summary>Creates and returns the id, failing the test if the store refused.</summary>

@@ -56,7 +56,10 @@ public sealed record CandidateRecallResponse(long OpeningId, CandidateCriteria C
 
 public sealed record OpeningRecallResponse(long WorkerId, OpeningCriteriaResponse Criteria, int Count, IReadOnlyList<RecallHit> Openings);
 
-/// <summary>The worker's side of recall: what of the worker the eligibility rule reads (no certificate details).</summary>
+/// <summary>
+/// The worker's side of recall: what of the worker the eligibility rule reads (no certificate details). The worker's age
+/// is not shown: beside the age today it would narrow the birth date, and with it the masked ID number.
+/// </summary>
 public sealed record OpeningCriteriaResponse(IReadOnlyList<RecallTrade> Trades, DateOnly AvailableFrom, IReadOnlyList<string> Destinations,
     IReadOnlyList<string> TrainingIntentions, bool InActivePlacement);
 

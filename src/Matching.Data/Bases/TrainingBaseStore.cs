@@ -41,9 +41,6 @@ public sealed class TrainingBaseStore(Database database, TimeProvider time)
     private const string OwnerSql = "SELECT employer_id FROM training_bases WHERE id = @Id";
     private const string VersionSql = "SELECT version FROM training_bases /*UPDLOCK*/ WHERE id = @Id";
     private const string GetSql = $"SELECT {Columns} FROM training_bases WHERE id = @Id";
-    private const string ReferencesSql = """
-        SELECT (SELECT COUNT(*) FROM openings WHERE base_id = @Id) + (SELECT COUNT(*) FROM cohorts WHERE base_id = @Id)
-        """;
     private const string DeleteSql = "DELETE FROM training_bases WHERE id = @Id";
 
     public Task<WriteResult> CreateAsync(TrainingBaseDraft draft, CancellationToken cancellationToken = default) =>
@@ -83,9 +80,9 @@ public sealed class TrainingBaseStore(Database database, TimeProvider time)
             {
                 return refusal.Value;
             }
-            if (await connection.ExecuteScalarAsync<long>(ReferencesSql, new { Id = id }, tx) > 0)
+            if (await References.RefusalAsync(connection, tx, database.Dialect, "training_bases", id, "实训基地") is { } referenced)
             {
-                return WriteResult.Conflict("该实训基地仍有岗位或培训班期，不能删除");
+                return referenced;
             }
             await connection.ExecuteAsync(DeleteSql, new { Id = id }, tx);
             return WriteResult.Ok(id, version);

@@ -27,6 +27,12 @@ public sealed record Cohort(
     DateTimeOffset UpdatedAt,
     int Version) : IVersioned;
 
+/// <summary>
+/// A lifecycle step run inside a cohort write's transaction: moves the cohort to the status with the rule and effects
+/// of the lifecycle, or refuses (writing nothing).
+/// </summary>
+public delegate Task<WriteResult> CohortStatusChange(DbConnection connection, DbTransaction transaction, long cohortId, string to, CancellationToken cancellationToken);
+
 public sealed record CohortFilter(long? EmployerId = null, long? BaseId = null, string? TradeId = null, string? Status = null, DateOnly? StartsFrom = null, DateOnly? StartsTo = null);
 
 /// <summary>Training cohorts (培训班期) with their linked openings.</summary>
@@ -49,10 +55,11 @@ public sealed class CohortStore(Database database, TimeProvider time, Catalogue 
             @StartDate, @EndDate, @Status, @Now, @Now, 1)
         """;
 
+    // The status is not written here: it changes only through the lifecycle (see UpdateAsync).
     private const string UpdateSql = """
         UPDATE cohorts SET name = @Name, training_type = @TrainingType, trades = @Trades, capacity = @Capacity,
             min_size = @MinSize, enrolment_deadline = @EnrolmentDeadline, start_date = @StartDate, end_date = @EndDate,
-            status = @Status, updated_at = @Now, version = version + 1
+            updated_at = @Now, version = @NextVersion
         WHERE id = @Id
         """;
 
@@ -67,9 +74,6 @@ public sealed class CohortStore(Database database, TimeProvider time, Catalogue 
     private const string InsertLinkSql = "INSERT INTO cohort_openings (cohort_id, opening_id) VALUES (@CohortId, @OpeningId)";
     private const string LinksSql = "SELECT cohort_id, opening_id FROM cohort_openings WHERE cohort_id IN @Ids ORDER BY opening_id";
     private const string VersionSql = "SELECT version FROM cohorts /*UPDLOCK*/ WHERE id = @Id";
-    private const string ReferencesSql = """
-        SELECT (SELECT COUNT(*) FROM enrolments WHERE cohort_id = @Id) + (SELECT COUNT(*) FROM placements WHERE cohort_id = @Id)
-        """;
     private const string DeleteSql = "DELETE FROM cohorts WHERE id = @Id";
 
     public Task<WriteResult> CreateAsync(CohortDraft draft, CancellationToken cancellationToken = default) =>
@@ -93,7 +97,12 @@ public sealed class CohortStore(Database database, TimeProvider time, Catalogue 
             return WriteResult.Ok(id, 1);
         }, cancellationToken);
 
-    public Task<WriteResult> UpdateAsync(long id, CohortDraft draft, int? expectedVersion, CancellationToken cancellationToken = default) =>
+    /// <summary>
+    /// Replaces a cohort's fields. A different status is a lifecycle step: <paramref name="changeStatus"/> (the
+    /// lifecycle's own move, with its rule and its effects) runs in this transaction before the fields change; without
+    /// it a status change is refused. Every refusal comes before anything is written.
+    /// </summary>
+    public Task<WriteResult> UpdateAsync(long id, CohortDraft draft, int? expectedVersion, CohortStatusChange? changeStatus = null, CancellationToken cancellationToken = default) =>
         database.InTransactionAsync(async (connection, tx) =>
         {
             var (version, refusal) = await RowVersion.CheckAsync(database.Dialect, connection, tx, VersionSql, id, expectedVersion);
@@ -106,10 +115,6 @@ public sealed class CohortStore(Database database, TimeProvider time, Catalogue 
             {
                 return WriteResult.Invalid("baseId", "培训班期不能移到另一个实训基地");
             }
-            if (!CohortStatus.CanMove(current.Status, draft.Status))
-            {
-                return WriteResult.Invalid("status", $"班期状态不能从“{CohortStatus.NameOf(current.Status)}”改为“{CohortStatus.NameOf(draft.Status)}”");
-            }
             if (draft.Capacity < current.SeatsTaken)
             {
                 return WriteResult.Invalid("capacity", $"已有{current.SeatsTaken}人占用名额，容量不能小于此数");
@@ -119,9 +124,23 @@ public sealed class CohortStore(Database database, TimeProvider time, Catalogue 
             {
                 return invalid;
             }
+            if (draft.Status != current.Status)
+            {
+                if (changeStatus is null)
+                {
+                    return WriteResult.Invalid("status", "班期状态只能按流程变更");
+                }
+                var moved = await changeStatus(connection, tx, id, draft.Status, cancellationToken);
+                if (moved.Status != WriteStatus.Ok)
+                {
+                    return moved;
+                }
+            }
             var now = time.GetUtcNow();
             var parameters = Parameters(draft, now);
             parameters.Add("Id", id);
+            // One replacement is one new version, whether or not a lifecycle step ran in it.
+            parameters.Add("NextVersion", version + 1);
             await connection.ExecuteAsync(UpdateSql, parameters, tx);
             await connection.ExecuteAsync(DeleteLinksSql, new { CohortId = id }, tx);
             await LinkAsync(connection, tx, id, draft.LinkedOpeningIds);
@@ -139,9 +158,9 @@ public sealed class CohortStore(Database database, TimeProvider time, Catalogue 
             {
                 return refusal.Value;
             }
-            if (await connection.ExecuteScalarAsync<long>(ReferencesSql, new { Id = id }, tx) > 0)
+            if (await References.RefusalAsync(connection, tx, database.Dialect, "cohorts", id, "班期", "可取消班期（POST /api/cohorts/{id}/cancel）") is { } referenced)
             {
-                return WriteResult.Conflict("该班期已有报名或就业安置记录，不能删除；可将状态改为 cancelled");
+                return referenced;
             }
             await connection.ExecuteAsync(DeleteLinksSql, new { CohortId = id }, tx);
             await connection.ExecuteAsync(DeleteSql, new { Id = id }, tx);

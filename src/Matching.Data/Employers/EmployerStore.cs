@@ -40,9 +40,6 @@ public sealed class EmployerStore(Database database, TimeProvider time)
     private const string FindByCodeSql = "SELECT id FROM employers /*UPDLOCK*/ WHERE credit_code = @CreditCode";
     private const string VersionSql = "SELECT version FROM employers /*UPDLOCK*/ WHERE id = @Id";
     private const string GetSql = $"SELECT {Columns} FROM employers WHERE id = @Id";
-    private const string ReferencesSql = """
-        SELECT (SELECT COUNT(*) FROM training_bases WHERE employer_id = @Id) + (SELECT COUNT(*) FROM placements WHERE employer_id = @Id)
-        """;
     private const string DeleteSql = "DELETE FROM employers WHERE id = @Id";
 
     public Task<WriteResult> CreateAsync(EmployerDraft draft, CancellationToken cancellationToken = default) =>
@@ -82,9 +79,9 @@ public sealed class EmployerStore(Database database, TimeProvider time)
             {
                 return refusal.Value;
             }
-            if (await connection.ExecuteScalarAsync<long>(ReferencesSql, new { Id = id }, tx) > 0)
+            if (await References.RefusalAsync(connection, tx, database.Dialect, "employers", id, "企业") is { } referenced)
             {
-                return WriteResult.Conflict("该企业仍有实训基地或就业安置记录，不能删除");
+                return referenced;
             }
             await connection.ExecuteAsync(DeleteSql, new { Id = id }, tx);
             return WriteResult.Ok(id, version);

@@ -62,9 +62,6 @@ public sealed class OpeningStore(Database database, TimeProvider time)
     private const string CurrentBaseSql = "SELECT base_id FROM openings WHERE id = @Id";
     private const string VersionSql = "SELECT version FROM openings /*UPDLOCK*/ WHERE id = @Id";
     private const string GetSql = $"SELECT {Columns} FROM openings WHERE id = @Id";
-    private const string ReferencesSql = """
-        SELECT (SELECT COUNT(*) FROM cohort_openings WHERE opening_id = @Id) + (SELECT COUNT(*) FROM placements WHERE opening_id = @Id)
-        """;
     private const string DeleteSql = "DELETE FROM openings WHERE id = @Id";
 
     public Task<WriteResult> CreateAsync(OpeningDraft draft, CancellationToken cancellationToken = default) =>
@@ -109,9 +106,9 @@ public sealed class OpeningStore(Database database, TimeProvider time)
             {
                 return refusal.Value;
             }
-            if (await connection.ExecuteScalarAsync<long>(ReferencesSql, new { Id = id }, tx) > 0)
+            if (await References.RefusalAsync(connection, tx, database.Dialect, "openings", id, "岗位", "可将状态改为 closed") is { } referenced)
             {
-                return WriteResult.Conflict("该岗位已关联培训班期或就业安置，不能删除；可将状态改为 closed");
+                return referenced;
             }
             await connection.ExecuteAsync(DeleteSql, new { Id = id }, tx);
             await OutboxWriter.EnqueueAsync(connection, tx, OutboxEntity, id, OutboxWriter.Delete, time.GetUtcNow());

@@ -137,6 +137,10 @@ public sealed class PlacementStore(Database database, TimeProvider time)
             {
                 return refusal.Value;
             }
+            if (await References.RefusalAsync(connection, tx, database.Dialect, "placements", id, "就业安置记录") is { } referenced)
+            {
+                return referenced;
+            }
             var workerId = await connection.ExecuteScalarAsync<long>(WorkerOfSql, new { Id = id }, tx);
             await connection.ExecuteAsync(DeleteFollowUpsSql, new { Id = id }, tx);
             await connection.ExecuteAsync(DeleteSql, new { Id = id }, tx);

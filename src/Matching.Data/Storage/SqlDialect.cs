@@ -51,6 +51,18 @@ public abstract class SqlDialect
     /// <summary>Whether the exception is a foreign-key violation (a row still referenced, or a reference to nothing).</summary>
     public abstract bool IsForeignKeyViolation(Exception exception);
 
+    /// <summary>
+    /// Every foreign key of the schema, read from the database itself: columns <c>ChildTable</c>, <c>ChildColumn</c>,
+    /// <c>ParentTable</c>, <c>OnDelete</c> (NO ACTION, RESTRICT, CASCADE, SET NULL…).
+    /// </summary>
+    public abstract string ForeignKeysSql { get; }
+
+    /// <summary>
+    /// How many rows this connection has changed so far (a running count), so a transaction can tell whether it wrote
+    /// anything; null on an engine without such a counter (the audit row is then written for every committed write).
+    /// </summary>
+    public virtual string? ChangesSql => null;
+
     /// <summary>Statements run on every newly opened connection.</summary>
     public virtual string? OnOpen => null;
 
@@ -73,7 +85,9 @@ public abstract class SqlDialect
     public abstract Task<IReadOnlyList<string>> TablesAsync(DbConnection connection);
 
     /// <summary>Pairs (table, table it references) of the foreign keys between user tables.</summary>
-    public abstract Task<IReadOnlyList<(string Table, string References)>> ForeignKeysAsync(DbConnection connection);
+    public async Task<IReadOnlyList<(string Table, string References)>> ForeignKeysAsync(DbConnection connection) =>
+        (await connection.QueryAsync<ForeignKey>(ForeignKeysSql)).Where(k => k.ChildTable != k.ParentTable)
+            .Select(k => (k.ChildTable, k.ParentTable)).Distinct().ToList();
 
     /// <summary>The table's columns in order.</summary>
     public abstract Task<IReadOnlyList<string>> ColumnsAsync(DbConnection connection, string table);
@@ -117,6 +131,15 @@ public sealed class SqliteDialect : SqlDialect
     public override bool IsForeignKeyViolation(Exception exception) =>
         exception is SqliteException { SqliteExtendedErrorCode: 787 };
 
+    public override string ForeignKeysSql => """
+        SELECT m.name AS ChildTable, f."from" AS ChildColumn, f."table" AS ParentTable, f.on_delete AS OnDelete
+        FROM sqlite_master m JOIN pragma_foreign_key_list(m.name) f
+        WHERE m.type = 'table'
+        ORDER BY m.name, f.id, f.seq
+        """;
+
+    public override string ChangesSql => "SELECT total_changes()";
+
     // WAL lets readers run beside the single writer; busy_timeout makes writers queue instead of failing.
     public override string OnOpen => "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;";
 
@@ -128,16 +151,10 @@ public sealed class SqliteDialect : SqlDialect
 
     private const string IndexesSql = "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = @Table AND sql IS NOT NULL";
     private const string TablesSql = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%' AND name <> 'SchemaVersions' ORDER BY name";
-    private const string ForeignKeysSql = """
-        SELECT m.name, f."table" FROM sqlite_master m JOIN pragma_foreign_key_list(m.name) f
-        WHERE m.type = 'table' AND f."table" <> m.name
-        """;
     private const string ColumnsSql = "SELECT name FROM pragma_table_info(@Table) ORDER BY cid";
 
     public override async Task<IReadOnlyList<string>> TablesAsync(DbConnection connection) => (await connection.QueryAsync<string>(TablesSql)).AsList();
 
-    public override async Task<IReadOnlyList<(string Table, string References)>> ForeignKeysAsync(DbConnection connection) =>
-        (await connection.QueryAsync<(string, string)>(ForeignKeysSql)).AsList();
 
     public override async Task<IReadOnlyList<string>> ColumnsAsync(DbConnection connection, string table) =>
         (await connection.QueryAsync<string>(ColumnsSql, new { Table = table })).AsList();
@@ -199,16 +216,16 @@ public class SqlServerDialect : SqlDialect
     private const string TablesSql = """
         SELECT t.name FROM sys.tables t WHERE t.is_ms_shipped = 0 AND t.name <> 'SchemaVersions' ORDER BY t.name
         """;
-    private const string ForeignKeysSql = """
-        SELECT OBJECT_NAME(f.parent_object_id), OBJECT_NAME(f.referenced_object_id)
-        FROM sys.foreign_keys f WHERE f.parent_object_id <> f.referenced_object_id
+    public override string ForeignKeysSql => """
+        SELECT OBJECT_NAME(f.parent_object_id) AS ChildTable, COL_NAME(fc.parent_object_id, fc.parent_column_id) AS ChildColumn,
+               OBJECT_NAME(f.referenced_object_id) AS ParentTable, REPLACE(f.delete_referential_action_desc, '_', ' ') AS OnDelete
+        FROM sys.foreign_keys f JOIN sys.foreign_key_columns fc ON fc.constraint_object_id = f.object_id
+        ORDER BY OBJECT_NAME(f.parent_object_id), f.object_id, fc.constraint_column_id
         """;
     private const string ColumnsSql = "SELECT c.name FROM sys.columns c WHERE c.object_id = OBJECT_ID(@Table) ORDER BY c.column_id";
 
     public override async Task<IReadOnlyList<string>> TablesAsync(DbConnection connection) => (await connection.QueryAsync<string>(TablesSql)).AsList();
 
-    public override async Task<IReadOnlyList<(string Table, string References)>> ForeignKeysAsync(DbConnection connection) =>
-        (await connection.QueryAsync<(string, string)>(ForeignKeysSql)).AsList();
 
     public override async Task<IReadOnlyList<string>> ColumnsAsync(DbConnection connection, string table) =>
         (await connection.QueryAsync<string>(ColumnsSql, new { Table = table })).AsList();

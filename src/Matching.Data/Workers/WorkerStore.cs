@@ -91,12 +91,13 @@ public sealed class WorkerStore(Database database, PersonalDataProtector protect
               WHERE e.worker_id = @WorkerId AND c.employer_id = @EmployerId AND e.status = 'accepted')
           + (SELECT COUNT(*) FROM placements WHERE worker_id = @WorkerId AND employer_id = @EmployerId) AS accepted
         """;
+    private const string AcceptedOfferSql = """
+        SELECT COUNT(*) FROM enrolments e JOIN cohorts c ON c.id = e.cohort_id
+        WHERE e.worker_id = @WorkerId AND c.employer_id = @EmployerId AND e.status = 'accepted'
+        """;
     private const string FindByHashSql = "SELECT id FROM workers /*UPDLOCK*/ WHERE id_number_hash = @Hash";
     private const string VersionSql = "SELECT version FROM workers /*UPDLOCK*/ WHERE id = @Id";
     private const string GetSql = $"SELECT {Columns} FROM workers WHERE id = @Id";
-    private const string ReferencesSql = """
-        SELECT (SELECT COUNT(*) FROM placements WHERE worker_id = @Id) + (SELECT COUNT(*) FROM enrolments WHERE worker_id = @Id)
-        """;
     private const string DeleteSql = "DELETE FROM workers WHERE id = @Id";
     private const string IdNumberCipherSql = "SELECT id_number_cipher FROM workers WHERE id = @Id";
     private const string PhoneCipherSql = "SELECT phone_cipher FROM workers WHERE id = @Id";
@@ -153,9 +154,9 @@ public sealed class WorkerStore(Database database, PersonalDataProtector protect
             {
                 return refusal.Value;
             }
-            if (await connection.ExecuteScalarAsync<long>(ReferencesSql, new { Id = id }, tx) > 0)
+            if (await References.RefusalAsync(connection, tx, database.Dialect, "workers", id, "劳动者") is { } referenced)
             {
-                return WriteResult.Conflict("该劳动者已有报名或就业安置记录，不能删除");
+                return referenced;
             }
             await connection.ExecuteAsync(DeleteSql, new { Id = id }, tx);
             await OutboxWriter.EnqueueAsync(connection, tx, OutboxEntity, id, OutboxWriter.Delete, now);
@@ -179,6 +180,13 @@ public sealed class WorkerStore(Database database, PersonalDataProtector protect
         await using var connection = await database.OpenAsync(cancellationToken);
         var (linked, accepted) = await connection.QuerySingleAsync<(long Linked, long Accepted)>(EmployerLinkSql, new { WorkerId = workerId, EmployerId = employerId });
         return (linked > 0, accepted > 0);
+    }
+
+    /// <summary>Whether the worker accepted a seat in one of the employer's cohorts (what lets an enterprise record a placement).</summary>
+    public async Task<bool> AcceptedOfferAsync(long workerId, long employerId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<long>(AcceptedOfferSql, new { WorkerId = workerId, EmployerId = employerId }) > 0;
     }
 
     /// <summary>The id of the worker registered with this ID number, if any (look-up by keyed hash).</summary>

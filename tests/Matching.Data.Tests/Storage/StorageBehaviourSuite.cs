@@ -28,7 +28,7 @@ public abstract class StorageBehaviourSuite(StorageProvider provider)
         typeof(Workers.WorkerStore), typeof(Employers.EmployerStore), typeof(Bases.TrainingBaseStore), typeof(Openings.OpeningStore),
         typeof(Cohorts.CohortStore), typeof(Placements.PlacementStore), typeof(EnrolmentStore), typeof(DispatchRoundStore),
         typeof(DispatchInputs), typeof(NotificationStore), typeof(ReportStore), typeof(IdempotencyStore), typeof(UserStore),
-        typeof(AuditLog), typeof(DemoSeeder), typeof(DemoHistory),
+        typeof(AuditLog), typeof(DemoSeeder), typeof(DemoHistory), typeof(Operations.BackgroundProblems),
     ];
 
     private DataFixture Data
@@ -384,7 +384,7 @@ public abstract class StorageBehaviourSuite(StorageProvider provider)
     [SkippableFact]
     public async Task Idempotency_keys_replay_refuse_a_different_request_and_free_an_abandoned_key()
     {
-        var store = new IdempotencyStore(Data.Database, Data.Time);
+        var store = new IdempotencyStore(Data.Database, Data.Environment.Protector, Data.Time);
         var user = DataFixture.Next();
         Assert.Equal(IdempotencyStart.Started, (await store.BeginAsync(user, "k1", "f1")).Start);
         Assert.Equal(IdempotencyStart.InFlight, (await store.BeginAsync(user, "k1", "f1")).Start);
@@ -399,6 +399,19 @@ public abstract class StorageBehaviourSuite(StorageProvider provider)
         await store.AbandonAsync(user, "k2");
         Assert.Equal(IdempotencyStart.Started, (await store.BeginAsync(user, "k2", "f1")).Start);
         Assert.True(await store.PurgeExpiredAsync() >= 0);
+    }
+
+    [SkippableFact]
+    public async Task A_background_problem_is_recorded_once_updated_and_cleared()
+    {
+        var problems = new Operations.BackgroundProblems(Data.Database, Data.Time);
+        var subject = 1_000_000L + DataFixture.Next();
+        await problems.RecordAsync(Operations.BackgroundProblems.CohortSchedule, subject, "班期日期无法排程");
+        await problems.RecordAsync(Operations.BackgroundProblems.CohortSchedule, subject, "班期日期超出范围");
+        var recorded = Assert.Single(await problems.ListAsync(), p => p.SubjectId == subject);
+        Assert.Equal(("班期日期超出范围", FixedClock.Instant, FixedClock.Instant), (recorded.Detail, recorded.FirstSeenAt, recorded.LastSeenAt));
+        await problems.ClearAsync(Operations.BackgroundProblems.CohortSchedule, subject);
+        Assert.DoesNotContain(await problems.ListAsync(), p => p.SubjectId == subject);
     }
 
     [SkippableFact]

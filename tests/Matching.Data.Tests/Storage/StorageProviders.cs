@@ -126,7 +126,8 @@ public sealed partial class TranslatedSqlServerStorage : StorageProvider
         var text = tsql
             .Replace(sqlServer.SelectInsertedId, sqlite.SelectInsertedId, StringComparison.Ordinal)
             .Replace(sqlServer.Page, sqlite.Page, StringComparison.Ordinal)
-            .Replace(sqlServer.WriteLockHint, sqlite.WriteLockHint, StringComparison.Ordinal);
+            .Replace(sqlServer.WriteLockHint, sqlite.WriteLockHint, StringComparison.Ordinal)
+            .Replace(sqlServer.ForeignKeysSql, sqlite.ForeignKeysSql, StringComparison.Ordinal);
         return ExplicitIds().Replace(text, "");
     }
 
