@@ -84,25 +84,26 @@ public static class EnrolmentEndpoints
     public static async Task<Results<Created<EnrolmentResponse>, ValidationProblem, ProblemHttpResult>> Enrol(
         long id, EnrolmentInput input, Caller caller, EnrolmentStore store, CohortStore cohorts, WorkerStore workers, CancellationToken cancellationToken)
     {
+        // The input is checked as a whole before anything is looked up, so a bad reason is named whatever the worker.
+        var errors = new ValidationErrors();
         if (input.WorkerId is null or <= 0)
         {
-            return ApiResults.Invalid("workerId", "必填");
+            errors.Add("workerId", "必填");
+        }
+        var reason = Check.Text(errors, "overrideReason", input.OverrideReason, 500, minLength: 4);
+        if (!errors.IsValid)
+        {
+            return ApiResults.Invalid(errors);
         }
         if (await cohorts.GetAsync(id, cancellationToken) is null)
         {
             return ApiResults.NotFound("培训班期");
         }
-        var worker = await workers.GetAsync(input.WorkerId.Value, cancellationToken);
+        var worker = await workers.GetAsync(input.WorkerId.GetValueOrDefault(), cancellationToken);
         if (worker is null || !caller.CanWriteWorker(worker.CountyCode))
         {
             // A worker of another county reads as unknown: the caller learns nothing about it.
             return ApiResults.Invalid("workerId", "劳动者不存在或不属于本县");
-        }
-        var errors = new ValidationErrors();
-        var reason = Check.Text(errors, "overrideReason", input.OverrideReason, 500, minLength: 4);
-        if (!errors.IsValid)
-        {
-            return ApiResults.Invalid(errors);
         }
         var @override = reason is null ? null : new EligibilityOverride(caller.UserId, caller.Name, caller.Role, reason);
         var seat = await store.EnrolAsync(id, worker.Id, input.Waitlist ?? true, @override, cancellationToken);

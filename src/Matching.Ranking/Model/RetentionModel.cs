@@ -22,7 +22,7 @@ public sealed class RetentionModel
     private readonly MLContext _ml;
     private readonly ITransformer _model;
     private readonly ITransformer _explainer;
-    private readonly CompiledForest? _forest;
+    private readonly Func<float[], float>? _compiled;
     private readonly ConcurrentBag<PredictionEngine<PairRow, RetentionScore>> _engines = [];
     private readonly ConcurrentBag<PredictionEngine<PairRow, ContributionScore>> _explainers = [];
 
@@ -39,7 +39,10 @@ public sealed class RetentionModel
             : FindPredictor<LinearBinaryModelParameters>(model) is { } linear
                 ? ml.Transforms.CalculateFeatureContribution(linear, All, All, normalize: true)
                 : throw new InvalidDataException("模型文件不是可解释的二分类留存模型（FastTree 或逻辑回归）");
-        _forest = FindPredictor<FastTreeBinaryModelParameters>(model) is { } forest ? CompiledForest.From(forest.Model) : null;
+        // Requests score through a compiled copy of the model (trees or weights) when there is one: thread-safe, no engine.
+        _compiled = FindPredictor<FastTreeBinaryModelParameters>(model) is { } forest
+            ? CompiledForest.From(forest.Model) is { } compiledForest ? f => compiledForest.Probability(f) : null
+            : CompiledLinear.From(model, MatchFeatures.Count) is { } weights ? f => weights.Probability(f) : null;
         _explainer = model.Append(contributions.Fit(model.Transform(EmptyData(ml))));
     }
 
@@ -86,11 +89,11 @@ public sealed class RetentionModel
     public float[] PredictEach(IReadOnlyList<float[]> rows)
     {
         var result = new float[rows.Count];
-        if (_forest is { } forest)
+        if (_compiled is { } compiled)
         {
             for (var i = 0; i < rows.Count; i++)
             {
-                result[i] = forest.Probability(rows[i]);
+                result[i] = compiled(rows[i]);
             }
             return result;
         }
@@ -114,10 +117,10 @@ public sealed class RetentionModel
     }
 
     /// <summary>The probability for one pair, thread-safe (the compiled trees, else a pooled engine).</summary>
-    public float PredictOne(float[] features) => _forest is { } forest ? forest.Probability(features) : Predict(features);
+    public float PredictOne(float[] features) => _compiled is { } compiled ? compiled(features) : Predict(features);
 
-    /// <summary>Whether <see cref="PredictEach"/> uses the compiled trees.</summary>
-    public bool Compiled => _forest is not null;
+    /// <summary>Whether <see cref="PredictEach"/> uses a compiled copy of the model (trees or logistic weights).</summary>
+    public bool Compiled => _compiled is not null;
 
     /// <summary>Probabilities for many pairs in one batch <c>Transform</c> (thread-safe, no engine).</summary>
     public float[] PredictBatch(IEnumerable<float[]> rows)

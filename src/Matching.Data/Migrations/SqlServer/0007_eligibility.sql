@@ -15,7 +15,8 @@ GO
 INSERT INTO worker_trades (worker_id, trade_id, level)
 SELECT w.id, t.trade_id, t.level
 FROM workers w
-CROSS APPLY OPENJSON(w.trades_json) WITH (trade_id nvarchar(20) '$.tradeId', level int '$.level') t;
+CROSS APPLY OPENJSON(CASE WHEN ISJSON(w.trades_json) = 1 THEN w.trades_json ELSE N'[]' END) WITH (trade_id nvarchar(20) '$.tradeId', level int '$.level') t
+WHERE t.trade_id IS NOT NULL AND t.level IS NOT NULL;
 GO
 
 -- One trigger for the three SQLite ones: the rows of the workers this statement touched are rebuilt from their JSON.
@@ -31,7 +32,8 @@ BEGIN
     INSERT INTO worker_trades (worker_id, trade_id, level)
     SELECT i.id, t.trade_id, t.level
     FROM inserted i
-    CROSS APPLY OPENJSON(i.trades_json) WITH (trade_id nvarchar(20) '$.tradeId', level int '$.level') t;
+    CROSS APPLY OPENJSON(CASE WHEN ISJSON(i.trades_json) = 1 THEN i.trades_json ELSE N'[]' END) WITH (trade_id nvarchar(20) '$.tradeId', level int '$.level') t
+    WHERE t.trade_id IS NOT NULL AND t.level IS NOT NULL;
 END;
 GO
 
