@@ -139,8 +139,8 @@ public static class RankBenchmark
             var singleStarted = Stopwatch.GetTimestamp();
             model.PredictEach(pairs);
             var singlePerSecond = batchPairs / Stopwatch.GetElapsedTime(singleStarted).TotalSeconds;
-            // A logistic model has no trees to compile: its serving path is a pooled PredictionEngine, like the baseline.
-            var servingPath = model.Compiled ? "compiled trees" : "pooled PredictionEngine (linear model)";
+            // Requests score through a compiled copy of the model (trees or logistic weights) when there is one.
+            var servingPath = !model.Compiled ? "pooled PredictionEngine" : model.Card.Kind == ModelKinds.FastTree ? "compiled trees" : "compiled logistic weights";
             await context.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                 $"rank: serving path ({servingPath}) on one thread: {singlePerSecond:F0} pairs/s"));
 
@@ -204,7 +204,7 @@ public static class RankBenchmark
                 ["rerank_p99_ms"] = Math.Round(rerankP99, 3),
                 ["batch_pairs"] = batchPairs,
                 ["model"] = model.Version,
-                ["serving_path"] = model.Compiled ? "compiled-trees" : "prediction-engine",
+                ["serving_path"] = servingPath,
                 ["pairs_per_s"] = Math.Round(singlePerSecond),
                 ["baseline_pairs_per_s"] = Math.Round(baselinePerSecond),
                 ["ratio"] = Math.Round(singlePerSecond / baselinePerSecond, 2),
