@@ -207,6 +207,42 @@ public static class FirstComeFirstServed
             : problem.Cohorts[a].CohortId < problem.Cohorts[b].CohortId;
 }
 
+/// <summary>
+/// 按分贪心 — a second baseline: workers in registration order (the list order), each given the cohort with a free seat
+/// that scores best for them (the same weight the optimal mode maximises; the lower cohort id on a tie). What a clerk
+/// with the scores but no optimiser would do.
+/// </summary>
+public static class GreedyByScore
+{
+    public static AllocationOutcome Solve(AllocationProblem problem)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var workerPairs = StableAllocator.PairsByWorker(problem);
+        var seats = problem.Cohorts.Select(c => c.FreeSeats).ToArray();
+        var assignments = new List<Assignment>();
+        for (var w = 0; w < workerPairs.Length; w++)
+        {
+            var best = -1;
+            foreach (var p in workerPairs[w])
+            {
+                var pair = problem.Pairs[p];
+                if (seats[pair.Cohort] > 0 && (best < 0 || problem.WeightUnits(pair) > problem.WeightUnits(problem.Pairs[best])
+                    || (problem.WeightUnits(pair) == problem.WeightUnits(problem.Pairs[best]) && problem.Cohorts[pair.Cohort].CohortId < problem.Cohorts[problem.Pairs[best].Cohort].CohortId)))
+                {
+                    best = p;
+                }
+            }
+            if (best >= 0)
+            {
+                seats[problem.Pairs[best].Cohort]--;
+                assignments.Add(new Assignment(best));
+            }
+        }
+        assignments.Sort((a, b) => a.Pair.CompareTo(b.Pair));
+        return new AllocationOutcome(AllocationModes.Greedy, assignments, AllocationFigures.Of(problem, assignments), Stopwatch.GetElapsedTime(started), 1);
+    }
+}
+
 /// <summary>A connected part of the round: workers and cohorts linked by feasible pairs, independent of the rest.</summary>
 internal sealed record Component(List<int> Workers, List<int> Cohorts, List<int> Pairs);
 

@@ -1,57 +1,62 @@
+using Matching.Domain.Matching;
+
 namespace Matching.Allocation;
 
-/// <summary>A trade the worker has (工种) at a level of the 新八级工 ladder.</summary>
-public sealed record TradeSkill(string TradeId, int Level);
-
-/// <summary>A seat the worker already holds or waits for (offered, accepted or waitlisted), for the overlap rule.</summary>
-public sealed record HeldEnrolment(long CohortId, string CohortName, DateOnly StartDate, DateOnly EndDate);
-
-/// <summary>What the allocation needs to know about a worker (劳动者). No names, ID numbers or phones.</summary>
+/// <summary>
+/// What the allocation needs to know about a worker (劳动者): the eligibility rule's terms and what a score reads (home
+/// prefecture, education, registration day); no name, ID number or phone.
+/// </summary>
 public sealed record WorkerProfile(
     long WorkerId,
     string CountyCode,
-    DateOnly BirthDate,
-    IReadOnlyList<TradeSkill> Trades,
-    IReadOnlyList<string> SpecialOperationTrades,
+    WorkerTerms Terms,
     IReadOnlyList<string> PriorityGroups,
-    IReadOnlyList<string> Destinations,
     int ExpectedWage,
-    DateOnly AvailableFrom,
-    IReadOnlyList<HeldEnrolment> Held)
+    IReadOnlyList<HeldEnrolment> Held,
+    string PrefectureCode = "",
+    string Education = "",
+    DateOnly RegisteredOn = default)
 {
     /// <summary>In any priority group (重点群体): the policy weight applies.</summary>
     public bool InPriorityGroup => PriorityGroups.Count > 0;
 }
 
-/// <summary>
-/// What the allocation needs to know about a cohort (培训班期) with free seats, the requirements of its linked openings
-/// (岗位) folded in: the widest age range, whether any requires the special-operation certificate (特种作业操作证), the
-/// lowest skill level and the best wage range offered.
-/// </summary>
-public sealed record CohortProfile(
-    long CohortId,
-    string Name,
-    IReadOnlyList<string> Trades,
-    DateOnly StartDate,
-    DateOnly EndDate,
-    int FreeSeats,
-    string ProvinceCode,
-    string CityCode,
-    int AgeMin,
-    int AgeMax,
-    bool RequiresSpecialOperation,
-    int MinLevel,
-    int WageMin,
-    int WageMax,
-    bool Accommodation);
+/// <summary>What an opening a cohort trains for offers its trainees (for the score): the wage range and housing.</summary>
+public sealed record OpeningOffer(int WageMin, int WageMax, bool Accommodation);
 
 /// <summary>
-/// A feasible worker–cohort pair: every hard constraint holds. <see cref="RetentionProbability"/> is the predicted
-/// probability of a retained placement (≥ 6 months) in [0, 1]; <see cref="WorkerPreference"/> orders the worker's own
-/// wishes (higher is preferred) for the stable mode; <see cref="Reasons"/> are short Chinese phrases for the clerk.
-/// Workers and cohorts are indexes into the problem's lists, so a large round stays compact.
+/// A cohort (培训班期) with free seats: the eligibility rule's terms (its dates, place and the openings it trains for,
+/// <see cref="CohortTerms.Targets"/>) and, per target, what the opening offers. Nothing is folded: a worker is feasible
+/// when eligible for at least one target, and is scored against the best of those.
 /// </summary>
-public readonly record struct CandidatePair(int Worker, int Cohort, double RetentionProbability, bool PriorityGroup, double WorkerPreference, IReadOnlyList<string> Reasons);
+public sealed record CohortProfile(CohortTerms Terms, int FreeSeats, IReadOnlyList<OpeningOffer> Offers)
+{
+    public long CohortId => Terms.CohortId;
+
+    public string Name => Terms.Name;
+
+    public DateOnly StartDate => Terms.StartDate;
+
+    public DateOnly EndDate => Terms.EndDate;
+
+    /// <summary>What the target (an index into <see cref="CohortTerms.Targets"/>) offers; nothing known for the cohort's own terms.</summary>
+    public OpeningOffer Offer(int target) => target < Offers.Count ? Offers[target] : NoOffer;
+
+    /// <summary>The opening id of the target; 0 for the cohort's own terms.</summary>
+    public long OpeningId(int target) => Terms.Targets[target].OpeningId;
+
+    private static readonly OpeningOffer NoOffer = new(0, 0, false);
+}
+
+/// <summary>
+/// A feasible worker–cohort pair: the eligibility rule admits the worker for the cohort's target opening
+/// <see cref="Target"/> (an index into <see cref="CohortTerms.Targets"/>, the best-scoring such opening), and no held
+/// seat overlaps. <see cref="RetentionProbability"/> is the predicted probability of a retained placement (≥ 6 months)
+/// in [0, 1]; <see cref="WorkerPreference"/> orders the worker's own wishes (higher is preferred) for the stable mode.
+/// Workers and cohorts are indexes into the problem's lists, so a large round stays compact; the reasons a clerk reads
+/// are made for the assigned pairs only (<see cref="ICandidatePairSource.Reasons"/>).
+/// </summary>
+public readonly record struct CandidatePair(int Worker, int Cohort, int Target, double RetentionProbability, bool PriorityGroup, double WorkerPreference);
 
 /// <summary>
 /// One dispatch round's input: workers, cohorts with free seats, the feasible pairs between them, and the policy
@@ -123,6 +128,9 @@ public static class AllocationModes
 
     /// <summary>先到先得: the clerk's baseline, workers in registration order take the earliest-starting feasible cohort.</summary>
     public const string FirstComeFirstServed = "first-come-first-served";
+
+    /// <summary>按分贪心: workers in registration order each take the best-scoring cohort that still has a seat (a baseline).</summary>
+    public const string Greedy = "greedy";
 
     public static readonly IReadOnlyList<string> Selectable = [Optimal, Stable];
 }

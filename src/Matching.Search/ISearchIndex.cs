@@ -1,3 +1,4 @@
+using Matching.Domain.Matching;
 using Matching.Search.Documents;
 
 namespace Matching.Search;
@@ -48,31 +49,14 @@ public sealed record OpeningSearch(
     int Size = 20);
 
 /// <summary>
-/// The hard constraints of an opening (岗位) that a worker must pass to be a candidate. <see cref="MatchFamily"/>
-/// widens the trade to its family (工种大类); the exact trade then only ranks first.
+/// The opening's side of recall: its terms and the start day the eligibility rule is applied on
+/// (<see cref="Matching.Domain.Matching.Eligibility"/>). <see cref="SameTradeOnly"/> narrows the result to the opening's
+/// own trade, a clerk's choice on top of the rule (which admits the trade family, 工种大类).
 /// </summary>
-public sealed record CandidateCriteria(
-    string TradeId,
-    string FamilyId,
-    bool MatchFamily,
-    int MinLevel,
-    bool RequiresSpecialOperation,
-    int AgeMin,
-    int AgeMax,
-    DateOnly CohortStart,
-    string ProvinceCode,
-    string? CityCode);
+public sealed record CandidateCriteria(OpeningTerms Opening, DateOnly Start, bool SameTradeOnly = false);
 
-/// <summary>The worker's side: the openings a worker may be recalled for.</summary>
-public sealed record OpeningCriteria(
-    IReadOnlyList<(string TradeId, string FamilyId, int Level)> Trades,
-    bool MatchFamily,
-    IReadOnlyList<string> SpecialOperations,
-    int Age,
-    DateOnly AvailableFrom,
-    IReadOnlyList<string> Provinces,
-    IReadOnlyList<string> Cities,
-    int ExpectedWage);
+/// <summary>The worker's side of recall: the open openings whose rule (each on its own start day) admits the worker.</summary>
+public sealed record OpeningCriteria(WorkerTerms Worker);
 
 public sealed record SearchHit(long Id, double Score);
 

@@ -15,7 +15,10 @@ public static class Fields
     public const string TradeLevel = "trade_level";
     public const string FamilyLevel = "family_level";
     public const string Level = "level";
-    public const string SpecialOperation = "special_op";
+    public const string Employed = "employed";
+    public const string Destination = "dest_named";
+    public const string Intention = "intent";
+    public const string Credential = "cred";
     public const string County = "county";
     public const string Prefecture = "prefecture";
     public const string Group = "group";
@@ -32,10 +35,9 @@ public static class Fields
     public const string Status = "status";
     public const string MinLevel = "min_level";
     public const string MaxLevel = "max_level";
-    public const string TradeNeed = "trade_need";
     public const string FamilyNeed = "family_need";
-    public const string SpecialOperationNeed = "so_need";
-    public const string SpecialOperationFamilyNeed = "so_family_need";
+    public const string CertificateNeed = "cert_need";
+    public const string Place = "place";
     public const string AgeMin = "age_min";
     public const string AgeMax = "age_max";
     public const string Province = "province";
@@ -46,16 +48,19 @@ public static class Fields
     public const string TrainingType = "training_type";
     public const string Cohort = "cohort";
     public const string NextCohortDay = "next_cohort_day";
-    public const string LastCohortDay = "last_cohort_day";
+    public const string StartDay = "start_day";
+    public const string BornAfter = "born_after";
+    public const string BornBy = "born_by";
     public const string FreeSeats = "free_seats";
 
     /// <summary>A document's keyword fields (multi-valued) and numbers: what an engine indexes, in a fixed order.</summary>
     public static IEnumerable<(string Field, IReadOnlyList<string> Values)> Keywords(WorkerDocument d) =>
     [
         (Concept, d.Concepts), (Trade, d.Trades), (Family, d.Families), (TradeLevel, d.TradeLevels), (FamilyLevel, d.FamilyLevels),
-        (Level, d.Levels), (SpecialOperation, d.SpecialOperations), (County, [d.CountyCode]), (Prefecture, [d.PrefectureCode]),
+        (Level, d.Levels), (County, [d.CountyCode]), (Prefecture, [d.PrefectureCode]),
         (Group, d.PriorityGroups), (InGroup, [d.PriorityGroups.Count > 0 ? "yes" : "no"]), (DestinationProvince, d.DestinationProvinces),
-        (DestinationCity, d.DestinationCities), (FirstDestination, [d.FirstDestinationProvince]),
+        (DestinationCity, d.DestinationCities), (FirstDestination, [d.FirstDestination]), (Destination, d.Destinations),
+        (Employed, [d.Employed ? "yes" : "no"]), (Intention, d.Intentions), (Credential, d.Credentials),
     ];
 
     public static IEnumerable<(string Field, long Value)> Numbers(WorkerDocument d) =>
@@ -63,8 +68,8 @@ public static class Fields
 
     public static IEnumerable<(string Field, IReadOnlyList<string> Values)> Keywords(OpeningDocument d) =>
     [
-        (Concept, d.Concepts), (Trade, [d.TradeId]), (Family, [d.FamilyId]), (Status, [d.Status]), (TradeNeed, [d.TradeNeed]),
-        (FamilyNeed, [d.FamilyNeed]), (SpecialOperationNeed, [d.SpecialOperationNeed]), (SpecialOperationFamilyNeed, [d.SpecialOperationFamilyNeed]),
+        (Concept, d.Concepts), (Trade, [d.TradeId]), (Family, [d.FamilyId]), (Status, [d.Status]),
+        (FamilyNeed, [d.FamilyNeed]), (CertificateNeed, d.CertificateNeeds), (Place, [d.ProvinceCode, d.CityCode]),
         (Province, [d.ProvinceCode]), (City, [d.CityCode]), (TrainingType, [d.TrainingType]), (Cohort, d.CohortIds),
         (Level, [d.MinLevel.ToString(CultureInfo.InvariantCulture)]),
     ];
@@ -73,7 +78,7 @@ public static class Fields
     [
         (Id, d.Id), (Employer, d.EmployerId), (Base, d.BaseId), (MinLevel, d.MinLevel), (MaxLevel, d.MaxLevel), (AgeMin, d.AgeMin),
         (AgeMax, d.AgeMax), (WageMin, d.WageMin), (WageMax, d.WageMax), (Headcount, d.Headcount), (NextCohortDay, d.NextCohortDay),
-        (LastCohortDay, d.LastCohortDay), (FreeSeats, d.FreeSeats),
+        (StartDay, d.StartDay), (BornAfter, d.BornAfter), (BornBy, d.BornBy), (FreeSeats, d.FreeSeats),
     ];
 
     /// <summary>Facet name → keyword field it counts.</summary>
@@ -97,6 +102,17 @@ public sealed record AnyTerm(string Field, IReadOnlyList<string> Values) : Condi
 
 /// <summary>The numeric field lies in [Min, Max] (either end open when null).</summary>
 public sealed record InRange(string Field, long? Min, long? Max) : Condition;
+
+/// <summary>The keyword field holds a value within one of the spans (inclusive, compared as ordinal strings).</summary>
+public sealed record AnyTermInSpan(string Field, IReadOnlyList<TermSpan> Spans) : Condition;
+
+public sealed record TermSpan(string Lower, string Upper);
+
+/// <summary>Every inner condition holds.</summary>
+public sealed record AllOf(IReadOnlyList<Condition> Conditions) : Condition;
+
+/// <summary>The inner condition does not hold.</summary>
+public sealed record Not(Condition Condition) : Condition;
 
 /// <summary>A constant score added when the keyword field holds the value (a preference, never a constraint).</summary>
 public sealed record Preference(string Field, string Value, double Weight);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Matching.Domain.Matching;
 using Matching.Search.Analysis;
 using Matching.Search.Documents;
 
@@ -10,12 +11,6 @@ namespace Matching.Search;
 /// </summary>
 public sealed class QueryPlanner(SearchAnalyzer analyzer)
 {
-    /// <summary>Weights of the preferences that order recall results (constant scores, summed).</summary>
-    public const double ExactTradeWeight = 4;
-    public const double PreferredCityWeight = 2;
-    public const double FirstChoiceProvinceWeight = 1;
-    public const double NamedProvinceWeight = 1;
-
     public SearchAnalyzer Analyzer { get; } = analyzer;
 
     public QueryPlan Workers(WorkerSearch s, SearchScope scope)
@@ -84,79 +79,133 @@ public sealed class QueryPlanner(SearchAnalyzer analyzer)
     }
 
     /// <summary>
-    /// Workers who pass the opening's hard constraints: trade (or family) at the minimum level, the special-operation
-    /// certificate where the trade needs one, age at the cohort start, available by the cohort start, willing to go to
-    /// the province (no stated preference counts as willing).
+    /// The workers the eligibility rule admits for the opening on the start day (<see cref="Eligibility"/>), each rule
+    /// part an exact filter, ordered by the recall relevance (<see cref="RecallRelevance"/>, as constant scores) and id.
     /// </summary>
     public QueryPlan Candidates(CandidateCriteria c, SearchScope scope, int limit)
     {
+        var catalogue = Analyzer.Vocabulary.Catalogue;
+        var o = c.Opening;
+        var trade = catalogue.TradesById[o.TradeId];
         var filters = WorkerScope(scope);
-        filters.Add(c.MatchFamily
-            ? new AnyTerm(Fields.FamilyLevel, [DocumentBuilder.LevelTerm(c.FamilyId, c.MinLevel)])
-            : new AnyTerm(Fields.TradeLevel, [DocumentBuilder.LevelTerm(c.TradeId, c.MinLevel)]));
-        if (c.RequiresSpecialOperation)
+        filters.Add(new AnyTerm(Fields.Employed, ["no"]));
+        // Level L is indexed as family@1 … family@L (the highest level in the family), so "at least M" is one term.
+        filters.Add(new AnyTerm(Fields.FamilyLevel, [DocumentBuilder.LevelTerm(trade.FamilyId, Math.Max(1, o.MinLevel))]));
+        if (c.SameTradeOnly)
         {
-            filters.Add(new AnyTerm(Fields.SpecialOperation, [c.MatchFamily ? DocumentBuilder.FamilyTerm(c.FamilyId) : c.TradeId]));
+            filters.Add(new AnyTerm(Fields.Trade, [o.TradeId]));
         }
-        // Age on the cohort start within [AgeMin, AgeMax]  ⇔  born after start − (AgeMax + 1) years, on or before start − AgeMin years.
-        filters.Add(new InRange(Fields.BirthDay,
-            c.CohortStart.AddYears(-(c.AgeMax + 1)).AddDays(1).DayNumber,
-            c.CohortStart.AddYears(-c.AgeMin).DayNumber));
-        filters.Add(new InRange(Fields.AvailableDay, null, c.CohortStart.DayNumber));
-        filters.Add(new AnyTerm(Fields.DestinationProvince, [c.ProvinceCode, WorkerDocument.AnyDestination]));
+        var (bornAfter, bornBy) = Eligibility.BirthBounds(c.Start, o.AgeMin, o.AgeMax);
+        filters.Add(new InRange(Fields.BirthDay, bornAfter.DayNumber + 1L, bornBy.DayNumber));
+        filters.Add(new InRange(Fields.AvailableDay, null, c.Start.DayNumber));
+        filters.Add(new AnyTerm(Fields.Destination, [o.ProvinceCode, o.CityCode, WorkerDocument.Any]));
+        if (o.TrainingType is { } training)
+        {
+            filters.Add(new AnyTerm(Fields.Intention, [training, WorkerDocument.Any]));
+        }
+        foreach (var type in Eligibility.RequiredCertificateTypes(catalogue, o))
+        {
+            // Held for this trade (or every trade) and expiring on or after the start day.
+            filters.Add(new AnyTermInSpan(Fields.Credential,
+            [
+                ValidFrom(DocumentBuilder.CredentialKey(type, o.TradeId), c.Start),
+                ValidFrom(DocumentBuilder.CredentialKey(type, DocumentBuilder.EveryTrade), c.Start),
+            ]));
+        }
 
-        var preferences = new List<Preference>();
-        if (c.MatchFamily)
-        {
-            preferences.Add(new Preference(Fields.Trade, c.TradeId, ExactTradeWeight));
-        }
-        if (c.CityCode is { } city)
-        {
-            preferences.Add(new Preference(Fields.DestinationCity, city, PreferredCityWeight));
-        }
-        preferences.Add(new Preference(Fields.FirstDestination, c.ProvinceCode, FirstChoiceProvinceWeight));
-        preferences.Add(new Preference(Fields.DestinationProvince, c.ProvinceCode, NamedProvinceWeight));
+        IReadOnlyList<Preference> preferences =
+        [
+            new(Fields.Trade, o.TradeId, RecallRelevance.SameTradeWeight),
+            new(Fields.Destination, o.CityCode, RecallRelevance.CityNamedWeight),
+            new(Fields.FirstDestination, o.ProvinceCode, RecallRelevance.FirstChoiceWeight),
+            new(Fields.FirstDestination, o.CityCode, RecallRelevance.FirstChoiceWeight),
+            new(Fields.Destination, o.ProvinceCode, RecallRelevance.ProvinceNamedWeight),
+        ];
         return new QueryPlan(filters, preferences, null, [new(SortKey.Score, true), new(Fields.Id, false)], 0, limit,
             new Dictionary<string, string>());
     }
 
     /// <summary>
-    /// Open openings the worker passes: one of the worker's trades (or families) at the opening's minimum level, the
-    /// certificate where needed, the worker's age within the opening's range, a cohort starting on or after the day
-    /// the worker is available, in a province the worker would go to (any, when none is stated).
+    /// The open openings whose eligibility rule admits the worker, each on its own start day (indexed with the
+    /// opening), ordered by the recall relevance and id. A worker in a job is admitted nowhere.
     /// </summary>
     public QueryPlan OpeningsFor(OpeningCriteria c, SearchScope scope, int limit)
     {
+        var catalogue = Analyzer.Vocabulary.Catalogue;
+        var w = c.Worker;
         var filters = OpeningScope(scope);
-        filters.Add(new AnyTerm(Fields.Status, ["open"]));
-        filters.Add(c.MatchFamily
-            ? new AnyTerm(Fields.FamilyNeed, c.Trades.GroupBy(t => t.FamilyId)
-                .SelectMany(g => Enumerable.Range(1, g.Max(t => t.Level)).Select(l => DocumentBuilder.LevelTerm(g.Key, l))).ToList())
-            : new AnyTerm(Fields.TradeNeed, c.Trades
-                .SelectMany(t => Enumerable.Range(1, t.Level).Select(l => DocumentBuilder.LevelTerm(t.TradeId, l))).ToList()));
-        filters.Add(new AnyTerm(c.MatchFamily ? Fields.SpecialOperationFamilyNeed : Fields.SpecialOperationNeed,
-            [OpeningDocument.None, .. c.SpecialOperations]));
-        filters.Add(new InRange(Fields.AgeMin, null, c.Age));
-        filters.Add(new InRange(Fields.AgeMax, c.Age, null));
-        filters.Add(new InRange(Fields.LastCohortDay, c.AvailableFrom.DayNumber, null));
-        if (c.Provinces.Count > 0)
+        filters.Add(new AnyTerm(Fields.Status, [w.InActivePlacement ? "-" : "open"]));
+
+        // The level that counts per family: the highest of the worker's trades in it.
+        var families = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var t in w.Trades)
         {
-            filters.Add(new AnyTerm(Fields.Province, c.Provinces));
+            if (catalogue.TradesById.TryGetValue(t.TradeId, out var trade))
+            {
+                families[trade.FamilyId] = Math.Max(families.GetValueOrDefault(trade.FamilyId), t.Level);
+            }
+        }
+        filters.Add(new AnyTerm(Fields.FamilyNeed, families.Count == 0
+            ? ["-"]
+            : families.SelectMany(f => Enumerable.Range(1, Math.Max(0, f.Value)).Select(l => DocumentBuilder.LevelTerm(f.Key, l))).DefaultIfEmpty("-").ToList()));
+        filters.Add(new InRange(Fields.BornAfter, null, w.BirthDate.DayNumber - 1L));
+        filters.Add(new InRange(Fields.BornBy, w.BirthDate.DayNumber, null));
+        filters.Add(new InRange(Fields.StartDay, w.AvailableFrom.DayNumber, null));
+        if (w.Destinations.Count > 0)
+        {
+            filters.Add(new AnyTerm(Fields.Place, w.Destinations));
+        }
+        if (w.TrainingIntentions.Count > 0)
+        {
+            filters.Add(new AnyTerm(Fields.TrainingType, [OpeningDocument.None, .. w.TrainingIntentions]));
+        }
+        // Certificates the openings of the worker's families may need: each needed (type, trade) must be recognised
+        // (Eligibility.Covers) in a certificate still valid on that opening's start day.
+        var uncovered = new List<string>();
+        foreach (var trade in catalogue.Trades.Where(t => families.ContainsKey(t.FamilyId)))
+        {
+            foreach (var type in catalogue.CertificateTypes)
+            {
+                var key = DocumentBuilder.CredentialKey(type.Id, trade.Id);
+                int? expires = null;
+                foreach (var held in w.Certificates)
+                {
+                    if (Eligibility.Covers(catalogue, held, type.Id, trade.Id))
+                    {
+                        expires = Math.Max(expires ?? 0, held.ExpiresOn?.DayNumber ?? int.MaxValue);
+                    }
+                }
+                if (expires is null)
+                {
+                    uncovered.Add(key);
+                }
+                else if (expires < int.MaxValue)
+                {
+                    filters.Add(new Not(new AllOf([new AnyTerm(Fields.CertificateNeed, [key]), new InRange(Fields.StartDay, expires.Value + 1L, null)])));
+                }
+            }
+        }
+        if (uncovered.Count > 0)
+        {
+            filters.Add(new Not(new AnyTerm(Fields.CertificateNeed, uncovered)));
         }
 
         var preferences = new List<Preference>();
-        if (c.MatchFamily)
+        preferences.AddRange(w.Trades.Select(t => t.TradeId).Distinct(StringComparer.Ordinal)
+            .Select(t => new Preference(Fields.Trade, t, RecallRelevance.SameTradeWeight)));
+        var destinations = w.Destinations.Distinct(StringComparer.Ordinal).ToList();
+        preferences.AddRange(destinations.Select(d => new Preference(Fields.City, d, RecallRelevance.CityNamedWeight)));
+        if (w.Destinations.Count > 0)
         {
-            preferences.AddRange(c.Trades.Select(t => new Preference(Fields.Trade, t.TradeId, ExactTradeWeight)));
+            preferences.Add(new Preference(Fields.Place, w.Destinations[0], RecallRelevance.FirstChoiceWeight));
         }
-        preferences.AddRange(c.Cities.Select(city => new Preference(Fields.City, city, PreferredCityWeight)));
-        if (c.Provinces.Count > 0)
-        {
-            preferences.Add(new Preference(Fields.Province, c.Provinces[0], FirstChoiceProvinceWeight));
-        }
+        preferences.AddRange(destinations.Select(d => new Preference(Fields.Province, d, RecallRelevance.ProvinceNamedWeight)));
         return new QueryPlan(filters, preferences, null, [new(SortKey.Score, true), new(Fields.Id, false)], 0, limit,
             new Dictionary<string, string>());
     }
+
+    private static TermSpan ValidFrom(string key, DateOnly day) =>
+        new(DocumentBuilder.CredentialTerm(key, day.DayNumber), DocumentBuilder.CredentialTerm(key, DocumentBuilder.NeverExpires));
 
     private static List<Condition> WorkerScope(SearchScope scope)
     {

@@ -56,7 +56,7 @@ public sealed class SearchComponents : IDisposable
         Outbox = new OutboxIndexer(database, Source, Index, time, logging?.CreateLogger<OutboxIndexer>());
         Reindexer = new Reindexer(Source, Index, Outbox, time, logging?.CreateLogger<Reindexer>());
         Consistency = new ConsistencyCheck(Source, Index, Outbox);
-        Recall = new RecallService(Source, Index, Builder, time);
+        Recall = new RecallService(Source, Index, time);
         Suggester = new TradeSuggester(Analyzer);
     }
 

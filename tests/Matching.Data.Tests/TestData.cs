@@ -85,7 +85,7 @@ public class DataFixture : IDisposable
     public EmployerStore Employers => new(Database, Time);
     public TrainingBaseStore Bases => new(Database, Time);
     public OpeningStore Openings => new(Database, Time);
-    public CohortStore Cohorts => new(Database, Time);
+    public CohortStore Cohorts => new(Database, Time, Environment.Catalogue);
     public PlacementStore Placements => new(Database, Time);
 
     /// <summary>A number no other call in this test run returns, to keep ID numbers, phones and credit codes unique.</summary>
@@ -95,7 +95,8 @@ public class DataFixture : IDisposable
     public static WorkerInput WorkerInput(string county = "520102", string tradeId = "T001", IReadOnlyList<string?>? groups = null, DateOnly? availableFrom = null)
     {
         var n = Next();
-        var birth = new DateOnly(1980, 1, 1).AddDays(n);
+        // Aged 25 to 35 at the fixture cohort's start, inside the fixture opening's 18–45: eligible, so seats are given.
+        var birth = new DateOnly(1991, 1, 1).AddDays(n % 3650);
         return new WorkerInput(
             RealName: "王小明",
             IdNumber: ResidentIdNumber.Compose(county, birth, 100 + n % 800),

@@ -65,7 +65,7 @@ public sealed class ApiTests(RankingFixture fixture)
     {
         using var service = Service(fixture.ModelDirectory);
         using var client = await AdminClientAsync(service);
-        var workerId = (await fixture.Recall.RecallWorkersAsync(3, 1)).Single().WorkerId;
+        var workerId = (await fixture.RecallWorkersAsync(3, 1)).Single().WorkerId;
 
         var response = await client.GetAsync($"/api/match/workers/{workerId}/openings?top=50");
 

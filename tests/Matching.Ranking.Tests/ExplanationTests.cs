@@ -1,6 +1,7 @@
 using Matching.Domain.Matching;
 using Matching.Domain.Workers;
 using Matching.Ranking.Features;
+using Matching.Ranking.Model;
 using Matching.Ranking.Serving;
 using Matching.Ranking.Training;
 
@@ -28,7 +29,7 @@ public sealed class ExplanationTests(RankingFixture fixture)
             v[(int)Feature.WageVsExpected] = (float)(random.NextDouble() * 5 - 2);
             var logit = -2.5 + 0.35 * v[(int)Feature.FellowVillagersRetained] + 1.2 * v[(int)Feature.WageVsExpected];
             var retained = random.NextDouble() < 1 / (1 + Math.Exp(-logit));
-            pairs.Add(new FeaturedPair(new LabelledPair(i % 300 + 1, i + 1, new DateOnly(2025, 1, 1), null, retained), v));
+            pairs.Add(new FeaturedPair(new LabelledPair(i % 300 + 1, i + 1, new DateOnly(2020, 1, 1).AddDays(i), null, retained, new DateOnly(2020, 1, 1).AddDays(i)), v));
         }
         return pairs;
     }
@@ -41,10 +42,19 @@ public sealed class ExplanationTests(RankingFixture fixture)
         TravelKm: 2, Employer: new EmployerRecord(2, 1, 12), DaysSinceRegistration: 1, PriorityGroups: [], Accommodation: true, Meals: false,
         Education: 2, EducationName: "初中");
 
-    [Fact]
-    public void The_reasons_of_a_known_pair_name_its_real_top_factors_in_plain_Chinese()
+    [Theory]
+    [InlineData(ModelKinds.FastTree)]
+    [InlineData(ModelKinds.Logistic)]
+    public void The_reasons_of_a_known_pair_name_its_real_top_factors_in_plain_Chinese(string kind)
     {
-        var model = new RetentionTrainer(TimeProvider.System).Train(KnownWorld(), RankingFixture.TinyModel with { Trees = 60 }).Model;
+        var model = new RetentionTrainer(TimeProvider.System).Train(KnownWorld(), RankingFixture.TinyModel with { Trees = 60, Kind = kind }).Model;
+        Assert.Equal(kind, model.Card.Kind);
+        // Either kind serves from a compiled copy that gives ML.NET's own probabilities.
+        Assert.True(model.Compiled);
+        var sample = KnownWorld().Take(200).Select(p => p.Features).ToList();
+        var byMlNet = model.PredictBatch(sample);
+        var compiled = model.PredictEach(sample);
+        Assert.All(Enumerable.Range(0, sample.Count), i => Assert.Equal(byMlNet[i], compiled[i], 0.0001f));
         var facts = KnownPair();
         var vector = facts.ToVector();
 

@@ -9,7 +9,9 @@ namespace Matching.Ranking.Tests;
 [Collection(RankingCollection.Name)]
 public sealed class ModelTests(RankingFixture fixture)
 {
-    private IReadOnlyList<FeaturedPair> HeldOutPairs => fixture.Pairs.Where(p => HeldOut.Contains(p.Pair.OpeningId)).ToList();
+    private TimeSplit Split => TimeSplit.Of(fixture.Pairs.Select(p => p.Pair));
+
+    private IReadOnlyList<FeaturedPair> HeldOutPairs => fixture.Pairs.Where(p => Split.InTest(p.Pair)).ToList();
 
     /// <summary>NDCG@10 computed by hand: per opening, DCG of the top ten by score over the ideal DCG, averaged.</summary>
     private static double HandNdcgAt10(IReadOnlyList<LabelledPair> pairs, IReadOnlyList<float> scores)
@@ -38,12 +40,12 @@ public sealed class ModelTests(RankingFixture fixture)
 
         Assert.InRange(ndcg, 0.05, 0.99);
         Assert.Equal(HandNdcgAt10(labelled, probabilities), ndcg, 0.03);
-        Assert.Equal(fixture.Trained.Card.HeldOut.ModelNdcgAt10, ndcg, 0.0001);
+        Assert.Equal(fixture.Trained.Card.Evaluation.NdcgModel, ndcg, 0.0001);
 
         // The trap this guards against: keys fitted on the training rows only make every held-out opening unknown,
         // and the held-out rows collapse into one group. A score that ranks perfectly within each opening but not
         // across openings shows the difference: per opening it is perfect, merged it is not.
-        var keysFromTrainingRows = RankingEvaluation.FitGroupKeys(ml, fixture.Pairs.Where(p => !HeldOut.Contains(p.Pair.OpeningId)).Select(p => p.Pair));
+        var keysFromTrainingRows = RankingEvaluation.FitGroupKeys(ml, fixture.Pairs.Where(p => !labelled.Any(t => t.OpeningId == p.Pair.OpeningId)).Select(p => p.Pair));
         var perfectWithinOpening = labelled.Select(p => (float)((p.Retained ? 1 : 0) - p.OpeningId * 10)).ToList();
         var merged = labelled.Select(p => p with { OpeningId = 0 }).ToList();
         Assert.Equal(HandNdcgAt10(labelled, perfectWithinOpening), RankingEvaluation.NdcgAt10(ml, keysFromAllRows, labelled, perfectWithinOpening), 0.03);
@@ -58,12 +60,12 @@ public sealed class ModelTests(RankingFixture fixture)
         var card = fixture.Trained.Card;
         Assert.Equal(MatchFeatures.Names, card.Features);
         Assert.True(card.TrainingPairs > 500);
-        Assert.Equal(HeldOutPairs.Count, card.HeldOut.Pairs);
+        Assert.Equal(HeldOutPairs.Count, card.Evaluation.TestPairs);
         Assert.Equal(TrainingData.Hash(fixture.Pairs.Select(p => p.Pair)), card.DataHash);
-        Assert.True(card.HeldOut.ModelNdcgAt10 > card.HeldOut.RandomNdcgAt10);
-        Assert.True(card.HeldOut.ModelAuc > 0.6);
-        Assert.NotEmpty(card.HeldOut.Calibration);
-        Assert.Equal(card.HeldOut.Pairs, card.HeldOut.Calibration.Sum(b => b.Pairs));
+        Assert.True(card.Evaluation.NdcgModel > card.Evaluation.NdcgRandom);
+        Assert.True(card.Evaluation.AucModel > 0.6);
+        Assert.NotEmpty(card.Evaluation.Calibration);
+        Assert.Equal(card.Evaluation.TestPairs, card.Evaluation.Calibration.Sum(b => b.Pairs));
     }
 
     [Fact]

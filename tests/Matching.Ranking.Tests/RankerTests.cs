@@ -1,5 +1,8 @@
 using Dapper;
 using Matching.Data.Cohorts;
+using Matching.Data.Dispatch;
+using Matching.Domain.Cohorts;
+using Matching.Domain.Matching;
 using Matching.Ranking.Serving;
 
 namespace Matching.Ranking.Tests;
@@ -56,8 +59,9 @@ public sealed class RankerTests(RankingFixture fixture)
     public async Task Each_candidate_carries_reasons_and_a_near_miss_gets_a_real_cohort_that_closes_the_gap()
     {
         var ranker = fixture.Ranker(new RankingOptions());
-        var cohorts = new CohortStore(fixture.Environment.Database, fixture.Time);
+        var cohorts = new CohortStore(fixture.Environment.Database, fixture.Time, fixture.Environment.Catalogue);
         var nearMisses = 0;
+        var today = Matching.Domain.Validation.ChinaTime.Today(fixture.Time);
         foreach (var openingId in (await OpeningIdsAsync()).Take(30))
         {
             var (list, _) = await ranker.CandidatesForOpeningAsync(openingId, 30);
@@ -78,6 +82,15 @@ public sealed class RankerTests(RankingFixture fixture)
                     Assert.Equal(cohort.Name, training.CohortName);
                     Assert.True(cohort.Capacity - cohort.SeatsTaken >= training.SeatsLeft && training.SeatsLeft > 0);
                     Assert.Equal("岗前培训", training.TrainingTypeName);
+                    // Chosen for this worker: taking enrolments, the rule admits them, no overlap with their other seats.
+                    Assert.True(cohort.Status == CohortStatus.Open && cohort.EnrolmentDeadline >= today, $"cohort {cohort.Id} is {cohort.Status}, deadline {cohort.EnrolmentDeadline}");
+                    var worker = (await fixture.Profiles.GetWorkerAsync(c.WorkerId))!;
+                    await using var connection = await fixture.Environment.Database.OpenAsync();
+                    var terms = (await DispatchInputs.CohortAsync(connection, null, cohort.Id))!.Terms;
+                    Assert.True(CohortEligibility.Admits(fixture.Environment.Catalogue, worker.Terms, terms),
+                        string.Join("；", CohortEligibility.Reasons(fixture.Environment.Catalogue, worker.Terms, terms)));
+                    var held = (await new DispatchInputs(fixture.Environment.Database).HeldAsync([c.WorkerId]))[c.WorkerId].ToList();
+                    Assert.Null(CohortEligibility.Overlapping(held, cohort.Id, terms.StartDate, terms.EndDate));
                 }
             }
         }
@@ -89,7 +102,7 @@ public sealed class RankerTests(RankingFixture fixture)
     {
         var ranker = fixture.Ranker(new RankingOptions { PriorityWeight = 0 });
         var openingId = (await OpeningIdsAsync())[1];
-        var workerId = (await fixture.Recall.RecallWorkersAsync(openingId, 1)).Single().WorkerId;
+        var workerId = (await fixture.RecallWorkersAsync(openingId, 1)).Single().WorkerId;
 
         var (list, refusal) = await ranker.OpeningsForWorkerAsync(workerId, 5);
 

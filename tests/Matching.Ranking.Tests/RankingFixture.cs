@@ -16,7 +16,7 @@ public sealed class RankingFixture : IAsyncLifetime
 {
     public const int Workers = 4_000;
 
-    public static readonly TrainingSettings TinyModel = new(Trees: 30, Leaves: 8, MinimumPairsPerLeaf: 10, LearningRate: 0.2);
+    public static readonly TrainingSettings TinyModel = new(Trees: 30, Leaves: 8, MinimumPairsPerLeaf: 10, LearningRate: 0.2, Kind: ModelKinds.FastTree);
 
     public string Folder { get; } = Path.Combine(Path.GetTempPath(), $"matching-ranking-tests-{Guid.NewGuid():N}");
 
@@ -36,7 +36,15 @@ public sealed class RankingFixture : IAsyncLifetime
 
     public FeatureBuilder Features => new(Environment.Catalogue);
 
-    public SqlCandidateRecall Recall => new(Environment.Database, Environment.Catalogue, Profiles, Time);
+    public SqlCandidateRecall Recall => new(Environment.Database, Environment.Catalogue, Profiles);
+
+    /// <summary>The SQL recall of an opening's candidates by id (empty when it does not exist).</summary>
+    public async Task<IReadOnlyList<RecalledWorker>> RecallWorkersAsync(long openingId, int limit) =>
+        await Profiles.GetOpeningAsync(openingId) is { } opening ? await Recall.RecallWorkersAsync(opening, limit) : [];
+
+    /// <summary>The SQL recall of a worker's openings by id (empty when the worker does not exist).</summary>
+    public async Task<IReadOnlyList<RecalledOpening>> RecallOpeningsAsync(long workerId, int limit) =>
+        await Profiles.GetWorkerAsync(workerId) is { } worker ? await Recall.RecallOpeningsAsync(worker, limit) : [];
 
     public async Task InitializeAsync()
     {

@@ -1,6 +1,5 @@
 using Dapper;
 using Matching.Domain.Matching;
-using Matching.Domain.Workers;
 
 namespace Matching.Ranking.Tests;
 
@@ -21,7 +20,7 @@ public sealed class RecallTests(RankingFixture fixture)
         foreach (var openingId in (await OpeningIdsAsync()).Take(40))
         {
             var opening = (await fixture.Profiles.GetOpeningAsync(openingId))!;
-            var recalled = await fixture.Recall.RecallWorkersAsync(openingId, 50);
+            var recalled = await fixture.RecallWorkersAsync(openingId, 50);
             Assert.True(recalled.Count <= 50);
             Assert.Equal(recalled.OrderByDescending(r => r.Relevance).Select(r => r.Relevance), recalled.Select(r => r.Relevance));
             var workers = await fixture.Profiles.GetWorkersAsync(recalled.Select(r => r.WorkerId).ToList());
@@ -29,18 +28,20 @@ public sealed class RecallTests(RankingFixture fixture)
             foreach (var r in recalled)
             {
                 var w = workers[r.WorkerId];
-                // Checked here from the catalogue, not through MatchRules.
+                // Checked here from the catalogue, not through the Eligibility rule.
                 var sameFamily = w.Terms.Trades.Where(t => catalogue.TradesById[t.TradeId].FamilyId == openingTrade.FamilyId).ToList();
                 Assert.Contains(sameFamily, t => t.Level >= opening.Terms.MinLevel);
-                var age = WorkerRules.AgeOn(w.Terms.BirthDate, opening.StartBy);
-                Assert.InRange(age, opening.Terms.AgeMin, opening.Terms.AgeMax);
-                Assert.True(w.Terms.AvailableFrom <= opening.StartBy);
-                Assert.Contains(w.Terms.Destinations, d => d == opening.Terms.ProvinceCode || catalogue.ProvinceOf(d) == opening.Terms.ProvinceCode);
+                var start = opening.StartBy;
+                Assert.True(w.Terms.BirthDate <= start.AddYears(-opening.Terms.AgeMin) && w.Terms.BirthDate > start.AddYears(-(opening.Terms.AgeMax + 1)));
+                Assert.True(w.Terms.AvailableFrom <= start);
+                Assert.True(w.Terms.Destinations.Count == 0 || w.Terms.Destinations.Contains(opening.Terms.ProvinceCode) || w.Terms.Destinations.Contains(opening.Terms.CityCode));
+                Assert.False(w.Terms.InActivePlacement);
                 if (openingTrade.SpecialOperation)
                 {
                     Assert.Contains(w.Terms.Certificates, c => c.Type == "special-operation" && c.TradeId is { } t
-                        && catalogue.TradesById[t].FamilyId == openingTrade.FamilyId && (c.ExpiresOn is null || c.ExpiresOn >= opening.StartBy));
+                        && catalogue.TradesById[t].FamilyId == openingTrade.FamilyId && (c.ExpiresOn is null || c.ExpiresOn >= start));
                 }
+                Assert.Equal(RecallRelevance.Of(w.Terms, opening.Terms), r.Relevance);
             }
             recalledSomewhere += recalled.Count;
         }
@@ -53,13 +54,14 @@ public sealed class RecallTests(RankingFixture fixture)
         var catalogue = fixture.Environment.Catalogue;
         var openingId = (await OpeningIdsAsync())[0];
         var opening = (await fixture.Profiles.GetOpeningAsync(openingId))!;
-        var recalled = (await fixture.Recall.RecallWorkersAsync(openingId, 10_000)).Select(r => r.WorkerId).ToHashSet();
+        var recalled = (await fixture.RecallWorkersAsync(openingId, 10_000)).Select(r => r.WorkerId).ToHashSet();
         await using var connection = await fixture.Environment.Database.OpenAsync();
         var allIds = (await connection.QueryAsync<long>("SELECT id FROM workers")).ToList();
         var all = await fixture.Profiles.GetWorkersAsync(allIds);
         var employed = (await connection.QueryAsync<long>("SELECT worker_id FROM placements WHERE status = 'active'")).ToHashSet();
         Assert.NotEmpty(employed);
-        var failing = all.Values.Where(w => !MatchRules.PassesHardConstraints(catalogue, w.Terms, opening.Terms, opening.StartBy) || employed.Contains(w.Id)).ToList();
+        var failing = all.Values.Where(w => !Eligibility.Admits(catalogue, w.Terms, opening.Terms, opening.StartBy)).ToList();
+        Assert.All(employed, id => Assert.Contains(failing, w => w.Id == id));
         Assert.NotEmpty(failing);
         Assert.DoesNotContain(failing, w => recalled.Contains(w.Id));
         Assert.Equal(all.Count - failing.Count, recalled.Count);
@@ -70,24 +72,24 @@ public sealed class RecallTests(RankingFixture fixture)
     {
         var catalogue = fixture.Environment.Catalogue;
         var openingId = (await OpeningIdsAsync())[2];
-        var someone = (await fixture.Recall.RecallWorkersAsync(openingId, 1)).Single().WorkerId;
+        var someone = (await fixture.RecallWorkersAsync(openingId, 1)).Single().WorkerId;
         var worker = (await fixture.Profiles.GetWorkerAsync(someone))!;
 
-        var openings = await fixture.Recall.RecallOpeningsAsync(someone, 10_000);
+        var openings = await fixture.RecallOpeningsAsync(someone, 10_000);
 
         Assert.Contains(openings, o => o.OpeningId == openingId);
         var profiles = await fixture.Profiles.GetOpeningsAsync(openings.Select(o => o.OpeningId).ToList());
         Assert.All(profiles.Values, o =>
         {
             Assert.Equal("open", o.Status);
-            Assert.Contains(worker.Terms.Destinations, d => d == o.Terms.ProvinceCode || catalogue.ProvinceOf(d) == o.Terms.ProvinceCode);
+            Assert.True(worker.Terms.Destinations.Count == 0 || worker.Terms.Destinations.Contains(o.Terms.ProvinceCode) || worker.Terms.Destinations.Contains(o.Terms.CityCode));
         });
     }
 
     [Fact]
     public async Task Unknown_openings_and_workers_recall_nothing()
     {
-        Assert.Empty(await fixture.Recall.RecallWorkersAsync(987_654_321, 10));
-        Assert.Empty(await fixture.Recall.RecallOpeningsAsync(987_654_321, 10));
+        Assert.Empty(await fixture.RecallWorkersAsync(987_654_321, 10));
+        Assert.Empty(await fixture.RecallOpeningsAsync(987_654_321, 10));
     }
 }

@@ -36,7 +36,7 @@ public sealed class CohortLifecycleSchedulingTests
         using var world = new TestWorld();
         var (_, baseId, openingId) = await world.EmployerAsync();
         var cohortId = await world.CohortAsync(baseId, openingId, capacity: 3, minSize: 2, deadlineInDays: 5, startInDays: 10, lengthDays: 20);
-        var enrolments = new EnrolmentStore(world.Database, world.Time);
+        var enrolments = new EnrolmentStore(world.Database, world.Time, world.Environment.Catalogue);
         var seats = new List<long>();
         foreach (var _ in Enumerable.Range(0, 3))
         {
@@ -86,7 +86,7 @@ public sealed class CohortLifecycleSchedulingTests
         var (_, baseId, openingId) = await world.EmployerAsync();
         var small = await world.CohortAsync(baseId, openingId, capacity: 10, minSize: 5, deadlineInDays: 5, startInDays: 10, name: "普工岗前培训6月班");
         var next = await world.CohortAsync(baseId, openingId, capacity: 10, minSize: 1, deadlineInDays: 25, startInDays: 40, name: "普工岗前培训7月班");
-        var enrolments = new EnrolmentStore(world.Database, world.Time);
+        var enrolments = new EnrolmentStore(world.Database, world.Time, world.Environment.Catalogue);
         var first = await enrolments.EnrolAsync(small, await world.WorkerAsync(), allowWaitlist: true);
         await enrolments.AnswerAsync(first.EnrolmentId, EnrolmentAnswer.Accept);
         await enrolments.EnrolAsync(small, await world.WorkerAsync(), allowWaitlist: true);

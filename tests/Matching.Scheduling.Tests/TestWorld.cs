@@ -58,7 +58,7 @@ public sealed class TestWorld : IDisposable
         string tradeId = "T001", string status = CohortStatus.Open, string? name = null)
     {
         var start = Today.AddDays(startInDays);
-        return Ok(await new CohortStore(Database, Time).CreateAsync(new CohortDraft(baseId, name ?? $"普工岗前培训{start:M月d日}班", "pre-job", [tradeId],
+        return Ok(await new CohortStore(Database, Time, Environment.Catalogue).CreateAsync(new CohortDraft(baseId, name ?? $"普工岗前培训{start:M月d日}班", "pre-job", [tradeId],
             capacity, minSize, Today.AddDays(deadlineInDays), start, start.AddDays(lengthDays), [openingId], status)));
     }
 

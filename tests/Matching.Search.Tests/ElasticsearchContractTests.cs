@@ -4,6 +4,8 @@ using Elastic.Clients.Elasticsearch;
 using Elastic.Transport;
 using Matching.Search.Elasticsearch;
 
+using Matching.Domain.Workers;
+
 namespace Matching.Search.Tests;
 
 /// <summary>
@@ -92,7 +94,7 @@ public sealed class ElasticsearchContractTests
         JsonNode.Parse(server.Requests.Last(r => r.Path.StartsWith(pathPrefix, StringComparison.Ordinal)).Body)!;
 
     [Fact]
-    public async Task Candidate_recall_is_one_bool_query_of_filters_and_constant_score_preferences()
+    public async Task Candidate_recall_is_one_bool_query_of_the_rules_filters_and_constant_score_preferences()
     {
         var server = new RecordedElasticsearch().Answer("POST", "/matching-workers/_search", EmptySearch);
         await Index(server).RecallWorkersAsync(Fixture.WelderInShenzhen(), new SearchScope(["520102"], null, true), 200);
@@ -104,15 +106,22 @@ public sealed class ElasticsearchContractTests
                "filter":[
                  {"term":{"county":"520102"}},
                  {"term":{"in_group":"yes"}},
-                 {"term":{"trade_level":"T029@2"}},
-                 {"term":{"special_op":"T029"}},
-                 {"range":{"birth_day":{"gte":{{{start.AddYears(-56).AddDays(1).DayNumber}}},"lte":{{{start.AddYears(-18).DayNumber}}} } } },
+                 {"term":{"employed":"no"}},
+                 {"term":{"family_level":"welding@2"}},
+                 {"range":{"birth_day":{"gte":{{{start.AddYears(-56).DayNumber + 1}}},"lte":{{{start.AddYears(-18).DayNumber}}} } } },
                  {"range":{"available_day":{"lte":{{{start.DayNumber}}} } } },
-                 {"terms":{"dest_province":["440000","any"]}}],
+                 {"terms":{"dest_named":["440000","440300","any"]}},
+                 {"terms":{"intent":["pre-job","any"]}},
+                 {"bool":{"should":[
+                   {"range":{"cred":{"gte":"special-operation|T029|{{{start.DayNumber:D7}}}","lte":"special-operation|T029|9999999"} } },
+                   {"range":{"cred":{"gte":"special-operation|*|{{{start.DayNumber:D7}}}","lte":"special-operation|*|9999999"} } }],
+                  "minimum_should_match":1} }],
                "should":[
-                 {"constant_score":{"filter":{"term":{"dest_city":"440300"}},"boost":2}},
+                 {"constant_score":{"filter":{"term":{"trade":"T029"}},"boost":4}},
+                 {"constant_score":{"filter":{"term":{"dest_named":"440300"}},"boost":2}},
                  {"constant_score":{"filter":{"term":{"dest_first":"440000"}},"boost":1}},
-                 {"constant_score":{"filter":{"term":{"dest_province":"440000"}},"boost":1}}]}},
+                 {"constant_score":{"filter":{"term":{"dest_first":"440300"}},"boost":1}},
+                 {"constant_score":{"filter":{"term":{"dest_named":"440000"}},"boost":1}}]}},
              "sort":[{"_score":{"order":"desc"}},{"id":{"order":"asc"}}]}
             """);
         Assert.True(JsonNode.DeepEquals(expected, Body(server, "/matching-workers/_search")), Body(server, "/matching-workers/_search").ToJsonString());
@@ -151,20 +160,31 @@ public sealed class ElasticsearchContractTests
     {
         var server = new RecordedElasticsearch().Answer("POST", "/matching-openings/_search", EmptySearch);
         var index = Index(server);
-        var criteria = new OpeningCriteria([("T029", "welding", 3)], false, ["T029", "family:welding"], 29, Fixture.CohortStart, ["440000"], ["440300"], 5000);
+        var birth = new DateOnly(1997, 5, 1);
+        var expires = Fixture.CohortStart.AddYears(1);
+        var criteria = new OpeningCriteria(new Matching.Domain.Matching.WorkerTerms(birth, [new WorkerTrade("T029", 3)],
+            [new WorkerCertificate("special-operation", "T029", null, null, expires)], ["440000"], Fixture.CohortStart, []));
         await index.RecallOpeningsAsync(criteria, new SearchScope(null, 7, false), 50);
         var recall = Body(server, "/matching-openings/_search");
         var expectedFilter = JsonNode.Parse($$$"""
             [{"range":{"employer":{"gte":7,"lte":7} } },
              {"term":{"status":"open"} },
-             {"terms":{"trade_need":["T029@1","T029@2","T029@3"]} },
-             {"terms":{"so_need":["none","T029","family:welding"]} },
-             {"range":{"age_min":{"lte":29} } },
-             {"range":{"age_max":{"gte":29} } },
-             {"range":{"last_cohort_day":{"gte":{{{Fixture.CohortStart.DayNumber}}} } } },
-             {"term":{"province":"440000"} }]
+             {"terms":{"family_need":["welding@1","welding@2","welding@3"]} },
+             {"range":{"born_after":{"lte":{{{birth.DayNumber - 1}}} } } },
+             {"range":{"born_by":{"gte":{{{birth.DayNumber}}} } } },
+             {"range":{"start_day":{"gte":{{{Fixture.CohortStart.DayNumber}}} } } },
+             {"term":{"place":"440000"} }]
             """);
         Assert.True(JsonNode.DeepEquals(expectedFilter, recall["query"]!["bool"]!["filter"]), recall.ToJsonString());
+        // Certificates: an opening needing the special-operation certificate for a welding trade only up to the day it
+        // expires; one needing a certificate the worker has not, never.
+        var mustNot = recall["query"]!["bool"]!["must_not"]!.AsArray();
+        Assert.Contains(mustNot, m => JsonNode.DeepEquals(m, JsonNode.Parse($$$"""
+            {"bool":{"filter":[{"term":{"cert_need":"special-operation|T029"}},{"range":{"start_day":{"gte":{{{expires.DayNumber + 1}}} } } }]}}
+            """)));
+        var uncovered = mustNot.Single(m => m!["terms"] is not null)!["terms"]!["cert_need"]!.AsArray().Select(v => v!.GetValue<string>()).ToList();
+        Assert.Contains("skill-level|T029", uncovered);
+        Assert.DoesNotContain("special-operation|T029", uncovered);
 
         await index.SearchOpeningsAsync(new OpeningSearch("焊工", ProvinceCodes: ["440000"], Sort: OpeningSort.WageMax), SearchScope.Unrestricted);
         var search = Body(server, "/matching-openings/_search");

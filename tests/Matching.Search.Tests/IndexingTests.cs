@@ -209,7 +209,7 @@ public sealed class IndexingTests : IDisposable
         await new DemoSeeder(_db.Environment, _db.Time).SeedAsync(30);
         await _search.Index.EnsureCreatedAsync();
         await _search.Outbox.DrainAsync();
-        var cohorts = new CohortStore(_db.Environment.Database, _db.Time);
+        var cohorts = new CohortStore(_db.Environment.Database, _db.Time, _db.Environment.Catalogue);
         var cohort = (await cohorts.ListAsync(new CohortFilter(), 1, 1)).Items[0];
         var openingId = cohort.LinkedOpeningIds[0];
         var before = (await _search.Index.OpeningFingerprintsAsync([openingId]))[0].Hash;
@@ -241,13 +241,20 @@ public sealed class IndexingTests : IDisposable
         foreach (var openingId in openingIds)
         {
             var recall = (await _search.Recall.CandidatesForOpeningAsync(openingId, SearchScope.Unrestricted, limit: 1000))!;
-            var c = recall.Criteria;
+            var o = recall.Criteria.Opening;
+            var start = recall.Criteria.Start;
+            var family = Family(o.TradeId);
+            var needs = o.RequiredCertificates.Concat(Shared.Catalogue.TradesById[o.TradeId].SpecialOperation ? ["special-operation"] : []).Distinct().ToList();
+            // Checked here by hand from the catalogue, not through the Eligibility rule.
             var expected = allWorkers.Where(w =>
-                    w.Trades.Any(t => t.TradeId == c.TradeId && t.Level >= c.MinLevel)
-                    && (!c.RequiresSpecialOperation || w.Certificates.Any(x => x.Type == "special-operation" && x.TradeId == c.TradeId && (x.ExpiresOn is null || x.ExpiresOn >= Shared.Today)))
-                    && WorkerRules.AgeOn(w.BirthDate, c.CohortStart) >= c.AgeMin && WorkerRules.AgeOn(w.BirthDate, c.CohortStart) <= c.AgeMax
-                    && w.AvailableFrom <= c.CohortStart
-                    && (w.PreferredDestinations.Count == 0 || w.PreferredDestinations.Any(d => Shared.Catalogue.ProvinceOf(d) == c.ProvinceCode)))
+                    !w.InActivePlacement
+                    && w.Trades.Any(t => Family(t.TradeId) == family && t.Level >= o.MinLevel)
+                    && needs.All(type => w.Certificates.Any(x => x.Type == type && x.TradeId is { } certified && Family(certified) == family
+                        && (x.ExpiresOn is null || x.ExpiresOn >= start)))
+                    && w.BirthDate <= start.AddYears(-o.AgeMin) && w.BirthDate > start.AddYears(-(o.AgeMax + 1))
+                    && w.AvailableFrom <= start
+                    && (w.PreferredDestinations.Count == 0 || w.PreferredDestinations.Contains(o.ProvinceCode) || w.PreferredDestinations.Contains(o.CityCode))
+                    && (o.TrainingType is null || w.TrainingIntentions is not { Count: > 0 } intentions || intentions.Contains(o.TrainingType)))
                 .Select(w => w.Id).Order().ToList();
             Assert.Equal(expected, recall.Workers.Select(h => h.Id).Order().ToList());
             // Best first: scores never increase down the list.
@@ -268,6 +275,8 @@ public sealed class IndexingTests : IDisposable
         Assert.Null(await _search.Recall.OpeningsForWorkerAsync(1, new SearchScope([other], null, false)));
         Assert.NotNull(await _search.Recall.OpeningsForWorkerAsync(1, new SearchScope([worker.CountyCode], null, false)));
     }
+
+    private static string Family(string tradeId) => Shared.Catalogue.TradesById[tradeId].FamilyId;
 
     private sealed class InlineProgress(Action<string> report) : IProgress<string>
     {

@@ -160,7 +160,10 @@ public sealed class SearchApiTests(SearchApiFactory factory) : IClassFixture<Sea
         var client = await factory.ReadyClientAsync();
         var recall = await Json(await client.GetAsync("/api/match/openings/1/candidates-recall?widen=family&limit=50"));
         Assert.Equal(1, recall["openingId"]!.GetValue<int>());
-        Assert.True(recall["criteria"]!["matchFamily"]!.GetValue<bool>());
+        Assert.False(recall["criteria"]!["sameTradeOnly"]!.GetValue<bool>());
+        Assert.NotNull(recall["criteria"]!["opening"]!["tradeId"]);
+        var sameTrade = await Json(await client.GetAsync("/api/match/openings/1/candidates-recall?widen=trade&limit=1000"));
+        Assert.True(sameTrade["criteria"]!["sameTradeOnly"]!.GetValue<bool>());
         Assert.True(recall["workers"]!.AsArray().Count <= 50);
         Assert.Equal(recall["count"]!.GetValue<int>(), recall["workers"]!.AsArray().Count);
 

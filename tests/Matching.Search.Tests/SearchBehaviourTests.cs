@@ -190,29 +190,29 @@ public abstract class SearchBehaviourTests : IAsyncLifetime
     }
 
     [SkippableFact]
-    public async Task Recall_for_an_opening_keeps_only_workers_passing_every_hard_constraint()
+    public async Task Recall_for_an_opening_keeps_only_workers_the_eligibility_rule_admits_best_first()
     {
         Skip.If(SkipReason is not null, SkipReason);
         var hits = await Index.RecallWorkersAsync(Fixture.WelderInShenzhen(), SearchScope.Unrestricted, 100);
-        // 2 prefers Shenzhen itself, 11 states no preference. Left out: 3 (Zhejiang only), 6 (60 at the cohort start),
-        // 7 (level 1), 8 (available after the start), 10 (another trade), 12 (no special-operation certificate).
-        Assert.Equal([2L, 11L], hits.Select(h => h.Id).ToList());
-        Assert.True(hits[0].Score > hits[1].Score);
+        // 2 is a welder who named Shenzhen itself (7 = trade 4 + city 2 + first choice 1); 11 a welder with no stated
+        // preference (4); 10 an argon-arc welder of the same family, certified, first choice Guangdong (2). Left out: 3
+        // (Zhejiang only), 6 (60 at the cohort start), 7 (level 1), 8 (available after the start), 12 (no certificate).
+        Assert.Equal([(2L, 7.0), (11L, 4.0), (10L, 2.0)], hits.Select(h => (h.Id, h.Score)).ToList());
     }
 
     [SkippableFact]
-    public async Task Recall_widened_to_the_trade_family_ranks_the_exact_trade_first()
+    public async Task Recall_narrowed_to_the_same_trade_leaves_out_the_rest_of_the_family()
     {
         Skip.If(SkipReason is not null, SkipReason);
-        var hits = await Index.RecallWorkersAsync(Fixture.WelderInShenzhen(matchFamily: true), SearchScope.Unrestricted, 100);
-        Assert.Equal([2L, 11L, 10L], hits.Select(h => h.Id).ToList());
+        var hits = await Index.RecallWorkersAsync(Fixture.WelderInShenzhen(sameTradeOnly: true), SearchScope.Unrestricted, 100);
+        Assert.Equal([2L, 11L], hits.Select(h => h.Id).ToList());
     }
 
     [SkippableFact]
     public async Task Recall_respects_the_limit()
     {
         Skip.If(SkipReason is not null, SkipReason);
-        var hits = await Index.RecallWorkersAsync(Fixture.WelderInShenzhen(matchFamily: true), SearchScope.Unrestricted, 1);
+        var hits = await Index.RecallWorkersAsync(Fixture.WelderInShenzhen(), SearchScope.Unrestricted, 1);
         Assert.Equal([2L], hits.Select(h => h.Id).ToList());
     }
 
@@ -220,13 +220,12 @@ public abstract class SearchBehaviourTests : IAsyncLifetime
     public async Task Recall_for_a_worker_keeps_only_open_openings_the_worker_qualifies_for()
     {
         Skip.If(SkipReason is not null, SkipReason);
-        var hits = await Index.RecallOpeningsAsync(Criteria(2), SearchScope.Unrestricted, 100);
-        // 101 in the preferred city first, then 106 elsewhere in Guangdong. Left out: 102 (Zhejiang), 103/104 (other
-        // trades), 105 (closed), 107 (another trade).
-        Assert.Equal([101L, 106L], hits.Select(h => h.Id).ToList());
-
-        var family = await Index.RecallOpeningsAsync(Criteria(2, matchFamily: true), SearchScope.Unrestricted, 100);
-        Assert.Equal([101L, 106L, 107L], family.Select(h => h.Id).ToList());
+        // Worker 2 named Shenzhen itself: 101 there; not 106 or 107 elsewhere in Guangdong (a named city is that city).
+        Assert.Equal([101L], (await Index.RecallOpeningsAsync(Criteria(2), SearchScope.Unrestricted, 100)).Select(h => h.Id).ToList());
+        // Worker 7 (welder level 1, certified, Guangdong anywhere): 106 (welder, 6 = trade 4 + first 1 + province 1), then
+        // 107 (argon-arc welding, same family, 2). Left out: 101 (level 2 needed), 102 (Zhejiang), 105 (closed).
+        var hits = await Index.RecallOpeningsAsync(Criteria(7), SearchScope.Unrestricted, 100);
+        Assert.Equal([(106L, 6.0), (107L, 2.0)], hits.Select(h => (h.Id, h.Score)).ToList());
     }
 
     [SkippableFact]
@@ -247,7 +246,7 @@ public abstract class SearchBehaviourTests : IAsyncLifetime
     public async Task Recall_for_a_worker_within_an_employer_scope_sees_only_that_employers_openings()
     {
         Skip.If(SkipReason is not null, SkipReason);
-        var hits = await Index.RecallOpeningsAsync(Criteria(2), new SearchScope(null, 2, false), 100);
+        var hits = await Index.RecallOpeningsAsync(Criteria(7), new SearchScope(null, 2, false), 100);
         Assert.Equal([106L], hits.Select(h => h.Id).ToList());
     }
 
@@ -290,12 +289,7 @@ public abstract class SearchBehaviourTests : IAsyncLifetime
         Assert.Equal([1L], await WorkersFound("月嫂"));
     }
 
-    private static OpeningCriteria Criteria(long workerId, bool matchFamily = false)
-    {
-        var worker = Fixture.Workers().Single(w => w.Id == workerId);
-        var recall = new Recall.RecallService(null!, null!, Shared.Builder, new ManualTime(Shared.Now));
-        return recall.CriteriaFor(worker, matchFamily);
-    }
+    private static OpeningCriteria Criteria(long workerId) => new(Fixture.Workers().Single(w => w.Id == workerId).Terms);
 }
 
 public sealed class LuceneSearchBehaviourTests : SearchBehaviourTests

@@ -151,9 +151,9 @@ public static class Fixture
 
     public static IReadOnlyList<OpeningDocument> OpeningDocuments() => Openings().Select(o => Shared.Builder.Opening(o, Shared.Today)).ToList();
 
-    /// <summary>The opening 101's hard constraints, as the recall service derives them.</summary>
-    public static CandidateCriteria WelderInShenzhen(bool matchFamily = false) =>
-        new("T029", "welding", matchFamily, 2, true, 18, 55, CohortStart, Guangdong, Shenzhen);
+    /// <summary>The opening 101's terms and start day, as the recall service derives them.</summary>
+    public static CandidateCriteria WelderInShenzhen(bool sameTradeOnly = false) =>
+        new(Openings().Single(o => o.Id == 101).Terms, CohortStart, sameTradeOnly);
 }
 
 /// <summary>

@@ -12,8 +12,12 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Matching.Api.Enrolments;
 
-/// <summary>Enrol a worker in a cohort; <c>waitlist: false</c> refuses instead of waitlisting when the cohort is full.</summary>
-public sealed record EnrolmentInput(long? WorkerId, bool? Waitlist);
+/// <summary>
+/// Enrol a worker in a cohort; <c>waitlist: false</c> refuses instead of waitlisting when the cohort is full. A worker the
+/// eligibility rule refuses is enrolled only with <c>overrideReason</c>: the clerk's reason, kept in the audit log with
+/// who decided.
+/// </summary>
+public sealed record EnrolmentInput(long? WorkerId, bool? Waitlist, string? OverrideReason = null);
 
 public sealed record EnrolmentListQuery(int? Page, int? PageSize, long? CohortId, long? WorkerId, string? Status, DateOnly? CreatedFrom = null, DateOnly? CreatedTo = null);
 
@@ -80,21 +84,36 @@ public static class EnrolmentEndpoints
     public static async Task<Results<Created<EnrolmentResponse>, ValidationProblem, ProblemHttpResult>> Enrol(
         long id, EnrolmentInput input, Caller caller, EnrolmentStore store, CohortStore cohorts, WorkerStore workers, CancellationToken cancellationToken)
     {
+        // The input is checked as a whole before anything is looked up, so a bad reason is named whatever the worker.
+        var errors = new ValidationErrors();
         if (input.WorkerId is null or <= 0)
         {
-            return ApiResults.Invalid("workerId", "必填");
+            errors.Add("workerId", "必填");
+        }
+        var reason = Check.Text(errors, "overrideReason", input.OverrideReason, 500, minLength: 4);
+        if (!errors.IsValid)
+        {
+            return ApiResults.Invalid(errors);
         }
         if (await cohorts.GetAsync(id, cancellationToken) is null)
         {
             return ApiResults.NotFound("培训班期");
         }
-        var worker = await workers.GetAsync(input.WorkerId.Value, cancellationToken);
+        var worker = await workers.GetAsync(input.WorkerId.GetValueOrDefault(), cancellationToken);
         if (worker is null || !caller.CanWriteWorker(worker.CountyCode))
         {
             // A worker of another county reads as unknown: the caller learns nothing about it.
             return ApiResults.Invalid("workerId", "劳动者不存在或不属于本县");
         }
-        var seat = await store.EnrolAsync(id, worker.Id, input.Waitlist ?? true, cancellationToken);
+        var @override = reason is null ? null : new EligibilityOverride(caller.UserId, caller.Name, caller.Role, reason);
+        var seat = await store.EnrolAsync(id, worker.Id, input.Waitlist ?? true, @override, cancellationToken);
+        if (seat.Outcome == SeatOutcome.Refused && seat.Ineligible is { Count: > 0 } reasons)
+        {
+            // The rule's reasons, and how to go ahead anyway if the office decides so.
+            return TypedResults.Problem(title: "该劳动者不符合本班期的报名资格", statusCode: StatusCodes.Status409Conflict,
+                detail: "如确需报名，请在 overrideReason 中写明理由（记入审计日志）",
+                extensions: new Dictionary<string, object?> { ["reasons"] = reasons });
+        }
         if (seat.Outcome == SeatOutcome.Refused)
         {
             return ApiResults.Refused(seat.Refusal, "培训班期");

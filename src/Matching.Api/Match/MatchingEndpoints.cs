@@ -1,7 +1,6 @@
 using Matching.Api.Access;
 using Matching.Api.Infrastructure;
 using Matching.Api.Search;
-using Matching.Data.Openings;
 using Matching.Data.Storage;
 using Matching.Data.Workers;
 using Matching.Domain.Access;
@@ -33,8 +32,7 @@ public static class MatchingEndpoints
         services.AddSingleton(sp => new ProfileReader(sp.GetRequiredService<Database>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new FeatureBuilder(sp.GetRequiredService<Catalogue>()));
         services.AddSingleton<ICandidateRecall>(sp => options.Recall.Equals("sql", StringComparison.OrdinalIgnoreCase)
-            ? new SqlCandidateRecall(sp.GetRequiredService<Database>(), sp.GetRequiredService<Catalogue>(), sp.GetRequiredService<ProfileReader>(),
-                sp.GetRequiredService<TimeProvider>())
+            ? new SqlCandidateRecall(sp.GetRequiredService<Database>(), sp.GetRequiredService<Catalogue>(), sp.GetRequiredService<ProfileReader>())
             : new SearchCandidateRecall(sp.GetRequiredService<RecallService>()));
         services.AddSingleton(sp => new RetentionModelProvider(ModelLocation.Resolve(options.ModelDirectory), sp.GetRequiredService<TimeProvider>(),
             TimeSpan.FromSeconds(options.ModelCheckSeconds)));
@@ -71,16 +69,13 @@ public static class MatchingEndpoints
 
     public static async Task<Results<Ok<CandidateList>, ValidationProblem, ProblemHttpResult>> CandidatesForOpening(
         long id, [AsParameters] MatchQuery query, Caller caller, MatchRanker ranker, RankingOptions options, RetentionModelProvider models,
-        OpeningStore openings, HttpContext context, CancellationToken cancellationToken)
+        HttpContext context, CancellationToken cancellationToken)
     {
         if (CheckTop(query.Top, options) is { } invalid)
         {
             return invalid;
         }
-        if (await openings.GetAsync(id, cancellationToken) is not { } opening || !caller.CanSeeEmployerData(opening.EmployerId))
-        {
-            return ApiResults.NotFound("岗位");
-        }
+        // The ranker reads the opening once; another employer's opening is outside an enterprise's scope (not found).
         // Enterprises get a ranking built without priority groups (重点群体): nothing in it can tell a member apart.
         var (list, refusal) = await ranker.CandidatesForOpeningAsync(id, query.Top ?? options.DefaultTop, SearchEndpoints.CallerScope(context),
             withPriorityGroups: caller.LinkedEmployer is null, cancellationToken);

@@ -30,14 +30,15 @@ public sealed class SearchIndexConsistencyCheck(SearchComponents search, ILogger
 }
 
 /// <summary>
-/// The weekly retrain (issue 6) with the ranking trainer (issue 5): the live and the new model are measured on the
-/// same held-out openings (NDCG@10 of retained placements); the weekly job replaces the live model only when the new
-/// one is not worse (<see cref="ModelPromotion"/>), by writing it into the model folder the service watches.
+/// The weekly retrain (issue 6) with the ranking trainer (issue 5): the live model and the newly trained one (boosted
+/// trees or logistic regression, whichever ranks the validation period better) are measured on the same validation
+/// period of the time split — never on the test period the model card reports — and the weekly job replaces the live
+/// model only when the new one is not worse (<see cref="ModelPromotion"/>), by writing it into the folder the service watches.
 /// </summary>
 public sealed class RankingModelTrainer(Database database, RetentionModelProvider models, FeatureBuilder features, ProfileReader profiles, TimeProvider time)
     : IRankingModelTrainer
 {
-    public const string Metric = "ndcg@10";
+    public const string Metric = "ndcg@10 (validation period)";
 
     private TrainingResult? _candidate;
 
@@ -50,7 +51,7 @@ public sealed class RankingModelTrainer(Database database, RetentionModelProvide
             return null;
         }
         var pairs = await TrainingData.BuildAsync(database, features, profiles, cancellationToken);
-        var score = RetentionTrainer.HeldOutNdcg(live, pairs);
+        var score = RetentionTrainer.ValidationNdcg(live, pairs);
         return score is null ? null : new ModelEvaluation(live.Version, score.Value, Metric);
     }
 
@@ -58,7 +59,7 @@ public sealed class RankingModelTrainer(Database database, RetentionModelProvide
     {
         var pairs = await TrainingData.BuildAsync(database, features, profiles, cancellationToken);
         _candidate = new RetentionTrainer(time).Train(pairs, new TrainingSettings());
-        return new ModelEvaluation(_candidate.Card.Version, _candidate.Card.HeldOut.ModelNdcgAt10, Metric);
+        return new ModelEvaluation(_candidate.Card.Version, RetentionTrainer.ValidationNdcg(_candidate.Model, pairs) ?? 0, Metric);
     }
 
     public Task PromoteAsync(ModelEvaluation candidate, CancellationToken cancellationToken)

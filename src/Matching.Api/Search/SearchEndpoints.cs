@@ -57,11 +57,11 @@ public sealed record CandidateRecallResponse(long OpeningId, CandidateCriteria C
 public sealed record OpeningRecallResponse(long WorkerId, OpeningCriteriaResponse Criteria, int Count, IReadOnlyList<RecallHit> Openings);
 
 /// <summary>
-/// The worker's side of recall, as JSON (tuples do not serialise by name). The worker's age on the availability date
+/// The worker's side of recall: what of the worker the eligibility rule reads (no certificate details). The worker's age
 /// is not shown: beside the age today it would narrow the birth date, and with it the masked ID number.
 /// </summary>
-public sealed record OpeningCriteriaResponse(IReadOnlyList<RecallTrade> Trades, bool MatchFamily, IReadOnlyList<string> SpecialOperations,
-    DateOnly AvailableFrom, IReadOnlyList<string> Provinces, IReadOnlyList<string> Cities);
+public sealed record OpeningCriteriaResponse(IReadOnlyList<RecallTrade> Trades, DateOnly AvailableFrom, IReadOnlyList<string> Destinations,
+    IReadOnlyList<string> TrainingIntentions, bool InActivePlacement);
 
 public sealed record RecallTrade(string TradeId, string FamilyId, int Level);
 
@@ -236,7 +236,8 @@ public static class SearchEndpoints
         {
             return ApiResults.Invalid(errors);
         }
-        var result = await recall.CandidatesForOpeningAsync(id, CallerScope(context), widen, limit, cancellationToken);
+        // The rule admits the trade family (工种大类); widen=trade narrows to the opening's own trade.
+        var result = await recall.CandidatesForOpeningAsync(id, CallerScope(context), sameTradeOnly: !widen, limit, cancellationToken);
         if (result is null)
         {
             return ApiResults.NotFound("岗位");
@@ -245,7 +246,7 @@ public static class SearchEndpoints
     }
 
     public static async Task<Results<Ok<OpeningRecallResponse>, ValidationProblem, ProblemHttpResult>> OpeningsRecall(
-        long id, [AsParameters] RecallQuery query, Caller caller, RecallService recall, WorkerStore workers, HttpContext context, CancellationToken cancellationToken)
+        long id, [AsParameters] RecallQuery query, Caller caller, RecallService recall, WorkerStore workers, Catalogue catalogue, HttpContext context, CancellationToken cancellationToken)
     {
         if (await workers.GetAsync(id, cancellationToken) is not { } worker || !caller.CanSeeWorker(worker.CountyCode, worker.PriorityGroups, linkedToCallersEmployer: false))
         {
@@ -257,14 +258,19 @@ public static class SearchEndpoints
         {
             return ApiResults.Invalid(errors);
         }
-        var result = await recall.OpeningsForWorkerAsync(id, CallerScope(context), widen, limit, cancellationToken);
+        if (!widen)
+        {
+            return ApiResults.Invalid("widen", "劳动者的岗位召回按资格规则（同工种大类），不能只限同工种");
+        }
+        var result = await recall.OpeningsForWorkerAsync(id, CallerScope(context), limit, cancellationToken);
         if (result is null)
         {
             return ApiResults.NotFound("劳动者");
         }
-        var c = result.Criteria;
-        var criteria = new OpeningCriteriaResponse(c.Trades.Select(t => new RecallTrade(t.TradeId, t.FamilyId, t.Level)).ToList(), c.MatchFamily,
-            c.SpecialOperations, c.AvailableFrom, c.Provinces, c.Cities);
+        var w = result.Criteria.Worker;
+        var criteria = new OpeningCriteriaResponse(
+            w.Trades.Select(t => new RecallTrade(t.TradeId, catalogue.TradesById.TryGetValue(t.TradeId, out var trade) ? trade.FamilyId : "", t.Level)).ToList(),
+            w.AvailableFrom, w.Destinations, w.TrainingIntentions, w.InActivePlacement);
         return TypedResults.Ok(new OpeningRecallResponse(id, criteria, result.Openings.Count, result.Openings.Select(h => new RecallHit(h.Id, h.Score)).ToList()));
     }
 
@@ -351,8 +357,8 @@ public static class SearchEndpoints
     {
         var widen = query.Widen switch
         {
-            null or "trade" => false,
-            "family" => true,
+            "trade" => false,
+            null or "family" => true,
             _ => Invalid(errors, "widen", "应为 trade（同工种）或 family（同工种大类）", false),
         };
         if (query.Limit is < 1 or > RecallService.MaxLimit)

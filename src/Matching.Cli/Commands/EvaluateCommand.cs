@@ -4,14 +4,14 @@ using Matching.Data.Storage;
 using Matching.Ranking;
 using Matching.Ranking.Model;
 using Matching.Ranking.Training;
-using Microsoft.ML;
 
 namespace Matching.Cli.Commands;
 
 /// <summary>
-/// <c>evaluate [--models DIR]</c>: on the same held-out openings as training, ranks each opening's past candidates
-/// by the current model, by the search relevance logged when they were offered, and at random; prints NDCG@10, AUC
-/// and the ratios, and ends with one JSON line of the figures.
+/// <c>evaluate [--models DIR] [--no-oracle]</c>: on the time split's test period (offers later than any trained on or
+/// used to choose the model), ranks each opening's candidates at random, by the recall's relevance, by a clerk's rule,
+/// by a plain logistic regression (fitted on the training period), by the current model and — on the demo data — by the
+/// demo world's true probabilities (the oracle); prints NDCG@10 and AUC and ends with one JSON line.
 /// </summary>
 public static class EvaluateCommand
 {
@@ -25,39 +25,43 @@ public static class EvaluateCommand
         var model = RetentionModel.Load(directory);
         using var environment = DataEnvironment.Open(context.Options, context.Time);
         var pairs = await TrainCommand.LoadPairsAsync(context, environment);
-        var heldOut = pairs.Where(p => HeldOut.Contains(p.Pair.OpeningId)).ToList();
-        if (heldOut.Count == 0)
+        var oracle = context.Flag("no-oracle") ? null : await DemoOracle.ForAsync(environment, context.Time, pairs);
+        var e = RetentionTrainer.Evaluate(model, pairs, oracle);
+        await context.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            $"evaluate: {model.Card.Kind} model {model.Version}; {e.Split}; test period {e.TestOpenings} openings, {e.TestPairs:N0} pairs ({e.TestPositiveRate:P1} retained)"));
+        await context.Out.WriteLineAsync("ranking by                      NDCG@10    AUC");
+        void Line(string name, double ndcg, double? auc) => context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{name,-30} {ndcg,8:F4}  {(auc is { } a ? a.ToString("F4", CultureInfo.InvariantCulture) : "   —")}"));
+        Line("random order", e.NdcgRandom, null);
+        Line("search relevance (recall)", e.NdcgSearch, e.AucSearch);
+        Line("clerk's rule", e.NdcgClerkRule, e.AucClerkRule);
+        Line("logistic regression", e.NdcgLogistic, e.AucLogistic);
+        Line("model", e.NdcgModel, e.AucModel);
+        if (e.NdcgOracle is { } oracleNdcg)
         {
-            throw new CliException("没有留出岗位的数据可评估");
+            Line("oracle (demo world's truth)", oracleNdcg, e.AucOracle);
         }
         await context.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-            $"evaluate: model {model.Version} on {heldOut.Select(p => p.Pair.OpeningId).Distinct().Count()} held-out openings, {heldOut.Count:N0} pairs ({heldOut.Average(p => p.Pair.Retained ? 1.0 : 0.0):P1} retained)"));
-        var probabilities = model.PredictBatch(heldOut.Select(p => p.Features));
-        var m = RankingEvaluation.Compare(new MLContext(seed: 1), pairs.Select(p => p.Pair).ToList(), heldOut.Select(p => p.Pair).ToList(), probabilities);
-
-        await context.Out.WriteLineAsync("ranking by                      NDCG@10    AUC");
-        await context.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"model (predicted retention)     {m.ModelNdcgAt10,7:F4}  {m.ModelAuc,7:F4}"));
-        await context.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"search relevance only           {m.SearchNdcgAt10,7:F4}  {m.SearchAuc,7:F4}"));
-        await context.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"random order                    {m.RandomNdcgAt10,7:F4}  {m.RandomAuc,7:F4}"));
-        var gain = m.ModelNdcgAt10 - m.SearchNdcgAt10;
-        await context.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-            $"model − search-only NDCG@10 = {gain:+0.0000;-0.0000} (target ≥ +0.10: {(gain >= 0.10 ? "met" : "NOT met")}); model / search {m.ModelNdcgAt10 / m.SearchNdcgAt10:F3}×, model / random {m.ModelNdcgAt10 / m.RandomNdcgAt10:F3}×; log-loss {m.ModelLogLoss:F4}, ECE {m.ExpectedCalibrationError:F4}"));
-        await context.Out.WriteLineAsync(JsonSerializer.Serialize(new Dictionary<string, object>
+            $"model − clerk's rule {e.NdcgModel - e.NdcgClerkRule:+0.0000;-0.0000}; model − logistic {e.NdcgModel - e.NdcgLogistic:+0.0000;-0.0000}; oracle share {e.OracleShare:F3} (target ≥ 0.6); ECE {e.EceModel:F4}"));
+        await context.Out.WriteLineAsync(JsonSerializer.Serialize(new Dictionary<string, object?>
         {
             ["evaluate"] = model.Version,
-            ["held_out_openings"] = m.Openings,
-            ["held_out_pairs"] = m.Pairs,
-            ["model_ndcg_at_10"] = m.ModelNdcgAt10,
-            ["search_ndcg_at_10"] = m.SearchNdcgAt10,
-            ["random_ndcg_at_10"] = m.RandomNdcgAt10,
-            ["model_auc"] = m.ModelAuc,
-            ["search_auc"] = m.SearchAuc,
-            ["random_auc"] = m.RandomAuc,
-            ["ndcg_gain_over_search"] = Math.Round(gain, 4),
-            ["ratio_over_search"] = Math.Round(m.ModelNdcgAt10 / m.SearchNdcgAt10, 3),
-            ["ratio_over_random"] = Math.Round(m.ModelNdcgAt10 / m.RandomNdcgAt10, 3),
-            ["model_log_loss"] = m.ModelLogLoss,
-            ["expected_calibration_error"] = m.ExpectedCalibrationError,
+            ["kind"] = model.Card.Kind,
+            ["split"] = "time",
+            ["test_openings"] = e.TestOpenings,
+            ["test_pairs"] = e.TestPairs,
+            ["ndcg_random"] = e.NdcgRandom,
+            ["ndcg_search"] = e.NdcgSearch,
+            ["ndcg_clerk_rule"] = e.NdcgClerkRule,
+            ["ndcg_logistic"] = e.NdcgLogistic,
+            ["ndcg_model"] = e.NdcgModel,
+            ["ndcg_oracle"] = e.NdcgOracle,
+            ["auc_model"] = e.AucModel,
+            ["auc_logistic"] = e.AucLogistic,
+            ["auc_clerk_rule"] = e.AucClerkRule,
+            ["auc_oracle"] = e.AucOracle,
+            ["ece_model"] = e.EceModel,
+            ["oracle_share"] = e.OracleShare,
         }));
         return 0;
     }

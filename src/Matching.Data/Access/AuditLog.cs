@@ -14,7 +14,8 @@ public sealed record AuditEntry(
     string ResourceType,
     string? ResourceId,
     string Outcome,
-    int StatusCode);
+    int StatusCode,
+    string? Detail = null);
 
 public sealed record AuditFilter(long? UserId = null, string? Action = null, string? ResourceType = null, string? ResourceId = null, DateTimeOffset? From = null, DateTimeOffset? To = null, string? Outcome = null)
 {
@@ -26,10 +27,10 @@ public sealed record AuditFilter(long? UserId = null, string? Action = null, str
 public sealed class AuditLog(Database database, TimeProvider time)
 {
     private const string InsertSql = """
-        INSERT INTO audit_log (at, user_id, user_name, role, action, resource_type, resource_id, outcome, status_code)
-        VALUES (@At, @UserId, @UserName, @Role, @Action, @ResourceType, @ResourceId, @Outcome, @StatusCode)
+        INSERT INTO audit_log (at, user_id, user_name, role, action, resource_type, resource_id, outcome, status_code, detail)
+        VALUES (@At, @UserId, @UserName, @Role, @Action, @ResourceType, @ResourceId, @Outcome, @StatusCode, @Detail)
         """;
-    private const string Select = "SELECT id, at, user_id, user_name, role, action, resource_type, resource_id, outcome, status_code FROM audit_log";
+    private const string Select = "SELECT id, at, user_id, user_name, role, action, resource_type, resource_id, outcome, status_code, detail FROM audit_log";
 
     public async Task AppendAsync(long? userId, string? userName, string? role, string action, string resourceType, string? resourceId, string outcome, int statusCode, CancellationToken cancellationToken = default)
     {
@@ -37,16 +38,23 @@ public sealed class AuditLog(Database database, TimeProvider time)
         await connection.ExecuteAsync(InsertSql, new
         {
             At = time.GetUtcNow(), UserId = userId, UserName = userName, Role = role, Action = action, ResourceType = resourceType,
-            ResourceId = resourceId, Outcome = outcome, StatusCode = statusCode,
+            ResourceId = resourceId, Outcome = outcome, StatusCode = statusCode, Detail = (string?)null,
         });
     }
+
+    /// <summary>Appends an entry inside the caller's transaction, so it is kept exactly when the change it records is.</summary>
+    public static Task AppendAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction tx, AuditEntry entry) =>
+        connection.ExecuteAsync(InsertSql, new
+        {
+            entry.At, entry.UserId, entry.UserName, entry.Role, entry.Action, entry.ResourceType, entry.ResourceId, entry.Outcome, entry.StatusCode, entry.Detail,
+        }, tx);
 
     /// <summary>The audit row of a change, written inside the change's own transaction (see <see cref="AuditScope"/>).</summary>
     internal static Task AppendAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction tx, PendingAudit audit, string? resourceId) =>
         connection.ExecuteAsync(InsertSql, new
         {
             audit.At, audit.UserId, audit.UserName, audit.Role, audit.Action, audit.ResourceType, ResourceId = resourceId,
-            Outcome = "success", StatusCode = audit.SuccessStatus,
+            Outcome = "success", StatusCode = audit.SuccessStatus, Detail = (string?)null,
         }, tx);
 
     public async Task<PagedList<AuditEntry>> ListAsync(AuditFilter filter, int page, int pageSize, CancellationToken cancellationToken = default)
@@ -61,7 +69,7 @@ public sealed class AuditLog(Database database, TimeProvider time)
             .Add("outcome = @Outcome", "Outcome", filter.Outcome);
         var (rows, total) = await query.RunAsync<AuditRow>(database, "audit_log", Select, page, pageSize, cancellationToken, filter.NewestFirst);
         return new PagedList<AuditEntry>(rows.Select(r => new AuditEntry(r.Id, r.At, r.UserId, r.UserName, r.Role, r.Action, r.ResourceType,
-            r.ResourceId, r.Outcome, (int)r.StatusCode)).ToList(), page, pageSize, total);
+            r.ResourceId, r.Outcome, (int)r.StatusCode, r.Detail)).ToList(), page, pageSize, total);
     }
 
     private sealed class AuditRow
@@ -76,6 +84,7 @@ public sealed class AuditLog(Database database, TimeProvider time)
         public string? ResourceId { get; init; }
         public string Outcome { get; init; } = "";
         public long StatusCode { get; init; }
+        public string? Detail { get; init; }
     }
 }
 

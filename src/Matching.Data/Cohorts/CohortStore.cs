@@ -3,6 +3,7 @@ using Dapper;
 using Matching.Data.Enrolments;
 using Matching.Data.Outbox;
 using Matching.Data.Storage;
+using Matching.Domain.Catalogues;
 using Matching.Domain.Cohorts;
 
 namespace Matching.Data.Cohorts;
@@ -35,7 +36,7 @@ public delegate Task<WriteResult> CohortStatusChange(DbConnection connection, Db
 public sealed record CohortFilter(long? EmployerId = null, long? BaseId = null, string? TradeId = null, string? Status = null, DateOnly? StartsFrom = null, DateOnly? StartsTo = null);
 
 /// <summary>Training cohorts (培训班期) with their linked openings.</summary>
-public sealed class CohortStore(Database database, TimeProvider time)
+public sealed class CohortStore(Database database, TimeProvider time, Catalogue catalogue)
 {
     public const string OutboxEntity = "cohort";
 
@@ -144,7 +145,7 @@ public sealed class CohortStore(Database database, TimeProvider time)
             await connection.ExecuteAsync(DeleteLinksSql, new { CohortId = id }, tx);
             await LinkAsync(connection, tx, id, draft.LinkedOpeningIds);
             // A larger capacity frees seats: the waitlist gets them at once.
-            await EnrolmentSeats.PromoteWaitlistAsync(connection, tx, id, now, database.Dialect);
+            await EnrolmentSeats.PromoteWaitlistAsync(connection, tx, catalogue, id, now, database.Dialect);
             await OutboxWriter.EnqueueAsync(connection, tx, OutboxEntity, id, OutboxWriter.Upsert, now);
             return WriteResult.Ok(id, version + 1);
         }, cancellationToken);

@@ -2,10 +2,8 @@ using System.Data.Common;
 using System.Globalization;
 using Dapper;
 using Matching.Data.Storage;
-using Matching.Domain.Catalogues;
 using Matching.Domain.Matching;
 using Matching.Domain.Validation;
-using Matching.Domain.Workers;
 
 namespace Matching.Data.Demo;
 
@@ -14,9 +12,10 @@ public sealed record DemoHistorySummary(int Openings, int Offers, int Declined, 
 
 /// <summary>
 /// Past offers, placements and follow-ups for the demo data, drawn from the hidden process documented in
-/// <c>seeds/demo-history.md</c> (keep the two in step). Clerks offered openings to workers the search recalled, with
-/// a bias for the employer's partner counties; each offer was declined, a no-show, or became a placement that lasted
-/// or not. The ranking model only ever sees the outcomes, never the process. Deterministic for a seed.
+/// <c>seeds/demo-history.md</c> and computed by <see cref="DemoTruth"/> (keep the three in step). Clerks offered
+/// openings to workers the eligibility rule admitted on the offer day (<see cref="Eligibility"/>), favouring the
+/// recall's relevance and the employer's partner counties; each offer was declined, a no-show, or became a placement
+/// that lasted or not. The ranking model only ever sees the outcomes, never the process. Deterministic for a seed.
 /// </summary>
 public sealed class DemoHistory(DataEnvironment environment, TimeProvider time, int seed = DemoData.DefaultSeed)
 {
@@ -56,31 +55,29 @@ public sealed class DemoHistory(DataEnvironment environment, TimeProvider time, 
 
     /// <summary>
     /// Writes the history for up to <paramref name="maxOpenings"/> openings (the first by id), about
-    /// <paramref name="offersPerOpening"/> offers each, dated 8 to 42 months ago so that six-month outcomes are known.
+    /// <paramref name="offersPerOpening"/> offers each, dated 8 to 54 months ago so that six-month outcomes are known.
     /// </summary>
-    public async Task<DemoHistorySummary> GenerateAsync(int maxOpenings = 1_500, int offersPerOpening = 40, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
+    public async Task<DemoHistorySummary> GenerateAsync(int maxOpenings = 1_500, int offersPerOpening = 100, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
     {
         if (await HasHistoryAsync(cancellationToken))
         {
             throw new InvalidOperationException("数据库已有演示历史（match_offers 非空），不再重复生成");
         }
         var catalogue = environment.Catalogue;
+        var truth = new DemoTruth(catalogue, seed);
         var today = ChinaTime.Today(time);
         var random = new Random(seed + 7);
         await using var connection = await environment.Database.OpenAsync(cancellationToken);
-        var openings = (await connection.QueryAsync<StoredOpeningRow>(OpeningsSql)).Take(maxOpenings).ToList();
-        var workers = (await connection.QueryAsync<StoredWorkerRow>(WorkersSql)).Select(ToWorker).ToList();
-        if (openings.Count == 0 || workers.Count == 0)
+        var openings = (await connection.QueryAsync<StoredOpeningRow>(OpeningsSql)).Take(maxOpenings).Select(ToOpening).ToList();
+        var rows = (await connection.QueryAsync<StoredWorkerRow>(WorkersSql)).ToList();
+        if (openings.Count == 0 || rows.Count == 0)
         {
             return new DemoHistorySummary(0, 0, 0, 0, 0, 0);
         }
 
         // Registrations (摸排登记) spread over the last five years: a worker is only offered work after registering.
-        foreach (var w in workers)
-        {
-            w.RegisteredOn = today.AddDays(-random.Next(60, 5 * 365));
-        }
-        var byFamily = new Dictionary<string, List<HistoryWorker>>(StringComparer.Ordinal);
+        var workers = rows.Select(r => ToWorker(r, today.AddDays(-random.Next(60, 5 * 365)))).ToList();
+        var byFamily = new Dictionary<string, List<DemoWorker>>(StringComparer.Ordinal);
         foreach (var w in workers)
         {
             foreach (var family in w.Terms.Trades.Select(t => catalogue.TradesById[t.TradeId].FamilyId).Distinct())
@@ -93,45 +90,40 @@ public sealed class DemoHistory(DataEnvironment environment, TimeProvider time, 
             }
         }
 
-        // Hidden per employer: a retention culture (only visible through outcomes) and three partner counties (结对县).
-        var employers = openings.Select(o => o.EmployerId).Distinct().Order().ToDictionary(id => id, _ => new EmployerSecret(
-            Normal(random) * 0.7,
-            Enumerable.Range(0, 3).Select(_ => catalogue.GuizhouCounties[random.Next(catalogue.GuizhouCounties.Count)].Code).ToHashSet(StringComparer.Ordinal)));
-
-        var poolDate = today.AddMonths(-24);
-        var offers = new List<PlannedOffer>();
+        // A clerk's search per opening: up to 3,000 workers of the family looked at; those the rule could admit whatever
+        // their age and availability (checked on the offer day) form the pool, weighted by the recall relevance and,
+        // hidden, the employer's partner counties.
+        var pools = new Dictionary<long, List<(DemoWorker Worker, double Relevance, double Weight)>>();
+        var slots = new List<(DemoOpening Opening, DateOnly On)>();
         foreach (var opening in openings)
         {
-            var terms = opening.Terms;
-            var family = catalogue.TradesById[opening.TradeId].FamilyId;
+            var family = catalogue.TradesById[opening.Terms.TradeId].FamilyId;
             if (!byFamily.TryGetValue(family, out var sameFamily))
             {
                 continue;
             }
-            var secret = employers[opening.EmployerId];
-            // A clerk's search: up to 3,000 workers of the family looked at, those passing the hard constraints kept.
-            var pool = new List<(HistoryWorker Worker, double Relevance, double Weight)>();
+            var anyAge = opening.Terms with { AgeMin = 0, AgeMax = 150 };
+            var pool = new List<(DemoWorker, double, double)>();
             foreach (var index in SampleIndexes(random, sameFamily.Count, 3_000))
             {
                 var w = sameFamily[index];
-                if (MatchRules.PassesHardConstraints(catalogue, w.Terms, terms, poolDate, checkAvailability: false))
+                if (Eligibility.Admits(catalogue, w.Terms with { AvailableFrom = DateOnly.MinValue }, anyAge, today.AddMonths(-24)))
                 {
-                    var relevance = MatchRules.SearchRelevance(catalogue, w.Terms, terms, poolDate);
-                    pool.Add((w, relevance, Math.Exp(1.5 * relevance) * (secret.PartnerCounties.Contains(w.CountyCode) ? 3 : 1)));
+                    var relevance = RecallRelevance.Of(w.Terms, opening.Terms);
+                    pool.Add((w, relevance, Math.Exp(0.35 * relevance) * (truth.IsPartnerCounty(opening.EmployerId, w.CountyCode) ? 3 : 1)));
                 }
             }
-            var take = Math.Min(offersPerOpening, pool.Count * 2 / 3);
-            for (var i = 0; i < take; i++)
+            pools[opening.Id] = pool;
+            for (var i = Math.Min(offersPerOpening, pool.Count * 2 / 3); i > 0; i--)
             {
-                var chosen = WeightedTake(random, pool);
-                var offeredOn = today.AddDays(-random.Next(8 * 31, 42 * 30));
-                offers.Add(new PlannedOffer(opening, chosen.Worker, offeredOn, chosen.Relevance));
+                slots.Add((opening, today.AddDays(-random.Next(8 * 31, 54 * 30))));
             }
         }
-        progress?.Report($"演示历史：{openings.Count} 个岗位共 {offers.Count:N0} 次推荐，按时间顺序模拟结果");
+        progress?.Report($"演示历史：{openings.Count} 个岗位共 {slots.Count:N0} 次推荐，按时间顺序模拟结果");
 
-        // Chronological simulation, so that fellow villagers (同县老乡) retained earlier raise later chances.
-        var retainedByEmployerCounty = new Dictionary<(long, string), List<DateOnly>>();
+        // Chronological simulation: who is free, and the fellow villagers (同县老乡) whose six-month follow-up was
+        // recorded retained before the offer day, as the placement history will show them.
+        var retainedKnown = new Dictionary<(long, string), List<DateOnly>>();
         var busyUntil = new Dictionary<long, DateOnly>();
         var placementId = await connection.ExecuteScalarAsync<long>(MaxPlacementIdSql);
         var offerRows = new List<object>();
@@ -139,27 +131,31 @@ public sealed class DemoHistory(DataEnvironment environment, TimeProvider time, 
         var followUpRows = new List<object>();
         int declined = 0, noShows = 0, placed = 0, retained = 0;
         var now = time.GetUtcNow();
-        foreach (var offer in offers.OrderBy(o => o.OfferedOn).ThenBy(o => o.Opening.Id).ThenBy(o => o.Worker.Id))
+        foreach (var (o, offeredOn) in slots.OrderBy(s => s.On).ThenBy(s => s.Opening.Id))
         {
-            var w = offer.Worker;
-            var o = offer.Opening;
-            if (w.RegisteredOn > offer.OfferedOn || (busyUntil.TryGetValue(w.Id, out var busy) && busy >= offer.OfferedOn))
+            var chosen = Draw(random, pools[o.Id], w =>
+                w.RegisteredOn <= offeredOn
+                && Eligibility.Admits(catalogue, w.Terms with
+                {
+                    AvailableFrom = offeredOn,
+                    InActivePlacement = busyUntil.TryGetValue(w.Id, out var busy) && busy >= offeredOn,
+                }, o.Terms, offeredOn));
+            if (chosen is not var (w, relevance))
             {
                 continue;
             }
-            var secret = employers[o.EmployerId];
             var key = (o.EmployerId, w.CountyCode);
-            var fellows = retainedByEmployerCounty.TryGetValue(key, out var dates) ? dates.Count(d => d < offer.OfferedOn) : 0;
-            var x = HiddenFactors.Of(catalogue, w, o, offer.OfferedOn, fellows, secret.Quality);
+            var fellows = retainedKnown.TryGetValue(key, out var dates) ? dates.Count(d => d < offeredOn) : 0;
+            var x = truth.Of(w, o, offeredOn, fellows);
 
             var outcome = "placed";
             long? placement = null;
-            if (random.NextDouble() < Sigmoid(x.DeclineLogit))
+            if (random.NextDouble() < x.Decline)
             {
                 outcome = "declined";
                 declined++;
             }
-            else if (random.NextDouble() < Sigmoid(x.NoShowLogit))
+            else if (random.NextDouble() < x.NoShow)
             {
                 outcome = "no-show";
                 noShows++;
@@ -168,22 +164,17 @@ public sealed class DemoHistory(DataEnvironment environment, TimeProvider time, 
             {
                 placed++;
                 placement = ++placementId;
-                var start = offer.OfferedOn.AddDays(random.Next(14, 41));
-                var lasts = random.NextDouble() < Sigmoid(x.RetentionLogit + Normal(random) * 0.7);
+                var start = offeredOn.AddDays(random.Next(14, 41));
+                var lasts = random.NextDouble() < x.Retain;
                 DateOnly? leftOn;
                 if (lasts)
                 {
                     retained++;
-                    if (!retainedByEmployerCounty.TryGetValue(key, out var list))
-                    {
-                        retainedByEmployerCounty[key] = list = [];
-                    }
-                    list.Add(start.AddMonths(6));
                     leftOn = random.NextDouble() < 0.8 ? null : start.AddDays(random.Next(190, 360));
                 }
                 else
                 {
-                    leftOn = start.AddDays(random.NextDouble() < 0.65 ? random.Next(7, 88) : random.Next(95, 178));
+                    leftOn = start.AddDays(random.NextDouble() < DemoTruth.LeavesEarlyShare ? random.Next(7, 88) : random.Next(95, 178));
                 }
                 var left = leftOn is { } l && l <= today ? leftOn : null;
                 busyUntil[w.Id] = left ?? DateOnly.MaxValue;
@@ -208,11 +199,19 @@ public sealed class DemoHistory(DataEnvironment environment, TimeProvider time, 
                         StillEmployed = recorded ? stillEmployed : (bool?)null,
                         MonthlyWage = recorded && stillEmployed ? o.WageMid : (int?)null,
                     });
+                    if (month == 6 && recorded && stillEmployed)
+                    {
+                        if (!retainedKnown.TryGetValue(key, out var list))
+                        {
+                            retainedKnown[key] = list = [];
+                        }
+                        list.Add(on);
+                    }
                 }
             }
             offerRows.Add(new
             {
-                OpeningId = o.Id, WorkerId = w.Id, OfferedOn = offer.OfferedOn, SearchScore = offer.Relevance, Outcome = outcome,
+                OpeningId = o.Id, WorkerId = w.Id, OfferedOn = offeredOn, SearchScore = relevance, Outcome = outcome,
                 PlacementId = placement, Now = now,
             });
         }
@@ -231,7 +230,7 @@ public sealed class DemoHistory(DataEnvironment environment, TimeProvider time, 
         return new DemoHistorySummary(openings.Count, offerRows.Count, declined, noShows, placed, retained);
     }
 
-    private static async Task BackdateRegistrationsAsync(DbConnection connection, DbTransaction tx, List<HistoryWorker> workers)
+    private static async Task BackdateRegistrationsAsync(DbConnection connection, DbTransaction tx, List<DemoWorker> workers)
     {
         await using var command = connection.CreateCommand();
         command.Transaction = tx;
@@ -264,92 +263,38 @@ public sealed class DemoHistory(DataEnvironment environment, TimeProvider time, 
         return chosen.Order();
     }
 
-    private static (HistoryWorker Worker, double Relevance) WeightedTake(Random random, List<(HistoryWorker Worker, double Relevance, double Weight)> pool)
+    /// <summary>
+    /// Draws a worker from the pool by weight, without replacement, among those <paramref name="admitted"/> on the day
+    /// (a few tries; a pool with nobody fitting that day gives nobody).
+    /// </summary>
+    private static (DemoWorker Worker, double Relevance)? Draw(Random random, List<(DemoWorker Worker, double Relevance, double Weight)> pool, Func<DemoWorker, bool> admitted)
     {
-        var total = pool.Sum(p => p.Weight);
-        var x = random.NextDouble() * total;
-        var index = pool.Count - 1;
-        for (var i = 0; i < pool.Count; i++)
+        for (var attempt = 0; attempt < 20 && pool.Count > 0; attempt++)
         {
-            x -= pool[i].Weight;
-            if (x < 0)
+            var total = pool.Sum(p => p.Weight);
+            var x = random.NextDouble() * total;
+            var index = pool.Count - 1;
+            for (var i = 0; i < pool.Count; i++)
             {
-                index = i;
-                break;
+                x -= pool[i].Weight;
+                if (x < 0)
+                {
+                    index = i;
+                    break;
+                }
+            }
+            var candidate = pool[index];
+            if (admitted(candidate.Worker))
+            {
+                pool.RemoveAt(index);
+                return (candidate.Worker, candidate.Relevance);
             }
         }
-        var chosen = pool[index];
-        pool.RemoveAt(index);
-        return (chosen.Worker, chosen.Relevance);
+        return null;
     }
 
-    internal static double Sigmoid(double z) => 1 / (1 + Math.Exp(-z));
+    private static DemoWorker ToWorker(StoredWorkerRow row, DateOnly registeredOn) => new(row.Id, row.CountyCode, row.PrefectureCode,
+        row.Terms, row.PriorityGroupList, (int)row.ExpectedWage, registeredOn);
 
-    private static double Normal(Random random) =>
-        Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
-
-    private sealed record EmployerSecret(double Quality, HashSet<string> PartnerCounties);
-
-    private sealed record PlannedOffer(StoredOpeningRow Opening, HistoryWorker Worker, DateOnly OfferedOn, double Relevance);
-
-    /// <summary>The hidden process of <c>seeds/demo-history.md</c>: three logits per offer.</summary>
-    internal readonly record struct HiddenFactors(double DeclineLogit, double NoShowLogit, double RetentionLogit)
-    {
-        public static HiddenFactors Of(Catalogue catalogue, HistoryWorker w, StoredOpeningRow o, DateOnly on, int fellows, double employerQuality)
-        {
-            var terms = o.Terms;
-            var wage = Math.Clamp((o.WageMid - w.ExpectedWage) / 1000.0, -3, 3);
-            var rank = MatchRules.DestinationRank(catalogue, w.Terms.Destinations, o.ProvinceCode);
-            var cityNamed = w.Terms.Destinations.Contains(o.CityCode) ? 1 : 0;
-            var far = (Geography.Kilometres(w.PrefectureCode, o.CityCode) - 1200) / 1000.0;
-            var fit = MatchRules.BestTrade(catalogue, w.Terms.Trades, o.TradeId);
-            var gap = fit.LevelGap((int)o.MinLevel);
-            var supported = o.Accommodation && w.PriorityGroups.Any(g => g is "poverty-lifted" or "relocated" or "monitored") ? 1 : 0;
-            var intends = o.TrainingType is { } type && w.Terms.TrainingIntentions.Contains(type) ? 1 : 0;
-            var age = WorkerRules.AgeOn(w.Terms.BirthDate, on);
-            var nearAgeLimit = age > (int)o.AgeMax - 3 ? 1 : 0;
-            var skillCertificate = MatchRules.HoldsCertificate(catalogue, w.Terms.Certificates, MatchRules.SkillLevelCertificate, o.TradeId, on) ? 1 : 0;
-            var yearsRegistered = (on.DayNumber - w.RegisteredOn.DayNumber) / 365.0;
-
-            var decline = -1.0 - 0.8 * wage + 0.6 * (rank >= 2 ? 1 : 0) - 0.4 * cityNamed + 0.5 * far - 0.3 * (o.Accommodation ? 1 : 0);
-            var noShow = -2.6 + 0.6 * far - 0.5 * (fellows >= 3 ? 1 : 0);
-            var retention = -1.8
-                + 1.0 * (fit.Match == TradeMatch.SameTrade ? 1 : 0)
-                + (gap == 1 ? 0.3 : gap == 2 ? 0.2 : gap >= 3 ? -0.2 : 0)
-                + 0.6 * wage
-                + 0.5 * Math.Log(1 + fellows)
-                + employerQuality
-                + (rank == 1 ? 0.5 : rank == 2 ? 0.2 : 0)
-                + 0.4 * cityNamed
-                - 0.6 * far
-                + 0.5 * supported
-                + 0.4 * intends
-                - 0.05 * Math.Max(0, age - 40)
-                - 0.6 * nearAgeLimit
-                + 0.3 * skillCertificate
-                - 0.15 * Math.Min(yearsRegistered, 5);
-            return new HiddenFactors(decline, noShow, retention);
-        }
-    }
-
-    internal sealed class HistoryWorker
-    {
-        public long Id { get; init; }
-        public required string CountyCode { get; init; }
-        public required string PrefectureCode { get; init; }
-        public required WorkerTerms Terms { get; init; }
-        public required IReadOnlyList<string> PriorityGroups { get; init; }
-        public int ExpectedWage { get; init; }
-        public DateOnly RegisteredOn { get; set; }
-    }
-
-    private static HistoryWorker ToWorker(StoredWorkerRow row) => new()
-    {
-        Id = row.Id,
-        CountyCode = row.CountyCode,
-        PrefectureCode = row.PrefectureCode,
-        Terms = row.Terms,
-        PriorityGroups = row.PriorityGroupList,
-        ExpectedWage = (int)row.ExpectedWage,
-    };
+    private static DemoOpening ToOpening(StoredOpeningRow row) => new(row.Id, row.EmployerId, row.Terms, (int)row.WageMin, (int)row.WageMax, row.Accommodation);
 }

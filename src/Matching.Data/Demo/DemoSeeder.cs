@@ -28,13 +28,33 @@ public sealed class DemoSeeder(DataEnvironment environment, TimeProvider time)
     /// <summary>Employers (with bases, openings and cohorts), workers, then their placement history; reports progress as lines of text.</summary>
     public async Task<(int Employers, long Workers)> SeedAsync(int workers, IProgress<string>? progress = null, int seed = DemoData.DefaultSeed, CancellationToken cancellationToken = default)
     {
-        var today = ChinaTime.Today(time);
-        var demo = new DemoData(environment.Catalogue, today, seed);
-        var employers = demo.Employers(Math.Max(30, workers / 200));
+        var employerCount = await SeedEmployersAsync(Math.Max(30, workers / 200), seed, progress, cancellationToken);
+        var demo = new DemoData(environment.Catalogue, ChinaTime.Today(time), seed);
+        var workerStore = new WorkerStore(environment.Database, environment.Protector, time);
+        var step = Math.Max(10_000, workers / 10);
+        var written = await workerStore.BulkInsertAsync(demo.Workers(workers), progress: new Progress<long>(n =>
+        {
+            if (n % step < 20_000 || n == workers)
+            {
+                progress?.Report($"演示数据：已写入劳动者 {n:N0}/{workers:N0}");
+            }
+        }), cancellationToken: cancellationToken);
+        // Past offers and placements with outcomes, which the ranking model learns from (seeds/demo-history.md).
+        await new DemoHistory(environment, time, seed).GenerateAsync(progress: progress, cancellationToken: cancellationToken);
+        var alerts = await PlantJobLossAlertsAsync(cancellationToken);
+        progress?.Report($"演示数据：{alerts} 条防返贫就业预警（脱贫、监测户劳动者提前离岗或回访时未就业）");
+        return (employerCount, written);
+    }
+
+    /// <summary>The demo's partner employers with their bases, openings and cohorts, written through the stores.</summary>
+    public async Task<int> SeedEmployersAsync(int count, int seed = DemoData.DefaultSeed, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var demo = new DemoData(environment.Catalogue, ChinaTime.Today(time), seed);
+        var employers = demo.Employers(count);
         var employerStore = new EmployerStore(environment.Database, time);
         var baseStore = new TrainingBaseStore(environment.Database, time);
         var openingStore = new OpeningStore(environment.Database, time);
-        var cohortStore = new CohortStore(environment.Database, time);
+        var cohortStore = new CohortStore(environment.Database, time, environment.Catalogue);
 
         foreach (var e in employers)
         {
@@ -55,21 +75,7 @@ public sealed class DemoSeeder(DataEnvironment environment, TimeProvider time)
             }
         }
         progress?.Report($"演示数据：{employers.Count} 家协作企业及其实训基地、岗位、培训班期已写入");
-
-        var workerStore = new WorkerStore(environment.Database, environment.Protector, time);
-        var step = Math.Max(10_000, workers / 10);
-        var written = await workerStore.BulkInsertAsync(demo.Workers(workers), progress: new Progress<long>(n =>
-        {
-            if (n % step < 20_000 || n == workers)
-            {
-                progress?.Report($"演示数据：已写入劳动者 {n:N0}/{workers:N0}");
-            }
-        }), cancellationToken: cancellationToken);
-        // Past offers and placements with outcomes, which the ranking model learns from (seeds/demo-history.md).
-        await new DemoHistory(environment, time, seed).GenerateAsync(progress: progress, cancellationToken: cancellationToken);
-        var alerts = await PlantJobLossAlertsAsync(cancellationToken);
-        progress?.Report($"演示数据：{alerts} 条防返贫就业预警（脱贫、监测户劳动者提前离岗或回访时未就业）");
-        return (employers.Count, written);
+        return employers.Count;
     }
 
     /// <summary>How many job-loss alerts the demo plants at most.</summary>

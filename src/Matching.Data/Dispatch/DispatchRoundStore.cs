@@ -1,6 +1,7 @@
 using Dapper;
 using Matching.Data.Enrolments;
 using Matching.Data.Storage;
+using Matching.Domain.Catalogues;
 using Matching.Domain.Enrolments;
 using Matching.Domain.Validation;
 
@@ -50,13 +51,18 @@ public sealed record DispatchRound(
     int? OffersSkipped,
     int Version) : IVersioned;
 
-/// <summary>One worker's assignment in a round, with the reasons a clerk reviews and, after commit, what became of it.</summary>
+/// <summary>
+/// One worker's assignment in a round, with the opening (岗位) of the cohort the pair was scored against (a cohort may
+/// train for several; the worker's best), the reasons a clerk reviews and, after commit, what became of it.
+/// </summary>
 public sealed record RoundAssignment(
     long WorkerId,
     string WorkerName,
     string CountyCode,
     long CohortId,
     string CohortName,
+    long? OpeningId,
+    string? OpeningTitle,
     double RetentionProbability,
     bool PriorityGroup,
     IReadOnlyList<string> Reasons,
@@ -90,13 +96,14 @@ public sealed record RoundDraft(
 
 public sealed record RoundCohortDraft(long CohortId, string CohortName, int FreeSeats, int Assigned, int BaselineAssigned);
 
-public sealed record RoundAssignmentDraft(long WorkerId, long CohortId, string CountyCode, double RetentionProbability, bool PriorityGroup, IReadOnlyList<string> Reasons);
+public sealed record RoundAssignmentDraft(long WorkerId, long CohortId, string CountyCode, double RetentionProbability, bool PriorityGroup, IReadOnlyList<string> Reasons,
+    long? OpeningId = null);
 
 /// <summary>How a commit went: offers created and assignments skipped because the situation changed since the dry run.</summary>
 public sealed record CommitResult(WriteResult Result, int Offered, int Skipped);
 
 /// <summary>Dispatch rounds: stored dry runs, review per cohort and per county, and commit into offers.</summary>
-public sealed class DispatchRoundStore(Database database, TimeProvider time)
+public sealed class DispatchRoundStore(Database database, TimeProvider time, Catalogue catalogue)
 {
     public const string ReasonSeparator = "；";
 
@@ -119,14 +126,15 @@ public sealed class DispatchRoundStore(Database database, TimeProvider time)
         VALUES (@RoundId, @CohortId, @CohortName, @FreeSeats, @Assigned, @BaselineAssigned)
         """;
     private const string InsertAssignmentSql = """
-        INSERT INTO dispatch_assignments (round_id, worker_id, cohort_id, county_code, retention_probability, priority_group, reasons)
-        VALUES (@RoundId, @WorkerId, @CohortId, @CountyCode, @RetentionProbability, @PriorityGroup, @Reasons)
+        INSERT INTO dispatch_assignments (round_id, worker_id, cohort_id, county_code, retention_probability, priority_group, reasons, opening_id)
+        VALUES (@RoundId, @WorkerId, @CohortId, @CountyCode, @RetentionProbability, @PriorityGroup, @Reasons, @OpeningId)
         """;
     private const string ProposalExistsSql = "SELECT COUNT(*) FROM dispatch_rounds /*UPDLOCK*/ WHERE proposal_period = @Period";
     private const string AssignmentSelect = """
-        SELECT a.worker_id, w.real_name AS worker_name, a.county_code, a.cohort_id, c.name AS cohort_name, a.retention_probability,
-            a.priority_group, a.reasons, a.enrolment_id, a.outcome
+        SELECT a.worker_id, w.real_name AS worker_name, a.county_code, a.cohort_id, c.name AS cohort_name, a.opening_id, o.title AS opening_title,
+            a.retention_probability, a.priority_group, a.reasons, a.enrolment_id, a.outcome
         FROM dispatch_assignments a JOIN workers w ON w.id = a.worker_id JOIN cohorts c ON c.id = a.cohort_id
+            LEFT JOIN openings o ON o.id = a.opening_id
         """;
     private const string RoundCohortsSql = """
         SELECT cohort_id, cohort_name, free_seats, assigned, baseline_assigned FROM dispatch_round_cohorts
@@ -175,6 +183,7 @@ public sealed class DispatchRoundStore(Database database, TimeProvider time)
             await connection.ExecuteAsync(InsertAssignmentSql, draft.Assignments.Select(a => new
             {
                 RoundId = id, a.WorkerId, a.CohortId, a.CountyCode, a.RetentionProbability, a.PriorityGroup, Reasons = string.Join(ReasonSeparator, a.Reasons),
+                a.OpeningId,
             }), tx);
             return WriteResult.Ok(id, 1);
         }, cancellationToken);
@@ -257,7 +266,7 @@ public sealed class DispatchRoundStore(Database database, TimeProvider time)
             var skipped = 0;
             foreach (var (workerId, cohortId) in await connection.QueryAsync<(long WorkerId, long CohortId)>(CommitAssignmentsSql, new { RoundId = id }, tx))
             {
-                var seat = await EnrolmentSeats.RequestAsync(database.Dialect, connection, tx, cohortId, workerId, allowWaitlist: false,
+                var seat = await EnrolmentSeats.RequestAsync(database.Dialect, connection, tx, catalogue, cohortId, workerId, allowWaitlist: false,
                     EnrolmentSource.Dispatch, $"月调度方案 {id}", id, today, now);
                 var outcome = seat.Outcome == SeatOutcome.Offered ? EnrolmentStatus.Offered : "未下发：" + seat.Refusal.Message;
                 await connection.ExecuteAsync(RecordOutcomeSql, new { RoundId = id, WorkerId = workerId, EnrolmentId = seat.Outcome == SeatOutcome.Offered ? seat.EnrolmentId : (long?)null, Outcome = outcome }, tx);
@@ -275,13 +284,15 @@ public sealed class DispatchRoundStore(Database database, TimeProvider time)
         public string CountyCode { get; init; } = "";
         public long CohortId { get; init; }
         public string CohortName { get; init; } = "";
+        public long? OpeningId { get; init; }
+        public string? OpeningTitle { get; init; }
         public double RetentionProbability { get; init; }
         public bool PriorityGroup { get; init; }
         public string Reasons { get; init; } = "";
         public long? EnrolmentId { get; init; }
         public string? Outcome { get; init; }
 
-        public RoundAssignment ToAssignment() => new(WorkerId, WorkerName, CountyCode, CohortId, CohortName, RetentionProbability, PriorityGroup,
+        public RoundAssignment ToAssignment() => new(WorkerId, WorkerName, CountyCode, CohortId, CohortName, OpeningId, OpeningTitle, RetentionProbability, PriorityGroup,
             Reasons.Split(ReasonSeparator, StringSplitOptions.RemoveEmptyEntries), EnrolmentId, Outcome);
     }
 

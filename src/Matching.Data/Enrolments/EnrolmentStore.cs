@@ -1,10 +1,15 @@
 using System.Data.Common;
+using System.Globalization;
 using Dapper;
+using Matching.Data.Access;
 using Matching.Data.Cohorts;
+using Matching.Data.Dispatch;
 using Matching.Data.Outbox;
 using Matching.Data.Storage;
+using Matching.Domain.Catalogues;
 using Matching.Domain.Cohorts;
 using Matching.Domain.Enrolments;
+using Matching.Domain.Matching;
 using Matching.Domain.Validation;
 
 namespace Matching.Data.Enrolments;
@@ -45,10 +50,41 @@ public enum EnrolmentAnswer { Accept, Decline, Withdraw }
 /// <summary>How asking for a seat ended.</summary>
 public enum SeatOutcome { Offered, Waitlisted, Refused }
 
-/// <summary>A seat request's result: the enrolment (offered or waitlisted), or the refusal in Chinese.</summary>
-public sealed record SeatResult(SeatOutcome Outcome, long EnrolmentId, WriteResult Refusal)
+/// <summary>
+/// A seat request's result: the enrolment (offered or waitlisted), or the refusal in Chinese; when the eligibility rule
+/// refused the worker, <see cref="Ineligible"/> holds its reasons.
+/// </summary>
+public sealed record SeatResult(SeatOutcome Outcome, long EnrolmentId, WriteResult Refusal, IReadOnlyList<string>? Ineligible = null)
 {
     public static SeatResult Refused(WriteResult refusal) => new(SeatOutcome.Refused, 0, refusal);
+}
+
+/// <summary>A clerk's explicit decision to enrol a worker the eligibility rule refuses: who, and why (recorded in the audit log).</summary>
+public sealed record EligibilityOverride(long? UserId, string UserName, string? Role, string Reason);
+
+/// <summary>
+/// The eligibility rule (<see cref="CohortEligibility"/>) for a seat: read the worker (with whether they are in a job)
+/// and the cohort with the openings it trains for, inside the caller's transaction, and say why not, in Chinese.
+/// </summary>
+public static class EnrolmentEligibility
+{
+    private const string WorkerSql = $"""
+        SELECT id, birth_date, trades_json, certificates_json, destinations, available_from, training_intentions,
+            {StoredWorkerRow.InActivePlacementColumn}
+        FROM workers WHERE id = @Id
+        """;
+
+    /// <summary>Why the worker may not take a seat in the cohort; empty when the rule admits them.</summary>
+    public static async Task<IReadOnlyList<string>> ReasonsAsync(DbConnection connection, DbTransaction tx, Catalogue catalogue, long cohortId, long workerId)
+    {
+        var worker = await connection.QuerySingleOrDefaultAsync<StoredWorkerRow>(WorkerSql, new { Id = workerId }, tx);
+        var cohort = await DispatchInputs.CohortAsync(connection, tx, cohortId);
+        if (worker is null || cohort is null)
+        {
+            return ["劳动者或班期不存在"];
+        }
+        return CohortEligibility.Reasons(catalogue, worker.Terms, cohort.Terms);
+    }
 }
 
 /// <summary>
@@ -73,27 +109,30 @@ public static class EnrolmentSeats
         ORDER BY c.start_date
         """;
     private const string InsertSql = """
-        INSERT INTO enrolments (cohort_id, worker_id, status, source, note, dispatch_round_id, created_at, updated_at)
-        VALUES (@CohortId, @WorkerId, @Status, @Source, @Note, @RoundId, @Now, @Now)
+        INSERT INTO enrolments (cohort_id, worker_id, status, source, note, dispatch_round_id, eligibility_override, created_at, updated_at)
+        VALUES (@CohortId, @WorkerId, @Status, @Source, @Note, @RoundId, @Override, @Now, @Now)
         """;
     private const string ReviveSql = """
-        UPDATE enrolments SET status = @Status, source = @Source, note = @Note, dispatch_round_id = @RoundId, updated_at = @Now
+        UPDATE enrolments SET status = @Status, source = @Source, note = @Note, dispatch_round_id = @RoundId, eligibility_override = @Override,
+            updated_at = @Now
         WHERE id = @Id
         """;
     private const string NextWaitlistedSql = """
-        SELECT e.id, e.worker_id FROM enrolments e
+        SELECT e.id, e.worker_id, e.eligibility_override FROM enrolments e
         WHERE e.cohort_id = @CohortId AND e.status = 'waitlisted'
         ORDER BY e.updated_at, e.id
         """;
     private const string PromoteSql = "UPDATE enrolments SET status = 'offered', source = 'waitlist', note = @Note, updated_at = @Now WHERE id = @Id";
+    // The note says why the worker was passed over; the place in the queue (updated_at) is kept.
+    private const string PassOverSql = "UPDATE enrolments SET note = @Note WHERE id = @Id";
 
     /// <summary>
     /// Gives the worker a seat in the cohort (offered), else a waitlist place when <paramref name="allowWaitlist"/>,
     /// else refuses: cohort not open or past its deadline (400-like Invalid), already enrolled, overlapping another
     /// cohort the worker holds (naming it), or full (409-like Conflict).
     /// </summary>
-    public static async Task<SeatResult> RequestAsync(SqlDialect dialect, DbConnection connection, DbTransaction tx, long cohortId, long workerId, bool allowWaitlist,
-        string source, string? note, long? roundId, DateOnly today, DateTimeOffset now)
+    public static async Task<SeatResult> RequestAsync(SqlDialect dialect, DbConnection connection, DbTransaction tx, Catalogue catalogue, long cohortId, long workerId,
+        bool allowWaitlist, string source, string? note, long? roundId, DateOnly today, DateTimeOffset now, EligibilityOverride? @override = null)
     {
         var cohort = await connection.QuerySingleOrDefaultAsync<CohortSeats>(dialect.Render(CohortSql), new { CohortId = cohortId }, tx);
         if (cohort is null)
@@ -112,6 +151,12 @@ public static class EnrolmentSeats
         if (existing is { } e && EnrolmentStatus.Active.Contains(e.Status))
         {
             return SeatResult.Refused(WriteResult.Conflict($"该劳动者已报名本班期（{EnrolmentStatus.NameOf(e.Status)}），报名编号 {e.Id}", e.Id));
+        }
+        // The one eligibility rule, whoever asks: a clerk, a dispatch commit, a re-offer. Only a clerk may override it, saying why.
+        var ineligible = await EnrolmentEligibility.ReasonsAsync(connection, tx, catalogue, cohortId, workerId);
+        if (ineligible.Count > 0 && @override is null)
+        {
+            return new SeatResult(SeatOutcome.Refused, 0, WriteResult.Conflict("不符合报名资格：" + string.Join("；", ineligible)), ineligible);
         }
         var overlap = await connection.QueryFirstOrDefaultAsync<(long Id, string Name, DateOnly StartDate, DateOnly EndDate)?>(dialect.Render(OverlapSql),
             new { WorkerId = workerId, CohortId = cohortId, cohort.StartDate, cohort.EndDate }, tx);
@@ -133,7 +178,16 @@ public static class EnrolmentSeats
         {
             return SeatResult.Refused(WriteResult.Conflict($"班期“{cohort.Name}”名额已满（{cohort.Capacity}人）"));
         }
-        var parameters = new { CohortId = cohortId, WorkerId = workerId, Status = status, Source = source, Note = note, RoundId = roundId, Now = now, Id = existing?.Id ?? 0 };
+        var overridden = ineligible.Count > 0 ? @override : null;
+        if (overridden is not null)
+        {
+            note = $"{note}{(string.IsNullOrEmpty(note) ? "" : "；")}经{overridden.UserName}决定越过资格规则：{overridden.Reason}";
+        }
+        var parameters = new
+        {
+            CohortId = cohortId, WorkerId = workerId, Status = status, Source = source, Note = note, RoundId = roundId, Now = now, Id = existing?.Id ?? 0,
+            Override = overridden?.Reason,
+        };
         long id;
         if (existing is { } revived)
         {
@@ -145,6 +199,13 @@ public static class EnrolmentSeats
         {
             id = await connection.ExecuteScalarAsync<long>(InsertSql + dialect.SelectInsertedId, parameters, tx);
         }
+        if (overridden is not null)
+        {
+            await AuditLog.AppendAsync(connection, tx, new AuditEntry(0, now, overridden.UserId, overridden.UserName, overridden.Role,
+                "enrolment.eligibility-override", "enrolment", id.ToString(CultureInfo.InvariantCulture), "success", 201,
+                // Who is the entry's user; why is the clerk's reason. The rule's reasons stay with the enrolment (they name personal facts).
+                $"理由：{overridden.Reason}（不符合{ineligible.Count}项报名资格）"));
+        }
         if (status == EnrolmentStatus.Offered)
         {
             // A taken seat changes the free seats the search index shows for the cohort's openings.
@@ -154,20 +215,33 @@ public static class EnrolmentSeats
     }
 
     /// <summary>
-    /// Fills the cohort's free seats from its waitlist, longest waiting first (an offer the worker then answers).
+    /// Fills the cohort's free seats from its waitlist, longest waiting first (an offer the worker then answers), each
+    /// worker checked again against the eligibility rule (things change while one waits): one the rule now refuses keeps
+    /// their place with the reasons in the note and is passed over, unless a clerk enrolled them by an override.
     /// Waitlisted workers only exist without overlapping holds, so promotion never breaks the overlap rule.
     /// </summary>
-    public static async Task<IReadOnlyList<long>> PromoteWaitlistAsync(DbConnection connection, DbTransaction tx, long cohortId, DateTimeOffset now, SqlDialect? dialect = null)
+    public static async Task<IReadOnlyList<long>> PromoteWaitlistAsync(DbConnection connection, DbTransaction tx, Catalogue catalogue, long cohortId, DateTimeOffset now, SqlDialect? dialect = null)
     {
         var cohort = await connection.QuerySingleOrDefaultAsync<CohortSeats>(dialect?.Render(CohortSql) ?? CohortSql, new { CohortId = cohortId }, tx);
         if (cohort is null || cohort.Status is not (CohortStatus.Open or CohortStatus.Confirmed) || cohort.SeatsTaken >= cohort.Capacity)
         {
             return [];
         }
-        var waiting = (await connection.QueryAsync<(long Id, long WorkerId)>(NextWaitlistedSql, new { CohortId = cohortId }, tx)).ToList();
+        var waiting = (await connection.QueryAsync<(long Id, long WorkerId, string? Override)>(NextWaitlistedSql, new { CohortId = cohortId }, tx)).ToList();
         var promoted = new List<long>();
-        foreach (var (id, _) in waiting.Take((int)(cohort.Capacity - cohort.SeatsTaken)))
+        var free = (int)(cohort.Capacity - cohort.SeatsTaken);
+        foreach (var (id, workerId, overridden) in waiting)
         {
+            if (promoted.Count == free)
+            {
+                break;
+            }
+            var ineligible = overridden is null ? await EnrolmentEligibility.ReasonsAsync(connection, tx, catalogue, cohortId, workerId) : [];
+            if (ineligible.Count > 0)
+            {
+                await connection.ExecuteAsync(PassOverSql, new { Id = id, Note = "候补递补时不符合报名资格：" + string.Join("；", ineligible) }, tx);
+                continue;
+            }
             await connection.ExecuteAsync(PromoteSql, new { Id = id, Note = "候补递补：有名额空出", Now = now }, tx);
             promoted.Add(id);
         }
@@ -188,7 +262,7 @@ public static class EnrolmentSeats
 }
 
 /// <summary>Enrolments: clerks enrol workers, record their answers; seats free up to the waitlist.</summary>
-public sealed class EnrolmentStore(Database database, TimeProvider time)
+public sealed class EnrolmentStore(Database database, TimeProvider time, Catalogue catalogue)
 {
     private const string Select = """
         SELECT e.id, e.cohort_id, c.name AS cohort_name, c.employer_id, c.start_date AS cohort_start, c.end_date AS cohort_end,
@@ -205,10 +279,13 @@ public sealed class EnrolmentStore(Database database, TimeProvider time)
         """;
     private const string SetStatusSql = "UPDATE enrolments SET status = @Status, updated_at = @Now WHERE id = @Id";
 
-    /// <summary>Enrols a worker: an offer when a seat is free, else a waitlist place (or a refusal when no waitlist is wanted).</summary>
-    public Task<SeatResult> EnrolAsync(long cohortId, long workerId, bool allowWaitlist, CancellationToken cancellationToken = default) =>
-        database.InTransactionAsync((connection, tx) => EnrolmentSeats.RequestAsync(database.Dialect, connection, tx, cohortId, workerId, allowWaitlist,
-            EnrolmentSource.Manual, null, null, ChinaTime.Today(time), time.GetUtcNow()), cancellationToken);
+    /// <summary>
+    /// Enrols a worker: an offer when a seat is free, else a waitlist place (or a refusal when no waitlist is wanted).
+    /// A worker the eligibility rule refuses is enrolled only with <paramref name="override"/> (who and why, audited).
+    /// </summary>
+    public Task<SeatResult> EnrolAsync(long cohortId, long workerId, bool allowWaitlist, EligibilityOverride? @override = null, CancellationToken cancellationToken = default) =>
+        database.InTransactionAsync((connection, tx) => EnrolmentSeats.RequestAsync(database.Dialect, connection, tx, catalogue, cohortId, workerId, allowWaitlist,
+            EnrolmentSource.Manual, null, null, ChinaTime.Today(time), time.GetUtcNow(), @override), cancellationToken);
 
     /// <summary>
     /// Records the worker's answer: accept or decline an offer, or withdraw (from an offer, an accepted seat or the
@@ -244,7 +321,7 @@ public sealed class EnrolmentStore(Database database, TimeProvider time)
             var now = time.GetUtcNow();
             await connection.ExecuteAsync(SetStatusSql, new { Id = id, Status = to, Now = now }, tx);
             IReadOnlyList<long> promoted = EnrolmentStatus.HoldingSeat.Contains(c.Status) && !EnrolmentStatus.HoldingSeat.Contains(to)
-                ? await EnrolmentSeats.PromoteWaitlistAsync(connection, tx, c.CohortId, now, database.Dialect)
+                ? await EnrolmentSeats.PromoteWaitlistAsync(connection, tx, catalogue, c.CohortId, now, database.Dialect)
                 : [];
             await OutboxWriter.EnqueueAsync(connection, tx, CohortStore.OutboxEntity, c.CohortId, OutboxWriter.Upsert, now);
             return (WriteResult.Ok(id, 1), promoted);

@@ -1,6 +1,8 @@
 using Dapper;
 using Matching.Data.Alerts;
+using Matching.Data.Outbox;
 using Matching.Data.Storage;
+using Matching.Data.Workers;
 using Matching.Domain.Alerts;
 using Matching.Domain.Placements;
 
@@ -76,6 +78,7 @@ public sealed class PlacementStore(Database database, TimeProvider time)
     private const string TouchSql = "UPDATE placements SET updated_at = @Now, version = version + 1 WHERE id = @Id";
     private const string DeleteFollowUpsSql = "DELETE FROM placement_follow_ups WHERE placement_id = @Id";
     private const string DeleteSql = "DELETE FROM placements WHERE id = @Id";
+    private const string WorkerOfSql = "SELECT worker_id FROM placements WHERE id = @Id";
 
     public Task<WriteResult> CreateAsync(PlacementDraft draft, CancellationToken cancellationToken = default) =>
         database.InTransactionAsync(async (connection, tx) =>
@@ -106,6 +109,7 @@ public sealed class PlacementStore(Database database, TimeProvider time)
                 new { draft.WorkerId, draft.EmployerId, draft.OpeningId, draft.CohortId, draft.StartDate, draft.MonthlyWage, Now = time.GetUtcNow() }, tx);
             await connection.ExecuteAsync(InsertFollowUpSql,
                 PlacementRules.FollowUpMonths.Select(m => new { PlacementId = id, Month = m, DueDate = draft.StartDate.AddMonths(m) }), tx);
+            await WorkerChangedAsync(connection, tx, draft.WorkerId);
             return WriteResult.Ok(id, 1);
         }, cancellationToken);
 
@@ -128,6 +132,7 @@ public sealed class PlacementStore(Database database, TimeProvider time)
             await connection.ExecuteAsync(draft.StillEmployed ? TouchSql : MarkLeftSql, new { Id = id, LeftOn = draft.FollowedUpOn, Now = now }, tx);
             if (!draft.StillEmployed)
             {
+                await WorkerChangedAsync(connection, tx, await connection.ExecuteScalarAsync<long>(WorkerOfSql, new { Id = id }, tx));
                 // 防返贫: a monitored or poverty-lifted worker found out of work raises an alert in the same transaction.
                 await JobLossAlertStore.RaiseAsync(database.Dialect, connection, tx, id, JobLossAlertRules.NotEmployedAtFollowUp, month, draft.FollowedUpOn, now, now);
             }
@@ -157,6 +162,8 @@ public sealed class PlacementStore(Database database, TimeProvider time)
             }
             var now = time.GetUtcNow();
             await connection.ExecuteAsync(LeaveSql, new { Id = id, LeftOn = leftOn, Reason = reason, Now = now }, tx);
+            // No longer in an active placement: the worker may be matched again (search index, recall).
+            await WorkerChangedAsync(connection, tx, await connection.ExecuteScalarAsync<long>(WorkerOfSql, new { Id = id }, tx));
             if (JobLossAlertRules.IsEarlyEnd(start, leftOn))
             {
                 await JobLossAlertStore.RaiseAsync(database.Dialect, connection, tx, id, JobLossAlertRules.LeftEarly, null, leftOn, now, now);
@@ -176,10 +183,16 @@ public sealed class PlacementStore(Database database, TimeProvider time)
             {
                 return referenced;
             }
+            var workerId = await connection.ExecuteScalarAsync<long>(WorkerOfSql, new { Id = id }, tx);
             await connection.ExecuteAsync(DeleteFollowUpsSql, new { Id = id }, tx);
             await connection.ExecuteAsync(DeleteSql, new { Id = id }, tx);
+            await WorkerChangedAsync(connection, tx, workerId);
             return WriteResult.Ok(id, version);
         }, cancellationToken);
+
+    /// <summary>Whether a worker is in a job decides whether they are matched again: the search index must learn it.</summary>
+    private Task WorkerChangedAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction tx, long workerId) =>
+        OutboxWriter.EnqueueAsync(connection, tx, WorkerStore.OutboxEntity, workerId, OutboxWriter.Upsert, time.GetUtcNow());
 
     public async Task<Placement?> GetAsync(long id, CancellationToken cancellationToken = default)
     {

@@ -21,6 +21,9 @@ public static class DatabaseCopy
 {
     private const int BatchRows = 2_000;
 
+    /// <summary>Tables the database fills itself by triggers from other tables' rows (rebuilt as those are copied, so not copied).</summary>
+    public static readonly IReadOnlySet<string> DerivedTables = new HashSet<string>(["worker_trades"], StringComparer.OrdinalIgnoreCase);
+
     public static async Task<IReadOnlyList<TableCopy>> CopyAsync(Database source, Database target, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
     {
         await using var from = await source.OpenAsync(cancellationToken);
@@ -42,7 +45,7 @@ public static class DatabaseCopy
         }
 
         var ordered = InForeignKeyOrder(tables, await source.Dialect.ForeignKeysAsync(from));
-        foreach (var table in ordered)
+        foreach (var table in ordered.Where(t => !DerivedTables.Contains(t)))
         {
             var columns = await source.Dialect.ColumnsAsync(from, table);
             var targetColumns = (await target.Dialect.ColumnsAsync(to, table)).ToHashSet(StringComparer.OrdinalIgnoreCase);

@@ -24,6 +24,13 @@ public sealed class StoredWorkerRow
     public string? Notes { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
 
+    /// <summary>In a job placed through the programme, when the query selects <see cref="InActivePlacementColumn"/>.</summary>
+    public bool InActivePlacement { get; init; }
+
+    /// <summary>The column for <see cref="InActivePlacement"/>, for a query over <c>workers</c> (unaliased).</summary>
+    public const string InActivePlacementColumn =
+        "CASE WHEN EXISTS (SELECT 1 FROM placements p WHERE p.worker_id = workers.id AND p.status = 'active') THEN 1 ELSE 0 END AS in_active_placement";
+
     public IReadOnlyList<WorkerTrade> Trades => StoredJson.Read<List<WorkerTrade>>(TradesJson);
 
     public IReadOnlyList<WorkerCertificate> Certificates => StoredJson.Read<List<WorkerCertificate>>(CertificatesJson);
@@ -32,8 +39,8 @@ public sealed class StoredWorkerRow
 
     public IReadOnlyList<string> DestinationList => Codes.Split(Destinations);
 
-    /// <summary>What the hard constraints and the search relevance read of the worker.</summary>
-    public WorkerTerms Terms => new(BirthDate, Trades, Certificates, DestinationList, AvailableFrom, Codes.Split(TrainingIntentions));
+    /// <summary>What the eligibility rule and the recall relevance read of the worker.</summary>
+    public WorkerTerms Terms => new(BirthDate, Trades, Certificates, DestinationList, AvailableFrom, Codes.Split(TrainingIntentions), InActivePlacement);
 }
 
 /// <summary>An <c>openings</c> row joined with its base's province and city, as the readers beside the stores read it.</summary>
@@ -60,12 +67,9 @@ public sealed class StoredOpeningRow
     public string ProvinceCode { get; init; } = "";
     public string CityCode { get; init; } = "";
 
-    /// <summary>The next planned, open or confirmed cohort start, when the query selects it.</summary>
-    public DateOnly? NextCohortStart { get; init; }
-
     public int WageMid => (int)((WageMin + WageMax) / 2);
 
-    /// <summary>What the hard constraints and the search relevance read of the opening.</summary>
+    /// <summary>What the eligibility rule and the recall relevance read of the opening.</summary>
     public OpeningTerms Terms => new(TradeId, (int)MinLevel, (int)MaxLevel, Codes.Split(RequiredCertificates), (int)AgeMin, (int)AgeMax,
         ProvinceCode, CityCode, TrainingType);
 }

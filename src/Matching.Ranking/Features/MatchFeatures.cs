@@ -1,6 +1,5 @@
 using Matching.Domain.Catalogues;
 using Matching.Domain.Matching;
-using Matching.Domain.Workers;
 
 namespace Matching.Ranking.Features;
 
@@ -49,7 +48,7 @@ public static class MatchFeatures
         new(Feature.RequiredCertificates, "required_certificates", "岗位要求证书数", "岗位要求的证书种类数"),
         new(Feature.MissingCertificates, "missing_certificates", "缺少证书数", "岗位要求而劳动者未持有的证书数"),
         new(Feature.SkillCertificate, "skill_certificate", "本工种技能等级证书", "持有本工种大类的职业技能等级证书为1"),
-        new(Feature.DestinationRank, "destination_rank", "目的地意向排序", "岗位所在省在劳动者意向中的位次（1 首选；4 未列入）"),
+        new(Feature.DestinationRank, "destination_rank", "目的地意向排序", "岗位所在省或城市在劳动者意向中的位次（1 首选；4 未填意向、服从调剂）"),
         new(Feature.CityPreferred, "city_preferred", "意向城市", "劳动者意向中点名了基地所在城市为1"),
         new(Feature.WageVsExpected, "wage_vs_expected", "工资与期望之差", "岗位工资中位数减期望月薪，千元"),
         new(Feature.Age, "age", "年龄", "到岗时的周岁"),
@@ -133,7 +132,7 @@ public sealed record PairFacts(
         v[(int)Feature.RequiredCertificates] = RequiredCertificates.Count;
         v[(int)Feature.MissingCertificates] = MissingCertificates.Count;
         v[(int)Feature.SkillCertificate] = SkillCertificate ? 1 : 0;
-        v[(int)Feature.DestinationRank] = DestinationRank == 0 ? 4 : Math.Min(DestinationRank, 4);
+        v[(int)Feature.DestinationRank] = DestinationRank <= 0 ? 4 : Math.Min(DestinationRank, 4);
         v[(int)Feature.CityPreferred] = CityPreferred ? 1 : 0;
         v[(int)Feature.WageVsExpected] = (float)WageVsExpected;
         v[(int)Feature.Age] = Age;
@@ -169,12 +168,12 @@ public sealed class FeatureBuilder(Catalogue catalogue)
     public PairFacts Facts(WorkerProfile worker, OpeningProfile opening, RetentionHistory history, DateOnly asOf)
     {
         var terms = opening.Terms;
-        var fit = MatchRules.BestTrade(catalogue, worker.Terms.Trades, terms.TradeId);
+        var fit = Eligibility.Fit(catalogue, worker.Terms.Trades, terms.TradeId);
         var openingTrade = catalogue.TradesById[terms.TradeId];
         var missing = terms.RequiredCertificates
-            .Where(type => !MatchRules.HoldsCertificate(catalogue, worker.Terms.Certificates, type, terms.TradeId, asOf))
+            .Where(type => !Eligibility.Holds(catalogue, worker.Terms.Certificates, type, terms.TradeId, asOf))
             .ToList();
-        var age = WorkerRules.AgeOn(worker.Terms.BirthDate, asOf);
+        var age = Eligibility.AgeOn(worker.Terms.BirthDate, asOf);
         return new PairFacts(
             fit,
             openingTrade.Name,
@@ -184,8 +183,8 @@ public sealed class FeatureBuilder(Catalogue catalogue)
             terms.MaxLevel,
             terms.RequiredCertificates,
             missing,
-            MatchRules.HoldsCertificate(catalogue, worker.Terms.Certificates, MatchRules.SkillLevelCertificate, terms.TradeId, asOf),
-            MatchRules.DestinationRank(catalogue, worker.Terms.Destinations, terms.ProvinceCode),
+            Eligibility.Holds(catalogue, worker.Terms.Certificates, Eligibility.SkillLevelCertificate, terms.TradeId, asOf),
+            Eligibility.DestinationRank(worker.Terms.Destinations, terms.ProvinceCode, terms.CityCode),
             worker.Terms.Destinations.Contains(terms.CityCode),
             catalogue.NameOf(terms.ProvinceCode),
             catalogue.NameOf(terms.CityCode),

@@ -17,7 +17,10 @@ public sealed record WorkerProfile(
     IReadOnlyList<string> PriorityGroups,
     WorkerTerms Terms);
 
-/// <summary>What ranking reads of an opening (岗位) and its base; <see cref="StartBy"/> is the next cohort start (or in 30 days).</summary>
+/// <summary>
+/// What ranking reads of an opening (岗位) and its base; <see cref="StartBy"/> is the day the eligibility rule is applied
+/// on (<see cref="Intakes.StartOf"/>: its earliest upcoming intake, else a direct hire's).
+/// </summary>
 public sealed record OpeningProfile(
     long Id,
     long EmployerId,
@@ -37,26 +40,29 @@ public sealed record OpeningProfile(
 /// <summary>Reads worker and opening profiles by id, in chunks (SQLite allows a limited number of parameters).</summary>
 public sealed class ProfileReader(Database database, TimeProvider time)
 {
-    /// <summary>When an opening has no upcoming cohort, workers must be available within this many days.</summary>
-    public const int DefaultStartDays = 30;
-
-    private const string WorkersSql = """
+    private const string WorkersSql = $"""
         SELECT id, birth_date, county_code, prefecture_code, education, trades_json, certificates_json, priority_groups,
-            destinations, expected_wage, available_from, training_intentions, created_at
+            destinations, expected_wage, available_from, training_intentions, created_at, {StoredWorkerRow.InActivePlacementColumn}
         FROM workers WHERE id IN @Ids
         """;
 
     private const string OpeningColumns = """
         SELECT o.id, o.employer_id, o.base_id, o.title, o.trade_id, o.min_level, o.max_level, o.wage_min, o.wage_max,
             o.accommodation, o.meals, o.required_certificates, o.age_min, o.age_max, o.training_type, o.status,
-            b.province_code, b.city_code,
-            (SELECT MIN(c.start_date) FROM cohort_openings co JOIN cohorts c ON c.id = co.cohort_id
-             WHERE co.opening_id = o.id AND c.status IN ('planned', 'open', 'confirmed') AND c.start_date >= @Today) AS next_cohort_start
+            b.province_code, b.city_code
         FROM openings o JOIN training_bases b ON b.id = o.base_id
         """;
 
     private const string OpeningsSql = OpeningColumns + " WHERE o.id IN @Ids";
     private const string OpenOpeningsSql = OpeningColumns + " WHERE o.status = 'open'";
+
+    // Linked cohorts that may be an upcoming intake (Intakes.IsUpcoming decides).
+    private const string IntakesSql = """
+        SELECT co.opening_id, c.status, c.enrolment_deadline, c.start_date, c.capacity,
+            (SELECT COUNT(*) FROM enrolments e WHERE e.cohort_id = c.id AND e.status IN ('offered', 'accepted')) AS seats_taken
+        FROM cohort_openings co JOIN cohorts c ON c.id = co.cohort_id
+        WHERE c.status IN ('planned', 'open') AND c.enrolment_deadline >= @Today AND c.start_date >= @Today
+        """;
 
     private const int Chunk = 500;
 
@@ -87,9 +93,11 @@ public sealed class ProfileReader(Database database, TimeProvider time)
         await using var connection = await database.OpenAsync(cancellationToken);
         foreach (var chunk in ids.Distinct().Chunk(Chunk))
         {
-            foreach (var row in await connection.QueryAsync<StoredOpeningRow>(OpeningsSql, new { Ids = chunk, Today = today }))
+            var rows = (await connection.QueryAsync<StoredOpeningRow>(OpeningsSql, new { Ids = chunk })).ToList();
+            var starts = await EarliestIntakesAsync(connection, IntakesSql + " AND co.opening_id IN @Ids", new { Ids = chunk, Today = today }, today);
+            foreach (var row in rows)
             {
-                result[row.Id] = ToProfile(row, today);
+                result[row.Id] = ToProfile(row, starts, today);
             }
         }
         return result;
@@ -100,7 +108,33 @@ public sealed class ProfileReader(Database database, TimeProvider time)
     {
         var today = ChinaTime.Today(time);
         await using var connection = await database.OpenAsync(cancellationToken);
-        return (await connection.QueryAsync<StoredOpeningRow>(OpenOpeningsSql, new { Today = today })).Select(r => ToProfile(r, today)).ToList();
+        var rows = await connection.QueryAsync<StoredOpeningRow>(OpenOpeningsSql);
+        var starts = await EarliestIntakesAsync(connection, IntakesSql + " AND co.opening_id IN (SELECT id FROM openings WHERE status = 'open')", new { Today = today }, today);
+        return rows.Select(r => ToProfile(r, starts, today)).ToList();
+    }
+
+    private static async Task<Dictionary<long, DateOnly>> EarliestIntakesAsync(DbConnection connection, string sql, object parameters, DateOnly today)
+    {
+        var earliest = new Dictionary<long, DateOnly>();
+        foreach (var c in await connection.QueryAsync<IntakeRow>(sql, parameters))
+        {
+            if (Intakes.IsUpcoming(c.Status, c.EnrolmentDeadline, c.StartDate, (int)c.Capacity, (int)c.SeatsTaken, today)
+                && (!earliest.TryGetValue(c.OpeningId, out var day) || c.StartDate < day))
+            {
+                earliest[c.OpeningId] = c.StartDate;
+            }
+        }
+        return earliest;
+    }
+
+    private sealed class IntakeRow
+    {
+        public long OpeningId { get; init; }
+        public string Status { get; init; } = "";
+        public DateOnly EnrolmentDeadline { get; init; }
+        public DateOnly StartDate { get; init; }
+        public long Capacity { get; init; }
+        public long SeatsTaken { get; init; }
     }
 
     /// <summary>Reads worker profiles from any query selecting the columns of <c>WorkersSql</c>.</summary>
@@ -111,8 +145,8 @@ public sealed class ProfileReader(Database database, TimeProvider time)
         r.Id, r.CountyCode, r.PrefectureCode, r.Education, DateOnly.FromDateTime(r.CreatedAt.ToOffset(ChinaTime.Offset).DateTime),
         (int)r.ExpectedWage, r.PriorityGroupList, r.Terms);
 
-    private static OpeningProfile ToProfile(StoredOpeningRow r, DateOnly today) => new(
+    private static OpeningProfile ToProfile(StoredOpeningRow r, Dictionary<long, DateOnly> earliestIntake, DateOnly today) => new(
         r.Id, r.EmployerId, r.BaseId, r.Title, (int)r.WageMin, (int)r.WageMax, r.Accommodation, r.Meals, r.Status,
-        r.NextCohortStart ?? today.AddDays(DefaultStartDays), r.Terms);
+        Intakes.StartOf(earliestIntake.TryGetValue(r.Id, out var day) ? day : null, today), r.Terms);
 
 }

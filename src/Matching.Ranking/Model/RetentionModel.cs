@@ -4,12 +4,13 @@ using Matching.Ranking.Features;
 using Microsoft.ML;
 using Microsoft.ML.Calibrators;
 using Microsoft.ML.Data;
+using Microsoft.ML.Trainers;
 using Microsoft.ML.Trainers.FastTree;
 
 namespace Matching.Ranking.Model;
 
 /// <summary>
-/// A loaded retention model, immutable and safe to share between requests: ML.NET prediction engines are not
+/// A loaded retention model (boosted trees or logistic regression, <see cref="ModelKinds"/>), immutable and safe to share between requests: ML.NET prediction engines are not
 /// thread-safe, so each call rents one from a pool; large sets are scored in one batch <c>Transform</c>.
 /// </summary>
 public sealed class RetentionModel
@@ -21,7 +22,7 @@ public sealed class RetentionModel
     private readonly MLContext _ml;
     private readonly ITransformer _model;
     private readonly ITransformer _explainer;
-    private readonly CompiledForest? _forest;
+    private readonly Func<float[], float>? _compiled;
     private readonly ConcurrentBag<PredictionEngine<PairRow, RetentionScore>> _engines = [];
     private readonly ConcurrentBag<PredictionEngine<PairRow, ContributionScore>> _explainers = [];
 
@@ -30,13 +31,19 @@ public sealed class RetentionModel
         _ml = ml;
         _model = model;
         Card = card;
-        var predictor = FindPredictor(model)
-            ?? throw new InvalidDataException("模型文件不是 FastTree 二分类留存模型");
-        _forest = CompiledForest.From(predictor.Model);
-        // Per-feature contributions of the trees (each split's effect on the score), scaled so the largest is ±1:
-        // the reasons shown to clerks name the factors that weighed most for this pair.
-        _explainer = model.Append(ml.Transforms.CalculateFeatureContribution(predictor, numberOfPositiveContributions: MatchFeatures.Count,
-            numberOfNegativeContributions: MatchFeatures.Count, normalize: true).Fit(model.Transform(EmptyData(ml))));
+        // Per-feature contributions (each split's or weight's effect on the score), scaled so the largest is ±1: the
+        // reasons shown to clerks name the factors that weighed most for this pair.
+        const int All = MatchFeatures.Count;
+        var contributions = FindPredictor<FastTreeBinaryModelParameters>(model) is { } trees
+            ? (IEstimator<ITransformer>)ml.Transforms.CalculateFeatureContribution(trees, All, All, normalize: true)
+            : FindPredictor<LinearBinaryModelParameters>(model) is { } linear
+                ? ml.Transforms.CalculateFeatureContribution(linear, All, All, normalize: true)
+                : throw new InvalidDataException("模型文件不是可解释的二分类留存模型（FastTree 或逻辑回归）");
+        // Requests score through a compiled copy of the model (trees or weights) when there is one: thread-safe, no engine.
+        _compiled = FindPredictor<FastTreeBinaryModelParameters>(model) is { } forest
+            ? CompiledForest.From(forest.Model) is { } compiledForest ? f => compiledForest.Probability(f) : null
+            : CompiledLinear.From(model, MatchFeatures.Count) is { } weights ? f => weights.Probability(f) : null;
+        _explainer = model.Append(contributions.Fit(model.Transform(EmptyData(ml))));
     }
 
     public ModelCard Card { get; }
@@ -82,11 +89,11 @@ public sealed class RetentionModel
     public float[] PredictEach(IReadOnlyList<float[]> rows)
     {
         var result = new float[rows.Count];
-        if (_forest is { } forest)
+        if (_compiled is { } compiled)
         {
             for (var i = 0; i < rows.Count; i++)
             {
-                result[i] = forest.Probability(rows[i]);
+                result[i] = compiled(rows[i]);
             }
             return result;
         }
@@ -109,8 +116,11 @@ public sealed class RetentionModel
         return result;
     }
 
-    /// <summary>Whether <see cref="PredictEach"/> uses the compiled trees.</summary>
-    public bool Compiled => _forest is not null;
+    /// <summary>The probability for one pair, thread-safe (the compiled trees, else a pooled engine).</summary>
+    public float PredictOne(float[] features) => _compiled is { } compiled ? compiled(features) : Predict(features);
+
+    /// <summary>Whether <see cref="PredictEach"/> uses a compiled copy of the model (trees or logistic weights).</summary>
+    public bool Compiled => _compiled is not null;
 
     /// <summary>Probabilities for many pairs in one batch <c>Transform</c> (thread-safe, no engine).</summary>
     public float[] PredictBatch(IEnumerable<float[]> rows)
@@ -134,10 +144,12 @@ public sealed class RetentionModel
         }
     }
 
-    private static ISingleFeaturePredictionTransformer<CalibratedModelParametersBase<FastTreeBinaryModelParameters, PlattCalibrator>>? FindPredictor(ITransformer model) => model switch
+    /// <summary>The model's calibrated predictor of that kind (boosted trees or a linear model), or null.</summary>
+    private static ISingleFeaturePredictionTransformer<CalibratedModelParametersBase<TModel, PlattCalibrator>>? FindPredictor<TModel>(ITransformer model)
+        where TModel : class => model switch
     {
-        ISingleFeaturePredictionTransformer<CalibratedModelParametersBase<FastTreeBinaryModelParameters, PlattCalibrator>> p => p,
-        TransformerChain<ITransformer> chain => chain.Select(FindPredictor).LastOrDefault(p => p is not null),
+        ISingleFeaturePredictionTransformer<CalibratedModelParametersBase<TModel, PlattCalibrator>> p => p,
+        IEnumerable<ITransformer> chain => chain.Select(FindPredictor<TModel>).LastOrDefault(p => p is not null),
         _ => null,
     };
 

@@ -2,90 +2,104 @@ using Dapper;
 using Matching.Data.Storage;
 using Matching.Domain.Catalogues;
 using Matching.Domain.Matching;
-using Matching.Domain.Validation;
 using Matching.Ranking.Features;
 using Matching.Search;
 
 namespace Matching.Ranking.Recall;
 
 /// <summary>
-/// Recall straight from SQL: the baseline of the search benchmark, and what training and evaluation use (they run
-/// from the command line, without the service's index).
-/// SQL narrows by trade family, destination province, age and availability, and leaves out workers who are in a
-/// job placed through the programme (an active placement); <see cref="MatchRules"/> then applies every hard constraint
-/// and scores <see cref="MatchRules.SearchRelevance"/> (a simple attribute relevance), best first.
+/// Recall straight from SQL, as a competent developer would write it: the worker–trade table (kept by triggers, indexed
+/// by trade and level) finds the workers of the opening's trade family at its level; age, availability, destination,
+/// training intention and "not in a job" are conditions on those rows; the recall relevance
+/// (<see cref="RecallRelevance"/>) is computed in SQL and orders the rows. The rows are then read in that order through
+/// the eligibility rule itself (which decides certificates, <see cref="Eligibility.Covers"/>) until the limit.
 /// </summary>
-public sealed class SqlCandidateRecall(Database database, Catalogue catalogue, ProfileReader profiles, TimeProvider time) : ICandidateRecall
+public sealed class SqlCandidateRecall(Database database, Catalogue catalogue, ProfileReader profiles) : ICandidateRecall
 {
-    // {trades} is fixed text "trade_ids LIKE @T0 OR trade_ids LIKE @T1 …", one parameter per trade of the family;
-    // {destinations} likewise for the opening's province and each of its cities.
-    private const string WorkersByFamilySql = """
-        SELECT id, birth_date, county_code, prefecture_code, education, trades_json, certificates_json, priority_groups,
-            destinations, expected_wage, available_from, training_intentions, created_at
+    private const string WorkersSql = """
+        SELECT id, birth_date, trades_json, certificates_json, destinations, available_from, training_intentions,
+            (CASE WHEN trade_ids LIKE @SameTrade ESCAPE '\' THEN 4 ELSE 0 END
+             + CASE WHEN destinations LIKE @City ESCAPE '\' THEN 2 ELSE 0 END
+             + CASE WHEN destinations LIKE @ProvinceFirst ESCAPE '\' OR destinations LIKE @CityFirst ESCAPE '\' THEN 1 ELSE 0 END
+             + CASE WHEN destinations LIKE @Province ESCAPE '\' THEN 1 ELSE 0 END) AS relevance
         FROM workers
-        WHERE birth_date > @BornAfter AND birth_date <= @BornBy AND available_from <= @StartBy
-            AND ({trades}) AND ({destinations})
-            AND id NOT IN (SELECT worker_id FROM placements WHERE status = 'active')
+        WHERE id IN (SELECT worker_id FROM worker_trades WHERE trade_id IN @FamilyTrades AND level >= @MinLevel)
+          AND birth_date > @BornAfter AND birth_date <= @BornBy
+          AND available_from <= @Start
+          AND (destinations = '' OR destinations LIKE @Province ESCAPE '\' OR destinations LIKE @City ESCAPE '\')
+          AND (@TrainingType IS NULL OR training_intentions = '' OR training_intentions LIKE @Intention ESCAPE '\')
+          AND NOT EXISTS (SELECT 1 FROM placements p WHERE p.worker_id = workers.id AND p.status = 'active')
         """;
 
-    public async Task<IReadOnlyList<RecalledWorker>> RecallWorkersAsync(long openingId, int limit, SearchScope? scope = null, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<RecalledWorker>> RecallWorkersAsync(OpeningProfile opening, int limit, SearchScope? scope = null, CancellationToken cancellationToken = default)
     {
-        var opening = await profiles.GetOpeningAsync(openingId, cancellationToken);
-        if (opening is null)
+        var terms = opening.Terms;
+        if (scope?.CountyCodes is { Count: 0 } || !catalogue.TradesById.TryGetValue(terms.TradeId, out var trade))
         {
             return [];
         }
-        var terms = opening.Terms;
-        var family = catalogue.TradesById[terms.TradeId].FamilyId;
-        var familyTrades = catalogue.Trades.Where(t => t.FamilyId == family).Select(t => t.Id).ToList();
-        var parameters = new DynamicParameters(new
+        var (bornAfter, bornBy) = Eligibility.BirthBounds(opening.StartBy, terms.AgeMin, terms.AgeMax);
+        var sql = WorkersSql
+            + (scope?.CountyCodes is null ? "" : " AND county_code IN @Counties")
+            + (scope is { PriorityGroupsOnly: true } ? " AND priority_groups <> ''" : "")
+            + " ORDER BY relevance DESC, id";
+        var parameters = new
         {
-            BornAfter = opening.StartBy.AddYears(-(terms.AgeMax + 1)),
-            BornBy = opening.StartBy.AddYears(-terms.AgeMin),
-            opening.StartBy,
-        });
-        for (var i = 0; i < familyTrades.Count; i++)
-        {
-            parameters.Add($"T{i}", Codes.ContainsPattern(familyTrades[i]));
-        }
-        var destinations = catalogue.Divisions
-            .Where(d => d.Code == terms.ProvinceCode || d.ParentCode == terms.ProvinceCode)
-            .Select(d => d.Code).ToList();
-        for (var i = 0; i < destinations.Count; i++)
-        {
-            parameters.Add($"D{i}", Codes.ContainsPattern(destinations[i]));
-        }
-        var sql = WorkersByFamilySql
-            .Replace("{trades}", string.Join(" OR ", familyTrades.Select((_, i) => $"trade_ids LIKE @T{i}")), StringComparison.Ordinal)
-            .Replace("{destinations}", string.Join(" OR ", destinations.Select((_, i) => $"destinations LIKE @D{i}")), StringComparison.Ordinal);
+            SameTrade = Codes.ContainsPattern(terms.TradeId),
+            FamilyTrades = catalogue.Trades.Where(t => t.FamilyId == trade.FamilyId).Select(t => t.Id).ToArray(),
+            MinLevel = terms.MinLevel,
+            BornAfter = bornAfter,
+            BornBy = bornBy,
+            Start = opening.StartBy,
+            Province = Codes.ContainsPattern(terms.ProvinceCode),
+            City = Codes.ContainsPattern(terms.CityCode),
+            ProvinceFirst = $"|{Like.Escape(terms.ProvinceCode)}|%",
+            CityFirst = $"|{Like.Escape(terms.CityCode)}|%",
+            terms.TrainingType,
+            Intention = terms.TrainingType is null ? null : Codes.ContainsPattern(terms.TrainingType),
+            Counties = scope?.CountyCodes,
+        };
+        var result = new List<RecalledWorker>(Math.Min(limit, 1_000));
         await using var connection = await database.OpenAsync(cancellationToken);
-        var workers = await ProfileReader.QueryWorkersAsync(connection, sql, parameters);
-        var today = ChinaTime.Today(time);
-        return workers
-            .Where(w => scope?.CountyCodes is not { } counties || counties.Contains(w.CountyCode))
-            .Where(w => scope is not { PriorityGroupsOnly: true } || w.PriorityGroups.Count > 0)
-            .Where(w => MatchRules.PassesHardConstraints(catalogue, w.Terms, terms, opening.StartBy))
-            .Select(w => new RecalledWorker(w.Id, MatchRules.SearchRelevance(catalogue, w.Terms, terms, today)))
-            .OrderByDescending(r => r.Relevance).ThenBy(r => r.WorkerId)
+        await foreach (var row in connection.QueryUnbufferedAsync<RecallRow>(sql, parameters).WithCancellation(cancellationToken))
+        {
+            if (Eligibility.Admits(catalogue, row.Terms, terms, opening.StartBy))
+            {
+                result.Add(new RecalledWorker(row.Id, row.Relevance));
+                if (result.Count == limit)
+                {
+                    break;
+                }
+            }
+        }
+        return result;
+    }
+
+    public async Task<IReadOnlyList<RecalledOpening>> RecallOpeningsAsync(WorkerProfile worker, int limit, SearchScope? scope = null, CancellationToken cancellationToken = default)
+    {
+        var openings = await profiles.GetOpenOpeningsAsync(cancellationToken);
+        return openings
+            .Where(o => scope?.EmployerId is not { } employer || o.EmployerId == employer)
+            .Where(o => Eligibility.Admits(catalogue, worker.Terms, o.Terms, o.StartBy))
+            .Select(o => new RecalledOpening(o.Id, RecallRelevance.Of(worker.Terms, o.Terms)))
+            .OrderByDescending(r => r.Relevance).ThenBy(r => r.OpeningId)
             .Take(limit)
             .ToList();
     }
 
-    public async Task<IReadOnlyList<RecalledOpening>> RecallOpeningsAsync(long workerId, int limit, SearchScope? scope = null, CancellationToken cancellationToken = default)
+    /// <summary>A worker row with the relevance SQL computed.</summary>
+    private sealed class RecallRow
     {
-        var worker = await profiles.GetWorkerAsync(workerId, cancellationToken);
-        if (worker is null)
-        {
-            return [];
-        }
-        var today = ChinaTime.Today(time);
-        var openings = await profiles.GetOpenOpeningsAsync(cancellationToken);
-        return openings
-            .Where(o => scope?.EmployerId is not { } employer || o.EmployerId == employer)
-            .Where(o => MatchRules.PassesHardConstraints(catalogue, worker.Terms, o.Terms, o.StartBy))
-            .Select(o => new RecalledOpening(o.Id, MatchRules.SearchRelevance(catalogue, worker.Terms, o.Terms, today)))
-            .OrderByDescending(r => r.Relevance).ThenBy(r => r.OpeningId)
-            .Take(limit)
-            .ToList();
+        public long Id { get; init; }
+        public DateOnly BirthDate { get; init; }
+        public string TradesJson { get; init; } = "[]";
+        public string CertificatesJson { get; init; } = "[]";
+        public string Destinations { get; init; } = "";
+        public DateOnly AvailableFrom { get; init; }
+        public string TrainingIntentions { get; init; } = "";
+        public long Relevance { get; init; }
+
+        public WorkerTerms Terms => new(BirthDate, StoredJson.Read<List<Domain.Workers.WorkerTrade>>(TradesJson),
+            StoredJson.Read<List<Domain.Workers.WorkerCertificate>>(CertificatesJson), Codes.Split(Destinations), AvailableFrom, Codes.Split(TrainingIntentions));
     }
 }

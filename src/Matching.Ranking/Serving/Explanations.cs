@@ -53,7 +53,8 @@ public static class Explanations
         Feature.DestinationRank => f.DestinationRank switch
         {
             1 => $"{f.ProvinceName}是首选意向地",
-            0 => $"{f.ProvinceName}不在意向地中",
+            Eligibility.AnyDestination => "未填意向地区，服从调剂",
+            Eligibility.NotPreferred => $"{f.ProvinceName}不在意向地中",
             _ => $"{f.ProvinceName}是第{Number(f.DestinationRank)}意向地",
         },
         Feature.CityPreferred => f.CityPreferred ? $"意向城市正是{f.CityName}" : $"未点名{f.CityName}",

@@ -1,5 +1,6 @@
-using Dapper;
+using Matching.Data.Dispatch;
 using Matching.Data.Storage;
+using Matching.Domain.Matching;
 using Matching.Domain.Validation;
 using Matching.Ranking.Features;
 using Matching.Ranking.Model;
@@ -34,17 +35,19 @@ public sealed class MatchRanker(
     public static readonly PolicyWeight WithoutPriorityGroups = new(0, [], [], "最终得分 = 预测6个月留存率");
 
     /// <summary>
-    /// The opening's candidates, best first. Without <paramref name="withPriorityGroups"/> (an enterprise asking) the
-    /// workers are read without their priority groups before anything is computed, so no feature, score, order, factor
-    /// or reason can differ between a group member and a non-member: the answer is built without that information, not
-    /// filtered afterwards.
+    /// The opening's candidates, best first. The opening is read once (its terms, start day and employer); outside the
+    /// caller's scope (another employer's) it does not exist. Recall, one read of the recalled workers' profiles, scores,
+    /// and the closing cohorts of the top results in one batch. Without <paramref name="withPriorityGroups"/> (an
+    /// enterprise asking) the workers are read without their priority groups before anything is computed, so no feature,
+    /// score, order, factor or reason can differ between a group member and a non-member: the answer is built without
+    /// that information, not filtered afterwards.
     /// </summary>
     public async Task<(CandidateList? List, RankingRefusal Refusal)> CandidatesForOpeningAsync(long openingId, int top, SearchScope? scope = null,
         bool withPriorityGroups = true, CancellationToken cancellationToken = default)
     {
         var model = models.Current;
         var opening = await profiles.GetOpeningAsync(openingId, cancellationToken);
-        if (opening is null)
+        if (opening is null || (scope?.EmployerId is { } employer && opening.EmployerId != employer))
         {
             return (null, RankingRefusal.NotFound);
         }
@@ -52,7 +55,7 @@ public sealed class MatchRanker(
         {
             return (null, RankingRefusal.NoModel);
         }
-        var recalled = await recall.RecallWorkersAsync(openingId, options.RecallLimit, scope, cancellationToken);
+        var recalled = await recall.RecallWorkersAsync(opening, options.RecallLimit, scope, cancellationToken);
         var workers = await profiles.GetWorkersAsync(recalled.Select(r => r.WorkerId).ToList(), cancellationToken);
         var pairs = recalled.Where(r => workers.ContainsKey(r.WorkerId))
             .Select(r => (Worker: withPriorityGroups ? workers[r.WorkerId] : workers[r.WorkerId] with { PriorityGroups = [] }, Opening: opening, r.Relevance))
@@ -77,7 +80,7 @@ public sealed class MatchRanker(
         {
             return (null, RankingRefusal.NoModel);
         }
-        var recalled = await recall.RecallOpeningsAsync(workerId, options.RecallLimit, scope, cancellationToken);
+        var recalled = await recall.RecallOpeningsAsync(worker, options.RecallLimit, scope, cancellationToken);
         var openings = await profiles.GetOpeningsAsync(recalled.Select(r => r.OpeningId).ToList(), cancellationToken);
         var pairs = recalled.Where(r => openings.ContainsKey(r.OpeningId))
             .Select(r => (Worker: worker, Opening: openings[r.OpeningId], r.Relevance)).ToList();
@@ -114,6 +117,9 @@ public sealed class MatchRanker(
             .ThenBy(x => pairs[x.Index].Worker.Id).ThenBy(x => pairs[x.Index].Opening.Id)
             .Take(top)
             .ToList();
+        // The near misses' closing cohorts, for all of them at once.
+        var closings = await cohorts.FindAsync(chosen.Where(c => Explanations.TrainingClosesGap(facts[c.Index]))
+            .Select(c => (pairs[c.Index].Worker, pairs[c.Index].Opening)).ToList(), cancellationToken);
         var result = new List<Scored>(chosen.Count);
         foreach (var (index, bonus) in chosen)
         {
@@ -131,10 +137,10 @@ public sealed class MatchRanker(
                 contributions = without;
             }
             var factors = Explanations.TopFactorsOf(f, contributions, features.Catalogue);
-            var closing = Explanations.TrainingClosesGap(f) ? await cohorts.FindAsync(opening, cancellationToken) : null;
             var p = Math.Round(probabilities[index], 4);
             result.Add(new Scored(worker, opening, f, new MatchScore(relevance, p, bonus, Math.Round(p + bonus, 4),
-                Explanations.Sentence(factors), factors, Explanations.UnmetRequirements(f, features.Catalogue), closing)));
+                Explanations.Sentence(factors), factors, Explanations.UnmetRequirements(f, features.Catalogue),
+                closings.GetValueOrDefault((worker.Id, opening.Id)))));
         }
         return result;
     }
@@ -177,42 +183,44 @@ public sealed class HistoryCache(Database database, TimeProvider time, TimeSpan 
     }
 }
 
-/// <summary>Finds a real cohort that trains for an opening's trade and still has seats.</summary>
+/// <summary>
+/// The closing-training suggestion (补差培训), per worker: a cohort taking enrolments (<see cref="Intakes.TakesEnrolments"/>)
+/// that trains for the opening's trade, that the eligibility rule admits this worker for, and whose dates do not overlap
+/// the worker's other commitments; cohorts linked to the opening first, then the same employer's, then the earliest.
+/// Three queries per request, however many workers.
+/// </summary>
 public sealed class CohortFinder(Database database, Matching.Domain.Catalogues.Catalogue catalogue, TimeProvider time)
 {
-    // Cohorts linked to the opening first, then the same employer's, then the earliest start.
-    private const string CohortsSql = """
-        SELECT c.id, c.name, c.training_type, c.start_date, c.capacity - (SELECT COUNT(*) FROM enrolments e
-                WHERE e.cohort_id = c.id AND e.status IN ('offered', 'accepted')) AS seats_left,
-            EXISTS (SELECT 1 FROM cohort_openings co WHERE co.cohort_id = c.id AND co.opening_id = @OpeningId) AS linked,
-            CASE WHEN c.employer_id = @EmployerId THEN 1 ELSE 0 END AS same_employer
-        FROM cohorts c
-        WHERE c.trades LIKE @TradePattern AND c.status IN ('planned', 'open') AND c.enrolment_deadline >= @Today
-        ORDER BY linked DESC, same_employer DESC, c.start_date, c.id
-        """;
-
-    public async Task<ClosingTraining?> FindAsync(OpeningProfile opening, CancellationToken cancellationToken = default)
+    public async Task<Dictionary<(long WorkerId, long OpeningId), ClosingTraining>> FindAsync(IReadOnlyList<(WorkerProfile Worker, OpeningProfile Opening)> pairs, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        var rows = await connection.QueryAsync<CohortRow>(CohortsSql, new
+        var found = new Dictionary<(long, long), ClosingTraining>();
+        if (pairs.Count == 0)
         {
-            OpeningId = opening.Id,
-            opening.EmployerId,
-            TradePattern = Codes.ContainsPattern(opening.Terms.TradeId),
-            Today = ChinaTime.Today(time),
-        });
-        var cohort = rows.FirstOrDefault(r => r.SeatsLeft > 0);
-        return cohort is null ? null : new ClosingTraining(cohort.TrainingType, Explanations.TrainingName(cohort.TrainingType, catalogue),
-            cohort.Id, cohort.Name, cohort.StartDate, (int)cohort.SeatsLeft, cohort.Linked);
-    }
-
-    private sealed class CohortRow
-    {
-        public long Id { get; init; }
-        public string Name { get; init; } = "";
-        public string TrainingType { get; init; } = "";
-        public DateOnly StartDate { get; init; }
-        public long SeatsLeft { get; init; }
-        public bool Linked { get; init; }
+            return found;
+        }
+        var inputs = new DispatchInputs(database);
+        var today = ChinaTime.Today(time);
+        var held = await inputs.HeldAsync(pairs.Select(p => p.Worker.Id).ToList(), cancellationToken);
+        var byTrade = new Dictionary<string, IReadOnlyList<OpenCohort>>(StringComparer.Ordinal);
+        foreach (var trade in pairs.Select(p => p.Opening.Terms.TradeId).Distinct(StringComparer.Ordinal))
+        {
+            byTrade[trade] = await inputs.OpenCohortsAsync(today, trade, cancellationToken);
+        }
+        foreach (var (worker, opening) in pairs)
+        {
+            var workerHeld = held[worker.Id].ToList();
+            var cohort = byTrade[opening.Terms.TradeId]
+                .OrderByDescending(c => c.Openings.Any(o => o.OpeningId == opening.Id))
+                .ThenByDescending(c => c.EmployerId == opening.EmployerId)
+                .ThenBy(c => c.StartDate).ThenBy(c => c.Id)
+                .FirstOrDefault(c => CohortEligibility.Overlapping(workerHeld, c.Id, c.StartDate, c.EndDate) is null
+                    && CohortEligibility.Admits(catalogue, worker.Terms, c.Terms));
+            if (cohort is not null)
+            {
+                found[(worker.Id, opening.Id)] = new ClosingTraining(cohort.TrainingType, Explanations.TrainingName(cohort.TrainingType, catalogue),
+                    cohort.Id, cohort.Name, cohort.StartDate, cohort.FreeSeats, cohort.Openings.Any(o => o.OpeningId == opening.Id));
+            }
+        }
+        return found;
     }
 }

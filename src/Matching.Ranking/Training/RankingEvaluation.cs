@@ -4,10 +4,11 @@ using Microsoft.ML;
 namespace Matching.Ranking.Training;
 
 /// <summary>
-/// Ranking and classification figures on held-out openings, for any scorer (model, search relevance, random).
-/// The ranking trap: ML.NET's ranking evaluator needs the opening id as a key column; a key mapping fitted on the
-/// training rows maps every unseen held-out opening to "missing", all held-out rows collapse into one group and
-/// NDCG reads nonsense. So the mapping is fitted on all rows before the split (<see cref="FitGroupKeys"/>).
+/// Ranking and classification figures of any scorer (model, logistic regression, clerk's rule, search relevance,
+/// random, oracle) on labelled pairs grouped by opening. The ranking trap: ML.NET's ranking evaluator needs the opening
+/// id as a key column; a key mapping fitted on the training rows maps every unseen opening to "missing", all rows
+/// collapse into one group and NDCG reads nonsense. So the mapping is fitted on all rows before the split
+/// (<see cref="FitGroupKeys"/>).
 /// </summary>
 public static class RankingEvaluation
 {
@@ -31,7 +32,10 @@ public static class RankingEvaluation
         ml.Transforms.Conversion.MapValueToKey("GroupKey", nameof(RankedRow.GroupId))
             .Fit(ml.Data.LoadFromEnumerable(pairs.Select(p => new RankedRow { GroupId = GroupOf(p) })));
 
-    /// <summary>NDCG@10 over the openings of <paramref name="pairs"/>, ranking each opening's pairs by <paramref name="scores"/>.</summary>
+    /// <summary>
+    /// NDCG@10 over the openings of <paramref name="pairs"/>, ranking each opening's pairs by <paramref name="scores"/>
+    /// (ties in the order of the pairs: opening, worker, offer day).
+    /// </summary>
     public static double NdcgAt10(MLContext ml, ITransformer groupKeys, IReadOnlyList<LabelledPair> pairs, IReadOnlyList<float> scores)
     {
         var rows = pairs.Select((p, i) => new RankedRow { Label = p.Retained ? 1 : 0, GroupId = GroupOf(p), Score = scores[i] });
@@ -49,35 +53,41 @@ public static class RankingEvaluation
         return ml.BinaryClassification.EvaluateNonCalibrated(data).AreaUnderRocCurve;
     }
 
-    /// <summary>Compares the model with search relevance and random order on the held-out pairs.</summary>
-    public static HeldOutMetrics Compare(MLContext ml, IReadOnlyList<LabelledPair> allPairs, IReadOnlyList<LabelledPair> heldOut, IReadOnlyList<float> modelProbabilities, int randomSeed = 1)
+    /// <summary>The scores of every ranking compared on the test pairs (aligned with them); the oracle only for a world that has one.</summary>
+    public sealed record Scores(IReadOnlyList<float> Model, IReadOnlyList<float> Logistic, IReadOnlyList<float> ClerkRule, IReadOnlyList<float> Search,
+        IReadOnlyList<float>? Oracle);
+
+    /// <summary>Every figure of <see cref="Evaluation"/> on the test pairs.</summary>
+    public static Evaluation Evaluate(MLContext ml, IReadOnlyList<LabelledPair> allPairs, TimeSplit split, IReadOnlyList<LabelledPair> test,
+        Scores scores, int trainingPairs, int validationPairs, double validationFastTree, double validationLogistic, int randomSeed = 1)
     {
         var groupKeys = FitGroupKeys(ml, allPairs);
-        var search = heldOut.Select(p => (float)(p.SearchScore ?? 0)).ToArray();
         var random = new Random(randomSeed);
-        var randomScores = heldOut.Select(_ => (float)random.NextDouble()).ToArray();
+        var randomScores = test.Select(_ => (float)random.NextDouble()).ToArray();
+        double Ndcg(IReadOnlyList<float> s) => Math.Round(NdcgAt10(ml, groupKeys, test, s), 4);
+        double Roc(IReadOnlyList<float> s) => Math.Round(Auc(ml, test, s), 4);
 
-        var classified = ml.Data.LoadFromEnumerable(heldOut.Select((p, i) => new ClassifiedRow
+        var classified = ml.Data.LoadFromEnumerable(test.Select((p, i) => new ClassifiedRow
         {
             Label = p.Retained,
-            Score = modelProbabilities[i],
-            Probability = modelProbabilities[i],
-            PredictedLabel = modelProbabilities[i] >= 0.5f,
+            Score = scores.Model[i],
+            Probability = scores.Model[i],
+            PredictedLabel = scores.Model[i] >= 0.5f,
         }));
         var modelMetrics = ml.BinaryClassification.Evaluate(classified);
-        var (bins, brier, ece) = Calibration(heldOut, modelProbabilities);
-        return new HeldOutMetrics(
-            heldOut.Select(p => p.OpeningId).Distinct().Count(),
-            heldOut.Count,
-            Math.Round(modelMetrics.AreaUnderRocCurve, 4),
-            Math.Round(modelMetrics.LogLoss, 4),
-            Math.Round(NdcgAt10(ml, groupKeys, heldOut, modelProbabilities), 4),
-            Math.Round(Auc(ml, heldOut, search), 4),
-            Math.Round(NdcgAt10(ml, groupKeys, heldOut, search), 4),
-            Math.Round(Auc(ml, heldOut, randomScores), 4),
-            Math.Round(NdcgAt10(ml, groupKeys, heldOut, randomScores), 4),
-            Math.Round(brier, 4),
-            Math.Round(ece, 4),
+        var (bins, brier, ece) = Calibration(test, scores.Model);
+        var clerk = Ndcg(scores.ClerkRule);
+        var model = Ndcg(scores.Model);
+        double? oracle = scores.Oracle is { } o ? Ndcg(o) : null;
+        return new Evaluation(
+            split.Rule, trainingPairs, validationPairs,
+            test.Select(p => p.OpeningId).Distinct().Count(), test.Count, Math.Round(test.Average(p => p.Retained ? 1.0 : 0.0), 4),
+            Ndcg(randomScores), Ndcg(scores.Search), clerk, Ndcg(scores.Logistic), model, oracle,
+            Math.Round(modelMetrics.AreaUnderRocCurve, 4), Roc(scores.Logistic), Roc(scores.ClerkRule), Roc(scores.Search),
+            scores.Oracle is { } or ? Roc(or) : null,
+            Math.Round(ece, 4), Math.Round(brier, 4), Math.Round(modelMetrics.LogLoss, 4),
+            oracle is { } best && best - clerk > 1e-9 ? Math.Round((model - clerk) / (best - clerk), 3) : null,
+            Math.Round(validationFastTree, 4), Math.Round(validationLogistic, 4),
             bins);
     }
 

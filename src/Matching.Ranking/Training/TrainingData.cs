@@ -6,8 +6,12 @@ using Matching.Ranking.Features;
 
 namespace Matching.Ranking.Training;
 
-/// <summary>An offer (or a placement made without one) with a known outcome: retained six months or not.</summary>
-public sealed record LabelledPair(long OpeningId, long WorkerId, DateOnly OfferedOn, double? SearchScore, bool Retained);
+/// <summary>
+/// An offer (or a placement made without one) with a known outcome: retained six months or not, and the day that
+/// outcome became known (<see cref="KnownOn"/>: the offer day for a refusal, the day the worker left, the day the
+/// six-month follow-up found them still there), so that a time split trains only on what was known by then.
+/// </summary>
+public sealed record LabelledPair(long OpeningId, long WorkerId, DateOnly OfferedOn, double? SearchScore, bool Retained, DateOnly KnownOn);
 
 /// <summary>A labelled pair with its features, computed as of the offer day.</summary>
 public sealed record FeaturedPair(LabelledPair Pair, float[] Features);
@@ -18,12 +22,12 @@ public static class TrainingData
     // Offers with their outcome, and placements made without an offer (e.g. registered by hand) for their opening.
     private const string LabelsSql = """
         SELECT m.opening_id, m.worker_id, m.offered_on, m.search_score, m.outcome, p.start_date, p.left_on,
-            f.still_employed AS still_employed_at_six_months
+            f.still_employed AS still_employed_at_six_months, f.followed_up_on AS six_months_followed_up_on
         FROM match_offers m
         LEFT JOIN placements p ON p.id = m.placement_id
         LEFT JOIN placement_follow_ups f ON f.placement_id = p.id AND f.month = 6
         UNION ALL
-        SELECT p.opening_id, p.worker_id, p.start_date, NULL, 'placed', p.start_date, p.left_on, f.still_employed
+        SELECT p.opening_id, p.worker_id, p.start_date, NULL, 'placed', p.start_date, p.left_on, f.still_employed, f.followed_up_on
         FROM placements p
         LEFT JOIN placement_follow_ups f ON f.placement_id = p.id AND f.month = 6
         WHERE p.opening_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM match_offers m WHERE m.placement_id = p.id)
@@ -40,16 +44,16 @@ public static class TrainingData
         var result = new List<LabelledPair>();
         foreach (var r in rows)
         {
-            bool? retained = r.Outcome switch
+            (bool Retained, DateOnly KnownOn)? label = r.Outcome switch
             {
-                "declined" or "no-show" => false,
-                "placed" when r.StillEmployedAtSixMonths == true => true,
-                "placed" when r.LeftOn is { } left && r.StartDate is { } start && left <= start.AddMonths(3) => false,
+                "declined" or "no-show" => (false, r.OfferedOn),
+                "placed" when r.StillEmployedAtSixMonths == true => (true, r.SixMonthsFollowedUpOn ?? r.StartDate!.Value.AddMonths(6)),
+                "placed" when r.LeftOn is { } left && r.StartDate is { } start && left <= start.AddMonths(3) => (false, left),
                 _ => null,
             };
-            if (retained is { } label)
+            if (label is { } known)
             {
-                result.Add(new LabelledPair(r.OpeningId, r.WorkerId, r.OfferedOn, r.SearchScore, label));
+                result.Add(new LabelledPair(r.OpeningId, r.WorkerId, r.OfferedOn, r.SearchScore, known.Retained, known.KnownOn));
             }
         }
         return result.OrderBy(p => p.OpeningId).ThenBy(p => p.WorkerId).ThenBy(p => p.OfferedOn).ToList();
@@ -95,13 +99,45 @@ public static class TrainingData
         public DateOnly? StartDate { get; init; }
         public DateOnly? LeftOn { get; init; }
         public bool? StillEmployedAtSixMonths { get; init; }
+        public DateOnly? SixMonthsFollowedUpOn { get; init; }
     }
 }
 
-/// <summary>The held-out openings: about one in five, chosen by a fixed hash of the opening id, the same in train and evaluate.</summary>
-public static class HeldOut
+/// <summary>
+/// The time split (按时间切分): train on earlier offers, choose between models on the next period (validation), report
+/// on the latest (test, the fixed held-out set). By offer day: the last <see cref="TestShare"/> of the offers are the
+/// test period, the <see cref="ValidationShare"/> before them the validation period. A training pair must have been
+/// offered at least <see cref="OutcomeMonths"/> months before the validation period, so that whatever its outcome it was
+/// known before the validation period began: nothing from the later periods reaches training, and the training labels
+/// are not skewed towards the outcomes that are known soonest (refusals and early leavers) as they would be if offers
+/// were taken whose outcome happened to be known already. Features are as of each offer day (employer and
+/// fellow-villager records count only outcomes known then).
+/// </summary>
+public sealed record TimeSplit(DateOnly ValidationFrom, DateOnly TestFrom)
 {
-    public const string Rule = "opening id × 2654435761 mod 2³² mod 5 = 0 (about one opening in five)";
+    public const double TestShare = 0.2;
+    public const double ValidationShare = 0.15;
 
-    public static bool Contains(long openingId) => (uint)(openingId * 2654435761L) % 5 == 0;
+    /// <summary>An offer's outcome is known within this many months: the start (up to six weeks), six months, the follow-up.</summary>
+    public const int OutcomeMonths = 8;
+
+    public static TimeSplit Of(IEnumerable<LabelledPair> pairs)
+    {
+        var days = pairs.Select(p => p.OfferedOn).Order().ToList();
+        if (days.Count == 0)
+        {
+            return new TimeSplit(DateOnly.MaxValue, DateOnly.MaxValue);
+        }
+        DateOnly At(double share) => days[Math.Clamp((int)Math.Floor(share * days.Count), 0, days.Count - 1)];
+        return new TimeSplit(At(1 - TestShare - ValidationShare), At(1 - TestShare));
+    }
+
+    public bool InTraining(LabelledPair p) => p.OfferedOn < ValidationFrom.AddMonths(-OutcomeMonths) && p.KnownOn < ValidationFrom;
+
+    public bool InValidation(LabelledPair p) => p.OfferedOn >= ValidationFrom && p.OfferedOn < TestFrom;
+
+    public bool InTest(LabelledPair p) => p.OfferedOn >= TestFrom;
+
+    public string Rule => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        $"train: offered before {ValidationFrom.AddMonths(-OutcomeMonths):yyyy-MM-dd} ({OutcomeMonths} months before validation, so every outcome was known by then); validation (model choice): offered {ValidationFrom:yyyy-MM-dd} to {TestFrom.AddDays(-1):yyyy-MM-dd}; test (reported): offered from {TestFrom:yyyy-MM-dd} (the last {TestShare:P0} of offers)");
 }

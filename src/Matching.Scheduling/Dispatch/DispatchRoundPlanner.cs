@@ -2,6 +2,7 @@ using Matching.Allocation;
 using Matching.Data.Dispatch;
 using Matching.Data.Storage;
 using Matching.Domain.Catalogues;
+using Matching.Domain.Matching;
 using Matching.Domain.Validation;
 
 namespace Matching.Scheduling.Dispatch;
@@ -9,6 +10,9 @@ namespace Matching.Scheduling.Dispatch;
 /// <summary>What a dry run is asked for: whose workers, which mode, how much the priority groups weigh.</summary>
 public sealed record RoundRequest(string ScopeKind, string ScopeCode, IReadOnlyList<string>? Counties, string Mode, double PriorityWeight,
     long? UserId, string UserName, string? ProposalPeriod = null);
+
+/// <summary>A computed round: its problem, the chosen mode's and the baseline's outcomes, and the draft to store.</summary>
+public sealed record RoundPlan(AllocationProblem Problem, AllocationOutcome Outcome, AllocationOutcome Baseline, RoundDraft Draft);
 
 /// <summary>
 /// Runs a dispatch round's dry run (试算): reads the open cohorts and the scope's workers, asks the candidate source for
@@ -22,7 +26,11 @@ public sealed class DispatchRoundPlanner(Database database, Catalogue catalogue,
 
     public const double DefaultPriorityWeight = 0.2;
 
-    public async Task<WriteResult> DryRunAsync(RoundRequest request, CancellationToken cancellationToken = default)
+    public async Task<WriteResult> DryRunAsync(RoundRequest request, CancellationToken cancellationToken = default) =>
+        await StoreAsync(await PlanAsync(request, cancellationToken), cancellationToken);
+
+    /// <summary>The round computed (inputs read, pairs scored, the mode and the baseline solved, reasons made), not yet stored.</summary>
+    public async Task<RoundPlan> PlanAsync(RoundRequest request, CancellationToken cancellationToken = default)
     {
         var (problem, _) = await LoadAsync(request.Counties, request.PriorityWeight, cancellationToken);
         var outcome = request.Mode == AllocationModes.Stable ? StableAllocator.Solve(problem) : OptimalAllocator.Solve(problem);
@@ -37,35 +45,35 @@ public sealed class DispatchRoundPlanner(Database database, Catalogue catalogue,
             {
                 var pair = problem.Pairs[a.Pair];
                 var worker = problem.Workers[pair.Worker];
-                return new RoundAssignmentDraft(worker.WorkerId, problem.Cohorts[pair.Cohort].CohortId, worker.CountyCode, pair.RetentionProbability,
-                    pair.PriorityGroup, pair.Reasons);
+                var cohort = problem.Cohorts[pair.Cohort];
+                var openingId = cohort.OpeningId(pair.Target);
+                return new RoundAssignmentDraft(worker.WorkerId, cohort.CohortId, worker.CountyCode, pair.RetentionProbability,
+                    pair.PriorityGroup, candidates.Reasons(problem, pair), openingId > 0 ? openingId : null);
             }).ToList());
-        return await new DispatchRoundStore(database, time).CreateAsync(draft, cancellationToken);
+        return new RoundPlan(problem, outcome, baseline, draft);
     }
 
-    /// <summary>The round's input as the allocation sees it: open cohorts with free seats, the scope's workers, their feasible pairs.</summary>
+    /// <summary>Stores the plan for review (a draft round).</summary>
+    public Task<WriteResult> StoreAsync(RoundPlan plan, CancellationToken cancellationToken = default) =>
+        new DispatchRoundStore(database, time, catalogue).CreateAsync(plan.Draft, cancellationToken);
+
+    /// <summary>The round's input as the allocation sees it: cohorts taking enrolments, the scope's workers, their feasible pairs.</summary>
     public async Task<(AllocationProblem Problem, IReadOnlyList<CohortProfile> Cohorts)> LoadAsync(IReadOnlyList<string>? counties, double priorityWeight, CancellationToken cancellationToken)
     {
         var today = ChinaTime.Today(time);
         var inputs = new DispatchInputs(database);
-        var (openCohorts, openings) = await inputs.OpenCohortsAsync(today, cancellationToken);
+        var cohorts = (await inputs.OpenCohortsAsync(today, cancellationToken: cancellationToken)).Select(CohortProfile).ToList();
         var (workers, active) = await inputs.WorkersAsync(counties, cancellationToken);
-        var cohorts = CohortProfiles(openCohorts, openings);
         var held = active.ToLookup(a => a.WorkerId, a => new HeldEnrolment(a.CohortId, a.CohortName, a.StartDate, a.EndDate));
-        var profiles = workers.Select(w => new WorkerProfile(w.Id, w.CountyCode, w.BirthDate, w.Trades.Select(t => new TradeSkill(t.TradeId, t.Level)).ToList(),
-            Profiles.SpecialOperationTrades(w.Certificates, today), w.PriorityGroups, w.Destinations, w.ExpectedWage, w.AvailableFrom, held[w.Id].ToList())).ToList();
+        var profiles = workers.Select(w => new WorkerProfile(w.Id, w.CountyCode, w.Terms, w.PriorityGroups, w.ExpectedWage, held[w.Id].ToList(),
+            w.PrefectureCode, w.Education, w.RegisteredOn)).ToList();
         var pairs = await candidates.FindPairsAsync(profiles, cohorts, CandidatesPerWorker, cancellationToken);
         return (new AllocationProblem(profiles, cohorts, pairs, priorityWeight), cohorts);
     }
 
-    public IReadOnlyList<CohortProfile> CohortProfiles(IReadOnlyList<OpenCohort> cohorts, IReadOnlyList<CohortOpening> openings)
-    {
-        var byCohort = openings.ToLookup(o => o.CohortId);
-        return cohorts.Select(c => Profiles.Cohort(c.Id, c.Name, c.Trades, c.StartDate, c.EndDate, c.FreeSeats, c.ProvinceCode, c.CityCode,
-            byCohort[c.Id].Select(o => new OpeningRequirement(o.AgeMin, o.AgeMax, o.RequiredCertificates.Contains("special-operation"), o.MinLevel,
-                o.WageMin, o.WageMax, o.Accommodation)).ToList(),
-            c.Trades.Any(t => catalogue.TradesById.TryGetValue(t, out var trade) && trade.SpecialOperation))).ToList();
-    }
+    /// <summary>A cohort taking enrolments as the allocation sees it: the rule's terms, free seats, and what each opening offers.</summary>
+    public static CohortProfile CohortProfile(OpenCohort cohort) => new(cohort.Terms, cohort.FreeSeats,
+        cohort.Openings.Select(o => new OpeningOffer(o.WageMin, o.WageMax, o.Accommodation)).ToList());
 
     private static int[] Count(AllocationProblem problem, AllocationOutcome outcome)
     {

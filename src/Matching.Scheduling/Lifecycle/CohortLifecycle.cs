@@ -10,6 +10,7 @@ using Matching.Data.Storage;
 using Matching.Domain.Catalogues;
 using Matching.Domain.Cohorts;
 using Matching.Domain.Enrolments;
+using Matching.Domain.Matching;
 using Matching.Domain.Placements;
 using Matching.Domain.Validation;
 using Matching.Domain.Workers;
@@ -42,8 +43,9 @@ public sealed class CohortLifecycle(Database database, Catalogue catalogue, Time
         UPDATE enrolments SET status = 'cancelled', note = @Note, updated_at = @Now
         WHERE cohort_id = @Id AND status IN ('accepted', 'offered', 'waitlisted')
         """;
-    private const string WorkerSql = """
-        SELECT id, county_code, birth_date, trades_json, certificates_json, priority_groups, destinations, expected_wage, available_from
+    private const string WorkerSql = $"""
+        SELECT id, county_code, birth_date, trades_json, certificates_json, priority_groups, destinations, expected_wage, available_from,
+            training_intentions, {StoredWorkerRow.InActivePlacementColumn}
         FROM workers WHERE id = @Id
         """;
     private const string HeldSql = """
@@ -113,29 +115,29 @@ public sealed class CohortLifecycle(Database database, Catalogue catalogue, Time
         var why = cancelledBy is null ? $"班期未达最低开班人数（{cohort.Accepted}/{cohort.MinSize}）已取消" : $"班期已由{cancelledBy}取消";
         await connection.ExecuteAsync(CancelEnrolmentsSql, new { cohort.Id, Note = why, Now = now }, tx);
 
-        // Candidate cohorts for the re-offers: open ones still taking enrolments, read as a round reads them.
-        var (open, openings) = await new DispatchInputs(database).OpenCohortsAsync(today, cancellationToken);
-        var planner = new DispatchRoundPlanner(database, catalogue, new HeuristicCandidatePairSource(catalogue), time);
-        var candidates = planner.CohortProfiles(open.Where(c => c.Id != cohort.Id).ToList(), openings);
-        var cancelled = new CohortProfile(cohort.Id, cohort.Name, Codes.Split(cohort.Trades), cohort.StartDate, cohort.EndDate, 0, "", cohort.CityCode, 0, 0, false, 1, 0, 0, false);
+        // Candidate cohorts for the re-offers: those taking enrolments, read as a round reads them.
+        var candidates = (await new DispatchInputs(database).OpenCohortsAsync(today, cancellationToken: cancellationToken))
+            .Where(c => c.Id != cohort.Id && c.StartDate >= today).Select(DispatchRoundPlanner.CohortProfile).ToList();
+        var families = Codes.Split(cohort.Trades).Select(FamilyOf).ToHashSet(StringComparer.Ordinal);
         var scorer = new HeuristicScore(catalogue);
         var reOffered = 0;
         foreach (var (_, workerId, _) in enrolled)
         {
-            var worker = await WorkerProfileAsync(connection, tx, workerId, today);
+            var worker = await WorkerProfileAsync(connection, tx, workerId);
             if (worker is null)
             {
                 continue;
             }
-            // The next suitable cohort: same trade or trade family as the cancelled one, every hard constraint kept,
-            // the earliest start first and the better score on a tie.
+            // The next suitable cohort: training a trade of the cancelled one's families, the eligibility rule admitting the
+            // worker and no held seat overlapping, the earliest start first and the better score on a tie.
             var next = candidates
-                .Where(c => c.StartDate >= today && HardConstraints.TradeFit(worker with { Trades = [.. cancelled.Trades.Select(t => new TradeSkill(t, 1))] }, c, catalogue) is not null
-                    && HardConstraints.IsFeasible(worker, c, catalogue))
-                .OrderBy(c => c.StartDate).ThenByDescending(c => scorer.Score(0, worker, 0, c).RetentionProbability).ThenBy(c => c.CohortId);
+                .Where(c => c.Terms.Targets.Any(t => families.Contains(FamilyOf(t.Terms.TradeId))) && HardConstraints.IsFeasible(worker, c, catalogue))
+                .OrderBy(c => c.StartDate)
+                .ThenByDescending(c => CohortEligibility.AdmittingTargets(catalogue, worker.Terms, c.Terms).Max(t => scorer.Probability(worker, c, t)))
+                .ThenBy(c => c.CohortId);
             foreach (var candidate in next)
             {
-                var seat = await EnrolmentSeats.RequestAsync(database.Dialect, connection, tx, candidate.CohortId, workerId, allowWaitlist: false,
+                var seat = await EnrolmentSeats.RequestAsync(database.Dialect, connection, tx, catalogue, candidate.CohortId, workerId, allowWaitlist: false,
                     EnrolmentSource.ReOffer, $"原班期“{cohort.Name}”{(cancelledBy is null ? "未达开班人数" : "已")}取消，改为推荐本班期", null, today, now);
                 if (seat.Outcome == SeatOutcome.Offered)
                 {
@@ -293,17 +295,17 @@ public sealed class CohortLifecycle(Database database, Catalogue catalogue, Time
             return result.Status == WriteStatus.Invalid ? WriteResult.Conflict(result.Message!) : result;
         }, cancellationToken);
 
-    private static async Task<WorkerProfile?> WorkerProfileAsync(DbConnection connection, DbTransaction tx, long id, DateOnly today)
+    private string FamilyOf(string tradeId) => catalogue.TradesById.TryGetValue(tradeId, out var trade) ? trade.FamilyId : tradeId;
+
+    private static async Task<WorkerProfile?> WorkerProfileAsync(DbConnection connection, DbTransaction tx, long id)
     {
-        var row = await connection.QuerySingleOrDefaultAsync<WorkerRow>(WorkerSql, new { Id = id }, tx);
+        var row = await connection.QuerySingleOrDefaultAsync<StoredWorkerRow>(WorkerSql, new { Id = id }, tx);
         if (row is null)
         {
             return null;
         }
         var held = (await connection.QueryAsync<HeldEnrolment>(HeldSql, new { Id = id }, tx)).ToList();
-        return new WorkerProfile(row.Id, row.CountyCode, row.BirthDate, StoredJson.Read<List<WorkerTrade>>(row.TradesJson).Select(t => new TradeSkill(t.TradeId, t.Level)).ToList(),
-            Profiles.SpecialOperationTrades(StoredJson.Read<List<WorkerCertificate>>(row.CertificatesJson), today), Codes.Split(row.PriorityGroups),
-            Codes.Split(row.Destinations), (int)row.ExpectedWage, row.AvailableFrom, held);
+        return new WorkerProfile(row.Id, row.CountyCode, row.Terms, row.PriorityGroupList, (int)row.ExpectedWage, held);
     }
 
     private sealed class CohortRow
@@ -321,18 +323,5 @@ public sealed class CohortLifecycle(Database database, Catalogue catalogue, Time
         public long Accepted { get; init; }
 
         public CohortProgress Progress => new(EnrolmentDeadline, StartDate, EndDate, (int)Accepted, (int)MinSize);
-    }
-
-    private sealed class WorkerRow
-    {
-        public long Id { get; init; }
-        public string CountyCode { get; init; } = "";
-        public DateOnly BirthDate { get; init; }
-        public string TradesJson { get; init; } = "[]";
-        public string CertificatesJson { get; init; } = "[]";
-        public string PriorityGroups { get; init; } = "";
-        public string Destinations { get; init; } = "";
-        public long ExpectedWage { get; init; }
-        public DateOnly AvailableFrom { get; init; }
     }
 }

@@ -1,27 +1,40 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using Matching.Data.Workers;
 using Matching.Domain.Catalogues;
-using Matching.Domain.Cohorts;
+using Matching.Domain.Matching;
 using Matching.Domain.Workers;
 using Matching.Search.Analysis;
 
 namespace Matching.Search.Documents;
 
-/// <summary>A cohort linked to an opening, as far as search needs it.</summary>
-public sealed record OpeningCohort(long Id, string Status, DateOnly StartDate, int Capacity, int SeatsTaken);
+/// <summary>A cohort linked to an opening, as far as search needs it; without a deadline, enrolment closes at the start.</summary>
+public sealed record OpeningCohort(long Id, string Status, DateOnly StartDate, int Capacity, int SeatsTaken, DateOnly? EnrolmentDeadline = null)
+{
+    public bool IsUpcoming(DateOnly today) => Intakes.IsUpcoming(Status, EnrolmentDeadline ?? StartDate, StartDate, Capacity, SeatsTaken, today);
+}
 
 /// <summary>An opening (岗位) with its base's place and its linked cohorts, as read from SQL.</summary>
 public sealed record OpeningFacts(
     long Id, long EmployerId, long BaseId, string Title, string TradeId, int MinLevel, int MaxLevel, int Headcount,
     int WageMin, int WageMax, IReadOnlyList<string> RequiredCertificates, int AgeMin, int AgeMax, string? TrainingType,
-    string? Requirements, string Status, string ProvinceCode, string CityCode, IReadOnlyList<OpeningCohort> Cohorts);
+    string? Requirements, string Status, string ProvinceCode, string CityCode, IReadOnlyList<OpeningCohort> Cohorts)
+{
+    public OpeningTerms Terms => new(TradeId, MinLevel, MaxLevel, RequiredCertificates, AgeMin, AgeMax, ProvinceCode, CityCode, TrainingType);
+
+    /// <summary>The day the eligibility rule is applied on: the earliest upcoming intake, else a direct hire's.</summary>
+    public DateOnly StartOn(DateOnly today) =>
+        Intakes.StartOf(Cohorts.Where(c => c.IsUpcoming(today)).Select(c => (DateOnly?)c.StartDate).Min(), today);
+}
 
 /// <summary>What search needs of a worker (劳动者), as read from SQL or generated for a benchmark.</summary>
 public sealed record WorkerFacts(
     long Id, IReadOnlyList<WorkerTrade> Trades, IReadOnlyList<WorkerCertificate> Certificates, string CountyCode,
     string PrefectureCode, IReadOnlyList<string> PriorityGroups, IReadOnlyList<string> PreferredDestinations,
-    DateOnly BirthDate, DateOnly AvailableFrom, int ExpectedMonthlyWage, string? Notes);
+    DateOnly BirthDate, DateOnly AvailableFrom, int ExpectedMonthlyWage, string? Notes,
+    IReadOnlyList<string>? TrainingIntentions = null, bool InActivePlacement = false)
+{
+    public WorkerTerms Terms => new(BirthDate, Trades, Certificates, PreferredDestinations, AvailableFrom, TrainingIntentions ?? [], InActivePlacement);
+}
 
 /// <summary>
 /// Builds the engine-neutral documents from stored rows (or demo drafts): analyses the text once and encodes every
@@ -56,20 +69,16 @@ public sealed class DocumentBuilder(SearchAnalyzer analyzer)
 
     public WorkerDocument Worker(WorkerFacts w, DateOnly today) => Worker(
         w.Id, w.Trades, w.Certificates, w.CountyCode, w.PrefectureCode, w.PriorityGroups, w.PreferredDestinations,
-        w.BirthDate, w.AvailableFrom, w.ExpectedMonthlyWage, w.Notes, today);
-
-    public WorkerDocument Worker(Worker w, DateOnly today) => Worker(
-        w.Id, w.Trades, w.Certificates, w.CountyCode, w.PrefectureCode, w.PriorityGroups, w.PreferredDestinations,
-        w.BirthDate, w.AvailableFrom, w.ExpectedMonthlyWage, w.Notes, today);
+        w.BirthDate, w.AvailableFrom, w.ExpectedMonthlyWage, w.Notes, w.TrainingIntentions ?? [], w.InActivePlacement);
 
     public WorkerDocument Worker(long id, WorkerDraft d, DateOnly today) => Worker(
         id, d.Trades, d.Certificates, d.CountyCode, d.PrefectureCode, d.PriorityGroups, d.PreferredDestinations,
-        d.BirthDate, d.AvailableFrom, d.ExpectedMonthlyWage, d.Notes, today);
+        d.BirthDate, d.AvailableFrom, d.ExpectedMonthlyWage, d.Notes, d.TrainingIntentions, false);
 
     private WorkerDocument Worker(
         long id, IReadOnlyList<WorkerTrade> trades, IReadOnlyList<WorkerCertificate> certificates, string countyCode,
         string prefectureCode, IReadOnlyList<string> groups, IReadOnlyList<string> destinations, DateOnly birthDate,
-        DateOnly availableFrom, int expectedWage, string? notes, DateOnly today)
+        DateOnly availableFrom, int expectedWage, string? notes, IReadOnlyList<string> intentions, bool employed)
     {
         var tradeIds = new List<string>();
         var families = new List<string>();
@@ -96,16 +105,15 @@ public sealed class DocumentBuilder(SearchAnalyzer analyzer)
         }
         var familyLevels = familyTop.SelectMany(f => Enumerable.Range(1, f.Value).Select(l => LevelTerm(f.Key, l))).ToList();
 
-        // A special-operation certificate (特种作业操作证) counts while valid; it covers its trade and, for family-wide
-        // recall, the trade's family.
-        var specialOperations = new List<string>();
+        // Certificates as the eligibility rule recognises them (Eligibility.Covers): one term per certificate type and
+        // trade it counts for, with the day it expires, so "valid on the start day" is a range over terms.
+        var credentials = new List<string>();
         foreach (var c in certificates)
         {
-            if (c.Type == "special-operation" && c.TradeId is { } certified && (c.ExpiresOn is null || c.ExpiresOn >= today)
-                && Catalogue.TradesById.TryGetValue(certified, out var trade))
+            var expires = c.ExpiresOn is { } day ? day.DayNumber : NeverExpires;
+            foreach (var key in Recognised(c.Type, c.TradeId))
             {
-                AddOnce(specialOperations, trade.Id);
-                AddOnce(specialOperations, FamilyTerm(trade.FamilyId));
+                AddOnce(credentials, CredentialTerm(key, expires));
             }
         }
 
@@ -122,7 +130,6 @@ public sealed class DocumentBuilder(SearchAnalyzer analyzer)
                 AddOnce(provinces, province);
             }
         }
-        var firstProvince = provinces.Count > 0 ? provinces[0] : WorkerDocument.AnyDestination;
         if (provinces.Count == 0)
         {
             provinces.Add(WorkerDocument.AnyDestination);
@@ -138,9 +145,45 @@ public sealed class DocumentBuilder(SearchAnalyzer analyzer)
         var concepts = tradeIds.Concat(analyzed.ConceptIds).Distinct(StringComparer.Ordinal).ToList();
 
         return new WorkerDocument(id, analyzed.Tokens, concepts, tradeIds, families, tradeLevels, familyLevels, levels,
-            specialOperations, countyCode, prefectureCode, groups.ToList(), provinces, cities, firstProvince,
-            birthDate.DayNumber, availableFrom.DayNumber, expectedWage);
+            countyCode, prefectureCode, groups.ToList(), provinces, cities,
+            destinations.Count > 0 ? destinations[0] : WorkerDocument.Any,
+            destinations.Count > 0 ? destinations.Distinct(StringComparer.Ordinal).ToList() : [WorkerDocument.Any],
+            employed,
+            intentions.Count > 0 ? intentions.Distinct(StringComparer.Ordinal).ToList() : [WorkerDocument.Any],
+            credentials, birthDate.DayNumber, availableFrom.DayNumber, expectedWage);
     }
+
+    /// <summary>Expiry written for a certificate valid without end.</summary>
+    public const int NeverExpires = 9_999_999;
+
+    /// <summary>"special-operation|T029|0739800": the certificate counts as that type for that trade (or * for every trade) until that day.</summary>
+    public static string CredentialTerm(string key, int expiresDay) => string.Create(CultureInfo.InvariantCulture, $"{key}|{expiresDay:D7}");
+
+    public static string CredentialKey(string type, string tradeId) => $"{type}|{tradeId}";
+
+    public const string EveryTrade = "*";
+
+    private readonly ConcurrentDictionary<(string Type, string? TradeId), string[]> _recognised = new();
+
+    /// <summary>The (required type, trade) pairs a held certificate counts for, from the rule's recognition; * when every trade.</summary>
+    private string[] Recognised(string type, string? tradeId) => _recognised.GetOrAdd((type, tradeId), key =>
+    {
+        var certificate = new WorkerCertificate(key.Type, key.TradeId, null, null, null);
+        var keys = new List<string>();
+        foreach (var required in Catalogue.CertificateTypes)
+        {
+            var trades = Catalogue.Trades.Where(t => Eligibility.Covers(Catalogue, certificate, required.Id, t.Id)).Select(t => t.Id).ToList();
+            if (trades.Count == Catalogue.Trades.Count)
+            {
+                keys.Add(CredentialKey(required.Id, EveryTrade));
+            }
+            else
+            {
+                keys.AddRange(trades.Select(t => CredentialKey(required.Id, t)));
+            }
+        }
+        return [.. keys];
+    });
 
     public OpeningDocument Opening(OpeningFacts facts, DateOnly today)
     {
@@ -148,43 +191,25 @@ public sealed class DocumentBuilder(SearchAnalyzer analyzer)
         var trade = Catalogue.TradesById[o.TradeId];
         var analyzed = Analyzer.AnalyzeDocument($"{o.Title} {trade.Name} {o.Requirements}");
         var concepts = new[] { trade.Id }.Concat(analyzed.ConceptIds).Distinct(StringComparer.Ordinal).ToList();
-        var needsCertificate = o.RequiredCertificates.Contains("special-operation");
+        var terms = o.Terms;
+        var needs = Eligibility.RequiredCertificateTypes(Catalogue, terms).Select(type => CredentialKey(type, trade.Id)).ToList();
 
-        // Cohorts still to start with a free seat: a worker can join one of them if available by its start.
-        var upcoming = facts.Cohorts
-            .Where(c => c.Status is CohortStatus.Planned or CohortStatus.Open && c.StartDate >= today && c.Capacity > c.SeatsTaken)
-            .ToList();
-        int next, last;
-        if (facts.Cohorts.Count == 0)
-        {
-            next = today.DayNumber;
-            last = OpeningDocument.NoCohortLimit;
-        }
-        else if (upcoming.Count == 0)
-        {
-            next = last = 0;
-        }
-        else
-        {
-            next = upcoming.Min(c => c.StartDate.DayNumber);
-            last = upcoming.Max(c => c.StartDate.DayNumber);
-        }
+        // Cohorts still to take enrolments with a free seat: a worker joins the earliest (the rule's start day).
+        var upcoming = facts.Cohorts.Where(c => c.IsUpcoming(today)).ToList();
+        var next = facts.Cohorts.Count == 0 ? today.DayNumber : upcoming.Count == 0 ? 0 : upcoming.Min(c => c.StartDate.DayNumber);
+        var start = facts.StartOn(today);
+        var (bornAfter, bornBy) = Eligibility.BirthBounds(start, o.AgeMin, o.AgeMax);
 
         return new OpeningDocument(o.Id, o.EmployerId, o.BaseId, o.Status, analyzed.Tokens, concepts, trade.Id, trade.FamilyId,
-            o.MinLevel, o.MaxLevel, LevelTerm(trade.Id, o.MinLevel), LevelTerm(trade.FamilyId, o.MinLevel),
-            needsCertificate ? trade.Id : OpeningDocument.None,
-            needsCertificate ? FamilyTerm(trade.FamilyId) : OpeningDocument.None,
+            o.MinLevel, o.MaxLevel, LevelTerm(trade.FamilyId, o.MinLevel), needs.Count > 0 ? needs : [OpeningDocument.None],
             o.AgeMin, o.AgeMax, facts.ProvinceCode, facts.CityCode, o.WageMin, o.WageMax, o.Headcount,
             o.TrainingType ?? OpeningDocument.None,
             facts.Cohorts.Select(c => c.Id.ToString(CultureInfo.InvariantCulture)).ToList(),
-            next, last, upcoming.Sum(c => c.Capacity - c.SeatsTaken));
+            next, start.DayNumber, bornAfter.DayNumber, bornBy.DayNumber, upcoming.Sum(c => c.Capacity - c.SeatsTaken));
     }
 
     /// <summary>"T029@3": has trade T029 (or family) at level 3 or more.</summary>
     public static string LevelTerm(string tradeOrFamily, int level) => string.Create(CultureInfo.InvariantCulture, $"{tradeOrFamily}@{level}");
-
-    /// <summary>Family ids and trade ids share the special-operation field; families are prefixed.</summary>
-    public static string FamilyTerm(string familyId) => "family:" + familyId;
 
     private static void AddOnce(List<string> list, string value)
     {

@@ -17,19 +17,27 @@ public sealed record WorkerDocument(
     IReadOnlyList<string> TradeLevels,
     IReadOnlyList<string> FamilyLevels,
     IReadOnlyList<string> Levels,
-    IReadOnlyList<string> SpecialOperations,
     string CountyCode,
     string PrefectureCode,
     IReadOnlyList<string> PriorityGroups,
     IReadOnlyList<string> DestinationProvinces,
     IReadOnlyList<string> DestinationCities,
-    string FirstDestinationProvince,
+    string FirstDestination,
+    IReadOnlyList<string> Destinations,
+    bool Employed,
+    IReadOnlyList<string> Intentions,
+    IReadOnlyList<string> Credentials,
     int BirthDay,
     int AvailableDay,
     int ExpectedWage)
 {
-    /// <summary>Marks a worker without destination preference: willing to go to any partner province.</summary>
-    public const string AnyDestination = "any";
+    /// <summary>
+    /// Marks a worker without destination preference (willing to go to any partner province), or without stated
+    /// training intention (no objection to any): the eligibility rule's one meaning of "no preference".
+    /// </summary>
+    public const string Any = "any";
+
+    public const string AnyDestination = Any;
 
     public string Hash => DocumentHash.Of(this);
 }
@@ -46,10 +54,8 @@ public sealed record OpeningDocument(
     string FamilyId,
     int MinLevel,
     int MaxLevel,
-    string TradeNeed,
     string FamilyNeed,
-    string SpecialOperationNeed,
-    string SpecialOperationFamilyNeed,
+    IReadOnlyList<string> CertificateNeeds,
     int AgeMin,
     int AgeMax,
     string ProvinceCode,
@@ -60,14 +66,13 @@ public sealed record OpeningDocument(
     string TrainingType,
     IReadOnlyList<string> CohortIds,
     int NextCohortDay,
-    int LastCohortDay,
+    int StartDay,
+    int BornAfter,
+    int BornBy,
     int FreeSeats)
 {
     /// <summary>No special-operation certificate needed / no training type given.</summary>
     public const string None = "none";
-
-    /// <summary>Last cohort day of an opening hired directly, without a cohort: no date limit.</summary>
-    public const int NoCohortLimit = int.MaxValue;
 
     public string Hash => DocumentHash.Of(this);
 }
@@ -80,15 +85,15 @@ public static class DocumentHash
 {
     public static string Of(WorkerDocument d) => Hash(string.Join('\u001F',
         d.Id, Join(d.Tokens), Join(d.Concepts), Join(d.Trades), Join(d.Families), Join(d.TradeLevels), Join(d.FamilyLevels),
-        Join(d.Levels), Join(d.SpecialOperations), d.CountyCode, d.PrefectureCode, Join(d.PriorityGroups),
-        Join(d.DestinationProvinces), Join(d.DestinationCities), d.FirstDestinationProvince,
-        Number(d.BirthDay), Number(d.AvailableDay), Number(d.ExpectedWage)));
+        Join(d.Levels), d.CountyCode, d.PrefectureCode, Join(d.PriorityGroups),
+        Join(d.DestinationProvinces), Join(d.DestinationCities), d.FirstDestination, Join(d.Destinations), d.Employed ? "1" : "0",
+        Join(d.Intentions), Join(d.Credentials), Number(d.BirthDay), Number(d.AvailableDay), Number(d.ExpectedWage)));
 
     public static string Of(OpeningDocument d) => Hash(string.Join('\u001F',
         d.Id, d.EmployerId, d.BaseId, d.Status, Join(d.Tokens), Join(d.Concepts), d.TradeId, d.FamilyId, Number(d.MinLevel),
-        Number(d.MaxLevel), d.TradeNeed, d.FamilyNeed, d.SpecialOperationNeed, d.SpecialOperationFamilyNeed, Number(d.AgeMin),
+        Number(d.MaxLevel), d.FamilyNeed, Join(d.CertificateNeeds), Number(d.AgeMin),
         Number(d.AgeMax), d.ProvinceCode, d.CityCode, Number(d.WageMin), Number(d.WageMax), Number(d.Headcount), d.TrainingType,
-        Join(d.CohortIds), Number(d.NextCohortDay), Number(d.LastCohortDay), Number(d.FreeSeats)));
+        Join(d.CohortIds), Number(d.NextCohortDay), Number(d.StartDay), Number(d.BornAfter), Number(d.BornBy), Number(d.FreeSeats)));
 
     private static string Join(IReadOnlyList<string> values) => string.Join('\u001E', values);
 

@@ -41,15 +41,17 @@ public static class ElasticQueries
     public static JsonObject Search(QueryPlan plan)
     {
         var filter = new JsonArray();
+        var mustNot = new JsonArray();
         foreach (var condition in plan.Filters)
         {
-            filter.Add(condition switch
+            if (condition is Not not)
             {
-                AnyTerm { Values.Count: 1 } one => new JsonObject { ["term"] = new JsonObject { [one.Field] = one.Values[0] } },
-                AnyTerm any => new JsonObject { ["terms"] = new JsonObject { [any.Field] = Array(any.Values) } },
-                InRange range => new JsonObject { ["range"] = new JsonObject { [range.Field] = Range(range) } },
-                _ => throw new NotSupportedException(condition.GetType().Name),
-            });
+                mustNot.Add(Filter(not.Condition));
+            }
+            else
+            {
+                filter.Add(Filter(condition));
+            }
         }
         var should = new JsonArray();
         foreach (var p in plan.Preferences)
@@ -94,6 +96,10 @@ public static class ElasticQueries
             filter.Add(new JsonObject { ["match_all"] = new JsonObject() });
         }
         var @bool = new JsonObject { ["filter"] = filter };
+        if (mustNot.Count > 0)
+        {
+            @bool["must_not"] = mustNot;
+        }
         if (must.Count > 0)
         {
             @bool["must"] = must;
@@ -150,6 +156,28 @@ public static class ElasticQueries
         }
         return new SearchResult(list, total, facets);
     }
+
+    /// <summary>A condition as a non-scoring query.</summary>
+    private static JsonObject Filter(Condition condition) => condition switch
+    {
+        AnyTerm { Values.Count: 1 } one => new JsonObject { ["term"] = new JsonObject { [one.Field] = one.Values[0] } },
+        AnyTerm any => new JsonObject { ["terms"] = new JsonObject { [any.Field] = Array(any.Values) } },
+        InRange range => new JsonObject { ["range"] = new JsonObject { [range.Field] = Range(range) } },
+        AnyTermInSpan spans => new JsonObject
+        {
+            ["bool"] = new JsonObject
+            {
+                ["should"] = new JsonArray(spans.Spans.Select(span => (JsonNode)new JsonObject
+                {
+                    ["range"] = new JsonObject { [spans.Field] = new JsonObject { ["gte"] = span.Lower, ["lte"] = span.Upper } },
+                }).ToArray()),
+                ["minimum_should_match"] = 1,
+            },
+        },
+        AllOf all => new JsonObject { ["bool"] = new JsonObject { ["filter"] = new JsonArray(all.Conditions.Select(c => (JsonNode)Filter(c)).ToArray()) } },
+        Not not => new JsonObject { ["bool"] = new JsonObject { ["must_not"] = new JsonArray(Filter(not.Condition)) } },
+        _ => throw new NotSupportedException(condition.GetType().Name),
+    };
 
     private static JsonArray Array(IReadOnlyList<string> values) => new(values.Select(v => (JsonNode)JsonValue.Create(v)!).ToArray());
 

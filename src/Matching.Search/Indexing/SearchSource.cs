@@ -8,9 +8,9 @@ namespace Matching.Search.Indexing;
 /// <summary>Reads what the index needs from SQL, the source of truth, and builds the documents.</summary>
 public sealed class SearchSource(Database database, DocumentBuilder builder, TimeProvider time)
 {
-    private const string WorkerColumns = """
+    private const string WorkerColumns = $"""
         id, county_code, prefecture_code, trades_json, certificates_json, priority_groups, destinations, birth_date,
-        available_from, expected_wage, notes
+        available_from, expected_wage, notes, training_intentions, {StoredWorkerRow.InActivePlacementColumn}
         """;
     private const string WorkersAfterSql = $"SELECT {WorkerColumns} FROM workers WHERE id > @After ORDER BY id LIMIT @Take";
     private const string WorkersByIdSql = $"SELECT {WorkerColumns} FROM workers WHERE id IN @Ids";
@@ -23,7 +23,7 @@ public sealed class SearchSource(Database database, DocumentBuilder builder, Tim
     private const string OpeningsAfterSql = $"SELECT {OpeningColumns} WHERE o.id > @After ORDER BY o.id LIMIT @Take";
     private const string OpeningsByIdSql = $"SELECT {OpeningColumns} WHERE o.id IN @Ids";
     private const string CohortsOfOpeningsSql = """
-        SELECT co.opening_id, c.id, c.status, c.start_date, c.capacity,
+        SELECT co.opening_id, c.id, c.status, c.start_date, c.enrolment_deadline, c.capacity,
             (SELECT COUNT(*) FROM enrolments e WHERE e.cohort_id = c.id AND e.status IN ('offered', 'accepted')) AS seats_taken
         FROM cohort_openings co JOIN cohorts c ON c.id = co.cohort_id
         WHERE co.opening_id IN @Ids
@@ -82,16 +82,23 @@ public sealed class SearchSource(Database database, DocumentBuilder builder, Tim
 
     public async Task<IReadOnlyList<OpeningDocument>> OpeningsAsync(IReadOnlyList<long> ids, CancellationToken cancellationToken = default)
     {
+        var today = Today;
+        return (await OpeningFactsAsync(ids, cancellationToken)).Select(f => Builder.Opening(f, today)).ToList();
+    }
+
+    /// <summary>What search knows of these openings (with their linked cohorts), straight from SQL.</summary>
+    public async Task<IReadOnlyList<OpeningFacts>> OpeningFactsAsync(IReadOnlyList<long> ids, CancellationToken cancellationToken = default)
+    {
         if (ids.Count == 0)
         {
             return [];
         }
         await using var connection = await database.OpenAsync(cancellationToken);
-        var result = new List<OpeningDocument>(ids.Count);
+        var result = new List<OpeningFacts>(ids.Count);
         foreach (var chunk in ids.Chunk(500))
         {
             var rows = (await connection.QueryAsync<StoredOpeningRow>(new CommandDefinition(OpeningsByIdSql, new { Ids = chunk }, cancellationToken: cancellationToken))).AsList();
-            result.AddRange(await WithCohortsAsync(connection, rows, cancellationToken));
+            result.AddRange(await FactsWithCohortsAsync(connection, rows, cancellationToken));
         }
         return result;
     }
@@ -138,18 +145,24 @@ public sealed class SearchSource(Database database, DocumentBuilder builder, Tim
 
     private async Task<IReadOnlyList<OpeningDocument>> WithCohortsAsync(DbConnection connection, List<StoredOpeningRow> rows, CancellationToken cancellationToken)
     {
+        var today = Today;
+        return (await FactsWithCohortsAsync(connection, rows, cancellationToken)).Select(f => Builder.Opening(f, today)).ToList();
+    }
+
+    private static async Task<IReadOnlyList<OpeningFacts>> FactsWithCohortsAsync(DbConnection connection, List<StoredOpeningRow> rows, CancellationToken cancellationToken)
+    {
         if (rows.Count == 0)
         {
             return [];
         }
         var cohorts = (await connection.QueryAsync<CohortRow>(new CommandDefinition(CohortsOfOpeningsSql, new { Ids = rows.Select(r => r.Id).ToArray() }, cancellationToken: cancellationToken)))
-            .ToLookup(c => c.OpeningId, c => new OpeningCohort(c.Id, c.Status, c.StartDate, (int)c.Capacity, (int)c.SeatsTaken));
-        var today = Today;
-        return rows.Select(r => Builder.Opening(ToFacts(r, cohorts[r.Id].ToList()), today)).ToList();
+            .ToLookup(c => c.OpeningId, c => new OpeningCohort(c.Id, c.Status, c.StartDate, (int)c.Capacity, (int)c.SeatsTaken, c.EnrolmentDeadline));
+        return rows.Select(r => ToFacts(r, cohorts[r.Id].ToList())).ToList();
     }
 
     private static WorkerFacts ToFacts(StoredWorkerRow r) => new(r.Id, r.Trades, r.Certificates, r.CountyCode, r.PrefectureCode,
-        r.PriorityGroupList, r.DestinationList, r.BirthDate, r.AvailableFrom, (int)r.ExpectedWage, r.Notes);
+        r.PriorityGroupList, r.DestinationList, r.BirthDate, r.AvailableFrom, (int)r.ExpectedWage, r.Notes,
+        Codes.Split(r.TrainingIntentions), r.InActivePlacement);
 
     private static OpeningFacts ToFacts(StoredOpeningRow r, IReadOnlyList<OpeningCohort> cohorts) => new(r.Id, r.EmployerId, r.BaseId, r.Title,
         r.TradeId, (int)r.MinLevel, (int)r.MaxLevel, (int)r.Headcount, (int)r.WageMin, (int)r.WageMax, r.Terms.RequiredCertificates, (int)r.AgeMin,
@@ -161,6 +174,7 @@ public sealed class SearchSource(Database database, DocumentBuilder builder, Tim
         public long Id { get; init; }
         public string Status { get; init; } = "";
         public DateOnly StartDate { get; init; }
+        public DateOnly EnrolmentDeadline { get; init; }
         public long Capacity { get; init; }
         public long SeatsTaken { get; init; }
     }

@@ -278,12 +278,15 @@ public sealed class LuceneSearchIndex : ISearchIndex
         {
             switch (condition)
             {
-                case AnyTerm any:
-                    // Boost 0: a filter adds nothing to the score.
-                    root.Add(new ConstantScoreQuery(Terms(any.Field, any.Values)) { Boost = 0 }, Occur.MUST);
-                    break;
                 case InRange range:
                     ranges.Add(range);
+                    break;
+                case Not not:
+                    root.Add(Filter(not.Condition), Occur.MUST_NOT);
+                    break;
+                default:
+                    // Boost 0: a filter adds nothing to the score.
+                    root.Add(new ConstantScoreQuery(Filter(condition)) { Boost = 0 }, Occur.MUST);
                     break;
             }
         }
@@ -320,6 +323,41 @@ public sealed class LuceneSearchIndex : ISearchIndex
                 FilteredQuery.QUERY_FIRST_FILTER_STRATEGY);
         }
         return query;
+    }
+
+    /// <summary>A condition as a matching query (its score is never used).</summary>
+    private static Query Filter(Condition condition)
+    {
+        switch (condition)
+        {
+            case AnyTerm any:
+                return Terms(any.Field, any.Values);
+            case InRange range:
+                return new ConstantScoreQuery(FieldCacheRangeFilter.NewInt64Range(range.Field, range.Min, range.Max, true, true));
+            case AnyTermInSpan spans:
+                var anySpan = new BooleanQuery(disableCoord: true);
+                foreach (var span in spans.Spans)
+                {
+                    anySpan.Add(TermRangeQuery.NewStringRange(KeywordField, KeywordTerm(spans.Field, span.Lower), KeywordTerm(spans.Field, span.Upper), true, true), Occur.SHOULD);
+                }
+                return anySpan;
+            case AllOf all:
+                var every = new BooleanQuery(disableCoord: true);
+                foreach (var inner in all.Conditions)
+                {
+                    every.Add(Filter(inner), Occur.MUST);
+                }
+                return every;
+            case Not not:
+                var except = new BooleanQuery(disableCoord: true)
+                {
+                    { new MatchAllDocsQuery(), Occur.MUST },
+                    { Filter(not.Condition), Occur.MUST_NOT },
+                };
+                return except;
+            default:
+                throw new NotSupportedException(condition.GetType().Name);
+        }
     }
 
     private static Query Terms(string field, IReadOnlyList<string> values)

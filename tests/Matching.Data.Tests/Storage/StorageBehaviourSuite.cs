@@ -54,7 +54,7 @@ public abstract partial class StorageBehaviourSuite(StorageProvider provider)
 
     private async Task<long> NewWorkerAsync(string county = "520102") => DataFixture.Created(await Data.Workers.CreateAsync(Data.Worker(county)));
 
-    private EnrolmentStore Enrolments => new(Data.Database, Data.Time);
+    private EnrolmentStore Enrolments => new(Data.Database, Data.Time, Data.Environment.Catalogue);
 
     [SkippableFact]
     public async Task Catalogue_version_is_recorded_when_the_database_is_opened()
@@ -205,6 +205,43 @@ public abstract partial class StorageBehaviourSuite(StorageProvider provider)
     }
 
     [SkippableFact]
+    public async Task The_eligibility_rule_refuses_an_enrolment_with_its_reasons_unless_a_clerk_overrides_it_and_a_waitlist_promotion_checks_again()
+    {
+        var (employerId, _, _, cohortId) = await OpenCohortAsync(capacity: 1);
+        // A chef (another trade family than the cohort's 普工): what a county office once enrolled unchecked.
+        var chef = DataFixture.Created(await Data.Workers.CreateAsync(Data.Worker("520502", tradeId: "T071")));
+        var refused = await Enrolments.EnrolAsync(cohortId, chef, allowWaitlist: true);
+        Assert.Equal((SeatOutcome.Refused, WriteStatus.Conflict), (refused.Outcome, refused.Refusal.Status));
+        Assert.Contains("工种不对口", refused.Refusal.Message, StringComparison.Ordinal);
+        Assert.Equal(0, (await Data.Cohorts.GetAsync(cohortId))!.SeatsTaken);
+
+        // Only through an explicit override, recorded with who and why.
+        var overridden = await Enrolments.EnrolAsync(cohortId, chef, allowWaitlist: true,
+            new EligibilityOverride(null, "县就业局李四", "county_office", "本人在老家食品厂做过两年普工，经面试同意"));
+        Assert.Equal(SeatOutcome.Offered, overridden.Outcome);
+        await using (var connection = await Data.Database.OpenAsync())
+        {
+            var audit = (await connection.QueryAsync<(string UserName, string Detail)>(
+                "SELECT user_name, detail FROM audit_log WHERE action = 'enrolment.eligibility-override' AND resource_id = @Id",
+                new { Id = overridden.EnrolmentId.ToString(CultureInfo.InvariantCulture) })).Single();
+            Assert.Equal("县就业局李四", audit.UserName);
+            Assert.Contains("经面试同意", audit.Detail, StringComparison.Ordinal);
+        }
+
+        // Waitlisted while eligible, placed in a job meanwhile: the freed seat passes them over, with the reason noted.
+        var waiting = await NewWorkerAsync();
+        var waitlisted = await Enrolments.EnrolAsync(cohortId, waiting, allowWaitlist: true);
+        Assert.Equal(SeatOutcome.Waitlisted, waitlisted.Outcome);
+        DataFixture.Created(await Data.Placements.CreateAsync(new PlacementDraft(waiting, employerId, null, null, Today, 5000)));
+        var (answer, promoted) = await Enrolments.AnswerAsync(overridden.EnrolmentId, EnrolmentAnswer.Decline);
+        Assert.Equal(WriteStatus.Ok, answer.Status);
+        Assert.Empty(promoted);
+        var passedOver = (await Enrolments.GetAsync(waitlisted.EnrolmentId))!;
+        Assert.Equal(EnrolmentStatus.Waitlisted, passedOver.Status);
+        Assert.Contains("在岗", passedOver.Note, StringComparison.Ordinal);
+    }
+
+    [SkippableFact]
     public async Task Simultaneous_enrolments_never_fill_more_seats_than_the_cohort_has()
     {
         var (_, _, _, cohortId) = await OpenCohortAsync(capacity: 3);
@@ -276,13 +313,12 @@ public abstract partial class StorageBehaviourSuite(StorageProvider provider)
         var (_, _, _, cohortId) = await OpenCohortAsync(capacity: 2);
         var workers = new[] { await NewWorkerAsync("520502"), await NewWorkerAsync("520502"), await NewWorkerAsync("520521") };
         var inputs = new DispatchInputs(Data.Database);
-        var (open, openings) = await inputs.OpenCohortsAsync(Today);
-        Assert.Contains(open, c => c.Id == cohortId && c.FreeSeats == 2 && c.ProvinceCode == "440000");
-        Assert.Contains(openings, o => o.CohortId == cohortId);
+        var open = await inputs.OpenCohortsAsync(Today);
+        Assert.Contains(open, c => c.Id == cohortId && c.FreeSeats == 2 && c.ProvinceCode == "440000" && c.Openings.Count == 1);
         var (dispatchable, _) = await inputs.WorkersAsync(["520502", "520521"]);
         Assert.Subset(dispatchable.Select(w => w.Id).ToHashSet(), workers.ToHashSet());
 
-        var store = new DispatchRoundStore(Data.Database, Data.Time);
+        var store = new DispatchRoundStore(Data.Database, Data.Time, Data.Environment.Catalogue);
         var period = "2090-" + (1 + DataFixture.Next() % 12).ToString("D2", CultureInfo.InvariantCulture) + "-" + DataFixture.Next().ToString(CultureInfo.InvariantCulture);
         var figures = new RoundFigures(3, 1, 2.1, 1, 0.33, 2.2);
         var draft = new RoundDraft("optimal", DispatchScope.Province, "520000", 0.05, period, null, "调度任务", 3, 1, 3, 2, figures, figures with { SeatsFilled = 2 }, 12,
