@@ -118,9 +118,12 @@ public static class Intakes
     /// <summary>An opening with no upcoming cohort hires directly: candidates must be available within this many days.</summary>
     public const int DirectHireDays = 30;
 
-    /// <summary>Whether the cohort takes enrolments today (接受报名): open, before its deadline, with a free seat.</summary>
+    /// <summary>
+    /// Whether the cohort takes enrolments today with a seat to give: <see cref="CohortStatus.TakesEnrolment"/> (open,
+    /// before its deadline; a full cohort still waitlists) and a free seat.
+    /// </summary>
     public static bool TakesEnrolments(string status, DateOnly enrolmentDeadline, int capacity, int seatsTaken, DateOnly today) =>
-        status == CohortStatus.Open && today <= enrolmentDeadline && seatsTaken < capacity;
+        CohortStatus.TakesEnrolment(status, enrolmentDeadline, today) && seatsTaken < capacity;
 
     /// <summary>An upcoming intake of an opening: a planned or open cohort, its deadline not passed, a free seat.</summary>
     public static bool IsUpcoming(string status, DateOnly enrolmentDeadline, DateOnly startDate, int capacity, int seatsTaken, DateOnly today) =>
