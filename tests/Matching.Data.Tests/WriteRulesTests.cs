@@ -105,7 +105,7 @@ public class WriteRulesTests(DataFixture data) : IClassFixture<DataFixture>
         var cohortId = DataFixture.Created(await data.Cohorts.CreateAsync(data.Cohort(baseId, status: Matching.Domain.Cohorts.CohortStatus.Planned)));
         Assert.Equal(WriteStatus.Ok, (await data.Cohorts.UpdateAsync(cohortId, data.Cohort(baseId, status: Matching.Domain.Cohorts.CohortStatus.Open), 1)).Status);
         var workerId = DataFixture.Created(await data.Workers.CreateAsync(data.Worker()));
-        var enrolments = new Matching.Data.Enrolments.EnrolmentStore(data.Database, data.Time);
+        var enrolments = new Matching.Data.Enrolments.EnrolmentStore(data.Database, data.Time, data.Environment.Catalogue);
         var outbox = (await data.OutboxAsync()).Count;
 
         var seat = await enrolments.EnrolAsync(cohortId, workerId, allowWaitlist: true);

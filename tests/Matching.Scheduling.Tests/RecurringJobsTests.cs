@@ -19,7 +19,7 @@ public sealed class RecurringJobsTests
         var (_, baseId, openingId) = await world.EmployerAsync();
         await world.CohortAsync(baseId, openingId, capacity: 5, minSize: 1, deadlineInDays: 30, startInDays: 40);
         await world.WorkerAsync();
-        var rounds = new DispatchRoundStore(world.Database, world.Time);
+        var rounds = new DispatchRoundStore(world.Database, world.Time, world.Environment.Catalogue);
         var reports = new ReportStore(world.Database, world.Time);
 
         var host = await SchedulerHost.StartAsync(world);

@@ -41,7 +41,9 @@ public sealed record WorkerResponse(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Notes,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
-    int Version) : IVersioned
+    int Version,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? SocialSecurityCardMasked = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? VitalStatus = null) : IVersioned
 {
     /// <summary>The full view for labour offices, rural revitalisation staff and admins (ID and phone still masked).</summary>
     public static WorkerResponse From(Worker w, Catalogue catalogue, DateOnly today) => new(
@@ -50,7 +52,7 @@ public sealed record WorkerResponse(
         w.Trades.Select(t => new WorkerTradeResponse(t.TradeId, catalogue.TradesById.TryGetValue(t.TradeId, out var trade) ? trade.Name : t.TradeId,
             t.Level, catalogue.SkillLevelsByLevel.TryGetValue(t.Level, out var level) ? level.Name : "")).ToList(),
         w.Certificates, w.PriorityGroups, w.PreferredDestinations, w.ExpectedMonthlyWage, w.AvailableFrom,
-        w.TrainingIntentions, w.Notes, w.CreatedAt, w.UpdatedAt, w.Version);
+        w.TrainingIntentions, w.Notes, w.CreatedAt, w.UpdatedAt, w.Version, w.SocialSecurityCardMasked, w.VitalStatus);
 
     /// <summary>The view for an enterprise; <paramref name="clearPhone"/> only once the worker accepted its offer.</summary>
     public static WorkerResponse ForEnterprise(Worker w, Catalogue catalogue, DateOnly today, bool accepted, string? clearPhone) =>
@@ -63,6 +65,8 @@ public sealed record WorkerResponse(
             Phone = accepted ? clearPhone : null,
             PriorityGroups = null,
             Notes = null,
+            SocialSecurityCardMasked = null,
+            VitalStatus = null,
         };
 }
 
@@ -82,7 +86,7 @@ public sealed record WorkerListQuery(
     string? Gender);
 
 /// <summary>Look-up by ID number travels in a body, so the number never appears in a URL or an access log.</summary>
-public sealed record WorkerLookup(string? IdNumber);
+public sealed record WorkerLookup(string? IdNumber, string? SocialSecurityCardNumber = null);
 
 public sealed record WorkerId(long Id);
 
@@ -107,7 +111,7 @@ public static class WorkerEndpoints
             .RequireRoles(Roles.CountyOffice).Audited("worker.update", "worker");
         group.MapDelete("/{id:long}", DeleteWorker).WithName("DeleteWorker").WithSummary("删除劳动者（无报名和安置记录时）")
             .RequireRoles(Roles.CountyOffice).Audited("worker.delete", "worker");
-        group.MapPost("/lookup", LookupWorker).WithName("LookupWorker").WithSummary("按身份证号码查找本辖区已登记的劳动者")
+        group.MapPost("/lookup", LookupWorker).WithName("LookupWorker").WithSummary("按身份证号码或社会保障卡号查找本辖区已登记的劳动者")
             .RequireRoles(Roles.CountyOffice, Roles.PrefectureOffice, Roles.Admin).Audited("worker.lookup", "worker");
         group.MapPost("/{id:long}/reveal", RevealWorker).WithName("RevealWorker").WithSummary("查看完整身份证号码和手机号（记入审计日志）")
             .RequireRoles(Roles.CountyOffice, Roles.Admin).Audited("worker.reveal", "worker");
@@ -236,6 +240,17 @@ public static class WorkerEndpoints
     public static async Task<Results<Ok<WorkerId>, ValidationProblem, ProblemHttpResult>> LookupWorker(
         WorkerLookup lookup, Caller caller, WorkerStore store, CancellationToken cancellationToken)
     {
+        if (lookup.IdNumber is null && lookup.SocialSecurityCardNumber is not null)
+        {
+            // Keyed also by the social security card (社会保障卡) that carries the lifelong training record.
+            if (WorkerStatusRules.NormalizeCardNumber(lookup.SocialSecurityCardNumber) is not { } card)
+            {
+                return ApiResults.Invalid("socialSecurityCardNumber", "社会保障卡号应为9位：1位大写字母加8位字母或数字");
+            }
+            return await store.FindBySocialSecurityCardAsync(card, cancellationToken) is { } holder && await VisibleAsync(holder, caller, store, cancellationToken) is not null
+                ? TypedResults.Ok(new WorkerId(holder))
+                : ApiResults.NotFound("本辖区内该社会保障卡号对应的劳动者");
+        }
         if (!ResidentIdNumber.TryParse(lookup.IdNumber, out var info, out var error))
         {
             return ApiResults.Invalid("idNumber", error!);
@@ -258,7 +273,7 @@ public static class WorkerEndpoints
     }
 
     /// <summary>The worker if the caller may see it; otherwise null, answered as 404 so existence does not leak.</summary>
-    private static async Task<Worker?> VisibleAsync(long id, Caller caller, WorkerStore store, CancellationToken cancellationToken)
+    internal static async Task<Worker?> VisibleAsync(long id, Caller caller, WorkerStore store, CancellationToken cancellationToken)
     {
         var worker = await store.GetAsync(id, cancellationToken);
         if (worker is null)

@@ -9,6 +9,7 @@ public static class BenchCommand
         ["dispatch"] = DispatchBenchmark.RunAsync,
         ["search"] = SearchBenchmark.RunAsync,
         ["rank"] = RankBenchmark.RunAsync,
+        ["claims"] = ClaimsBenchmark.RunAsync,
     };
 
     public static Task<int> RunAsync(CliContext context)

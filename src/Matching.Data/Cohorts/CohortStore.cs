@@ -1,6 +1,7 @@
 using System.Data.Common;
 using Dapper;
 using Matching.Data.Enrolments;
+using Matching.Data.Institutions;
 using Matching.Data.Outbox;
 using Matching.Data.Storage;
 using Matching.Domain.Cohorts;
@@ -108,6 +109,11 @@ public sealed class CohortStore(Database database, TimeProvider time)
             if (!CohortStatus.CanMove(current.Status, draft.Status))
             {
                 return WriteResult.Invalid("status", $"班期状态不能从“{CohortStatus.NameOf(current.Status)}”改为“{CohortStatus.NameOf(draft.Status)}”");
+            }
+            if (draft.Status == CohortStatus.Open && current.Status != CohortStatus.Open
+                && await InstitutionStore.OpeningProblemAsync(connection, tx, id) is { } teaching)
+            {
+                return WriteResult.Conflict(teaching);
             }
             if (draft.Capacity < current.SeatsTaken)
             {

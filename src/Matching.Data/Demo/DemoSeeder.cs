@@ -23,7 +23,8 @@ public sealed class DemoSeeder(DataEnvironment environment, TimeProvider time)
     }
 
     /// <summary>Employers (with bases, openings and cohorts), workers, then their placement history; reports progress as lines of text.</summary>
-    public async Task<(int Employers, long Workers)> SeedAsync(int workers, IProgress<string>? progress = null, int seed = DemoData.DefaultSeed, CancellationToken cancellationToken = default)
+    public async Task<(int Employers, long Workers)> SeedAsync(int workers, IProgress<string>? progress = null, int seed = DemoData.DefaultSeed,
+        DemoTrainingOptions? training = null, CancellationToken cancellationToken = default)
     {
         var today = ChinaTime.Today(time);
         var demo = new DemoData(environment.Catalogue, today, seed);
@@ -64,6 +65,11 @@ public sealed class DemoSeeder(DataEnvironment environment, TimeProvider time)
         }), cancellationToken: cancellationToken);
         // Past offers and placements with outcomes, which the ranking model learns from (seeds/demo-history.md).
         await new DemoHistory(environment, time, seed).GenerateAsync(progress: progress, cancellationToken: cancellationToken);
+        // Past training with attendance, results, certificates and subsidy claims, planted integrity cases among them (seeds/demo-training.md).
+        var pastTraining = new DemoTraining(environment, time, seed);
+        var trainingOptions = training ?? DemoTrainingOptions.ForDemo(workers, today);
+        await pastTraining.GenerateAsync(trainingOptions, progress, cancellationToken);
+        await pastTraining.CheckAsync(trainingOptions, progress, cancellationToken);
         return (employers.Count, written);
     }
 

@@ -1,6 +1,7 @@
 using Dapper;
 using Matching.Data.Enrolments;
 using Matching.Data.Storage;
+using Matching.Domain.Catalogues;
 using Matching.Domain.Enrolments;
 using Matching.Domain.Validation;
 
@@ -96,7 +97,7 @@ public sealed record RoundAssignmentDraft(long WorkerId, long CohortId, string C
 public sealed record CommitResult(WriteResult Result, int Offered, int Skipped);
 
 /// <summary>Dispatch rounds: stored dry runs, review per cohort and per county, and commit into offers.</summary>
-public sealed class DispatchRoundStore(Database database, TimeProvider time)
+public sealed class DispatchRoundStore(Database database, TimeProvider time, Catalogue catalogue)
 {
     public const string ReasonSeparator = "；";
 
@@ -257,7 +258,7 @@ public sealed class DispatchRoundStore(Database database, TimeProvider time)
             var skipped = 0;
             foreach (var (workerId, cohortId) in await connection.QueryAsync<(long WorkerId, long CohortId)>(CommitAssignmentsSql, new { RoundId = id }, tx))
             {
-                var seat = await EnrolmentSeats.RequestAsync(database.Dialect, connection, tx, cohortId, workerId, allowWaitlist: false,
+                var seat = await EnrolmentSeats.RequestAsync(database.Dialect, connection, tx, catalogue, cohortId, workerId, allowWaitlist: false,
                     EnrolmentSource.Dispatch, $"月调度方案 {id}", id, today, now);
                 var outcome = seat.Outcome == SeatOutcome.Offered ? EnrolmentStatus.Offered : "未下发：" + seat.Refusal.Message;
                 await connection.ExecuteAsync(RecordOutcomeSql, new { RoundId = id, WorkerId = workerId, EnrolmentId = seat.Outcome == SeatOutcome.Offered ? seat.EnrolmentId : (long?)null, Outcome = outcome }, tx);

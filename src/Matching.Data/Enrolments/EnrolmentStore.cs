@@ -3,6 +3,8 @@ using Dapper;
 using Matching.Data.Cohorts;
 using Matching.Data.Outbox;
 using Matching.Data.Storage;
+using Matching.Data.Subsidies;
+using Matching.Domain.Catalogues;
 using Matching.Domain.Cohorts;
 using Matching.Domain.Enrolments;
 using Matching.Domain.Validation;
@@ -63,13 +65,6 @@ public static class EnrolmentSeats
         FROM cohorts c WHERE c.id = @CohortId
         """;
     private const string ExistingSql = "SELECT id, status FROM enrolments WHERE cohort_id = @CohortId AND worker_id = @WorkerId";
-    private const string OverlapSql = """
-        SELECT c.id, c.name, c.start_date, c.end_date
-        FROM enrolments e JOIN cohorts c ON c.id = e.cohort_id
-        WHERE e.worker_id = @WorkerId AND e.cohort_id <> @CohortId AND e.status IN ('offered', 'accepted', 'waitlisted')
-          AND c.start_date <= @EndDate AND @StartDate <= c.end_date
-        ORDER BY c.start_date
-        """;
     private const string InsertSql = """
         INSERT INTO enrolments (cohort_id, worker_id, status, source, note, dispatch_round_id, created_at, updated_at)
         VALUES (@CohortId, @WorkerId, @Status, @Source, @Note, @RoundId, @Now, @Now)
@@ -90,7 +85,7 @@ public static class EnrolmentSeats
     /// else refuses: cohort not open or past its deadline (400-like Invalid), already enrolled, overlapping another
     /// cohort the worker holds (naming it), or full (409-like Conflict).
     /// </summary>
-    public static async Task<SeatResult> RequestAsync(SqlDialect dialect, DbConnection connection, DbTransaction tx, long cohortId, long workerId, bool allowWaitlist,
+    public static async Task<SeatResult> RequestAsync(SqlDialect dialect, DbConnection connection, DbTransaction tx, Catalogue catalogue, long cohortId, long workerId, bool allowWaitlist,
         string source, string? note, long? roundId, DateOnly today, DateTimeOffset now)
     {
         var cohort = await connection.QuerySingleOrDefaultAsync<CohortSeats>(CohortSql, new { CohortId = cohortId }, tx);
@@ -111,13 +106,14 @@ public static class EnrolmentSeats
         {
             return SeatResult.Refused(WriteResult.Conflict($"该劳动者已报名本班期（{EnrolmentStatus.NameOf(e.Status)}），报名编号 {e.Id}", e.Id));
         }
-        var overlap = await connection.QueryFirstOrDefaultAsync<(long Id, string Name, DateOnly StartDate, DateOnly EndDate)?>(OverlapSql,
-            new { WorkerId = workerId, CohortId = cohortId, cohort.StartDate, cohort.EndDate }, tx);
-        if (overlap is { } other)
+        // The integrity checks (overlapping cohorts, vital status, the institution's teachers, shared phones…): a block
+        // refuses the seat; what needs review is noted on the enrolment.
+        var verdict = await SeatGate.CheckAsync(connection, tx, catalogue, cohortId, workerId, today);
+        if (verdict.Blocked)
         {
-            return SeatResult.Refused(WriteResult.Conflict(
-                $"该劳动者已报名班期“{other.Name}”（{other.StartDate:yyyy-MM-dd}至{other.EndDate:yyyy-MM-dd}），与本班期时间重叠；同一时间只能参加一个班期", other.Id));
+            return SeatResult.Refused(WriteResult.Conflict(verdict.Refusal, verdict.OverlappingCohortId));
         }
+        note = verdict.NoteWith(note);
         string status;
         if (cohort.SeatsTaken < cohort.Capacity)
         {
@@ -186,7 +182,7 @@ public static class EnrolmentSeats
 }
 
 /// <summary>Enrolments: clerks enrol workers, record their answers; seats free up to the waitlist.</summary>
-public sealed class EnrolmentStore(Database database, TimeProvider time)
+public sealed class EnrolmentStore(Database database, TimeProvider time, Catalogue catalogue)
 {
     private const string Select = """
         SELECT e.id, e.cohort_id, c.name AS cohort_name, c.employer_id, c.start_date AS cohort_start, c.end_date AS cohort_end,
@@ -205,7 +201,7 @@ public sealed class EnrolmentStore(Database database, TimeProvider time)
 
     /// <summary>Enrols a worker: an offer when a seat is free, else a waitlist place (or a refusal when no waitlist is wanted).</summary>
     public Task<SeatResult> EnrolAsync(long cohortId, long workerId, bool allowWaitlist, CancellationToken cancellationToken = default) =>
-        database.InTransactionAsync((connection, tx) => EnrolmentSeats.RequestAsync(database.Dialect, connection, tx, cohortId, workerId, allowWaitlist,
+        database.InTransactionAsync((connection, tx) => EnrolmentSeats.RequestAsync(database.Dialect, connection, tx, catalogue, cohortId, workerId, allowWaitlist,
             EnrolmentSource.Manual, null, null, ChinaTime.Today(time), time.GetUtcNow()), cancellationToken);
 
     /// <summary>

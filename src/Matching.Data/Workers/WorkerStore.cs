@@ -3,6 +3,7 @@ using Matching.Data.Outbox;
 using Matching.Data.Privacy;
 using Matching.Data.Storage;
 using Matching.Domain.Identity;
+using Matching.Domain.Training;
 using Matching.Domain.Workers;
 
 namespace Matching.Data.Workers;
@@ -28,7 +29,11 @@ public sealed record Worker(
     string? Notes,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
-    int Version) : IVersioned;
+    int Version,
+    string? SocialSecurityCardMasked = null,
+    string VitalStatus = Domain.Workers.VitalStatus.Living,
+    DateOnly? VitalStatusSince = null,
+    string? VitalStatusNote = null) : IVersioned;
 
 /// <summary>List filters; every one is optional and they combine with AND.</summary>
 public sealed record WorkerFilter(
@@ -50,7 +55,7 @@ public sealed class WorkerStore(Database database, PersonalDataProtector protect
     private const string Columns = """
         id, real_name, id_number_masked, gender, birth_date, phone_masked, county_code, prefecture_code, education,
         trades_json, certificates_json, priority_groups, destinations, expected_wage, available_from,
-        training_intentions, notes, created_at, updated_at, version
+        training_intentions, notes, created_at, updated_at, version, social_security_masked, vital_status, vital_status_since, vital_status_note
         """;
 
     private const string InsertSql = """
@@ -96,6 +101,15 @@ public sealed class WorkerStore(Database database, PersonalDataProtector protect
     private const string GetSql = $"SELECT {Columns} FROM workers WHERE id = @Id";
     private const string ReferencesSql = """
         SELECT (SELECT COUNT(*) FROM placements WHERE worker_id = @Id) + (SELECT COUNT(*) FROM enrolments WHERE worker_id = @Id)
+            + (SELECT COUNT(*) FROM certificates WHERE worker_id = @Id)
+        """;
+    private const string SocialSecurityHolderSql = "SELECT id FROM workers WHERE social_security_hash = @Hash";
+    private const string SetSocialSecuritySql = """
+        UPDATE workers SET social_security_hash = @Hash, social_security_cipher = @Cipher, social_security_masked = @Masked, updated_at = @Now, version = version + 1
+        WHERE id = @Id
+        """;
+    private const string SetVitalStatusSql = """
+        UPDATE workers SET vital_status = @Status, vital_status_since = @Since, vital_status_note = @Note, updated_at = @Now, version = version + 1 WHERE id = @Id
         """;
     private const string DeleteSql = "DELETE FROM workers WHERE id = @Id";
     private const string IdNumberCipherSql = "SELECT id_number_cipher FROM workers WHERE id = @Id";
@@ -135,6 +149,12 @@ public sealed class WorkerStore(Database database, PersonalDataProtector protect
             {
                 return Duplicate(other);
             }
+            // Certificates recorded for the worker stay in the worker's skills whatever the re-registration lists.
+            if (await Training.TrainingRecordStore.RecordedAsync(connection, tx, id) is { Count: > 0 } recorded)
+            {
+                var (trades, certificates) = TrainingRules.Apply(draft.Trades, draft.Certificates, recorded);
+                row = Protect(draft with { Trades = trades, Certificates = certificates });
+            }
             var parameters = row.With(now);
             parameters.Add("Id", id);
             await connection.ExecuteAsync(UpdateSql, parameters, tx);
@@ -155,12 +175,59 @@ public sealed class WorkerStore(Database database, PersonalDataProtector protect
             }
             if (await connection.ExecuteScalarAsync<long>(ReferencesSql, new { Id = id }, tx) > 0)
             {
-                return WriteResult.Conflict("该劳动者已有报名或就业安置记录，不能删除");
+                return WriteResult.Conflict("该劳动者已有报名、证书或就业安置记录，不能删除");
             }
             await connection.ExecuteAsync(DeleteSql, new { Id = id }, tx);
             await OutboxWriter.EnqueueAsync(connection, tx, OutboxEntity, id, OutboxWriter.Delete, now);
             return WriteResult.Ok(id, version);
         }, cancellationToken);
+    }
+
+    /// <summary>Records the social security card number (社会保障卡号): hashed for look-up, encrypted, masked; one card per worker.</summary>
+    public async Task<WriteResult> SetSocialSecurityCardAsync(long id, string cardNumber, int? expectedVersion, CancellationToken cancellationToken = default)
+    {
+        var hash = protector.Hash("ssc", cardNumber);
+        var cipher = protector.Encrypt(cardNumber);
+        var now = time.GetUtcNow();
+        return await database.InTransactionAsync(async (connection, tx) =>
+        {
+            var (version, refusal) = await RowVersion.CheckAsync(connection, tx, VersionSql, id, expectedVersion);
+            if (refusal is not null)
+            {
+                return refusal.Value;
+            }
+            if (await connection.ExecuteScalarAsync<long?>(SocialSecurityHolderSql, new { Hash = hash }, tx) is { } holder && holder != id)
+            {
+                return WriteResult.Conflict($"该社会保障卡号已登记给劳动者 {holder}", holder);
+            }
+            await connection.ExecuteAsync(SetSocialSecuritySql, new { Id = id, Hash = hash, Cipher = cipher, Masked = WorkerStatusRules.MaskCardNumber(cardNumber), Now = now }, tx);
+            await OutboxWriter.EnqueueAsync(connection, tx, OutboxEntity, id, OutboxWriter.Upsert, now);
+            return WriteResult.Ok(id, version + 1);
+        }, cancellationToken);
+    }
+
+    /// <summary>Records a death or emigration (or its correction); integrity checks then refuse seats and subsidies for the ID number.</summary>
+    public async Task<WriteResult> SetVitalStatusAsync(long id, VitalStatusDraft draft, int? expectedVersion, CancellationToken cancellationToken = default)
+    {
+        var now = time.GetUtcNow();
+        return await database.InTransactionAsync(async (connection, tx) =>
+        {
+            var (version, refusal) = await RowVersion.CheckAsync(connection, tx, VersionSql, id, expectedVersion);
+            if (refusal is not null)
+            {
+                return refusal.Value;
+            }
+            await connection.ExecuteAsync(SetVitalStatusSql, new { Id = id, draft.Status, draft.Since, draft.Note, Now = now }, tx);
+            await OutboxWriter.EnqueueAsync(connection, tx, OutboxEntity, id, OutboxWriter.Upsert, now);
+            return WriteResult.Ok(id, version + 1);
+        }, cancellationToken);
+    }
+
+    /// <summary>The id of the worker holding this social security card, if any (look-up by keyed hash).</summary>
+    public async Task<long?> FindBySocialSecurityCardAsync(string cardNumber, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<long?>(SocialSecurityHolderSql, new { Hash = protector.Hash("ssc", cardNumber) });
     }
 
     public async Task<Worker?> GetAsync(long id, CancellationToken cancellationToken = default)
@@ -412,11 +479,15 @@ public sealed class WorkerStore(Database database, PersonalDataProtector protect
         public DateTimeOffset CreatedAt { get; init; }
         public DateTimeOffset UpdatedAt { get; init; }
         public long Version { get; init; }
+        public string? SocialSecurityMasked { get; init; }
+        public string VitalStatus { get; init; } = Domain.Workers.VitalStatus.Living;
+        public DateOnly? VitalStatusSince { get; init; }
+        public string? VitalStatusNote { get; init; }
 
         public Worker ToWorker() => new(
             Id, RealName, IdNumberMasked, (Gender)Gender, BirthDate, PhoneMasked, CountyCode, PrefectureCode, Education,
             StoredJson.Read<List<WorkerTrade>>(TradesJson), StoredJson.Read<List<WorkerCertificate>>(CertificatesJson),
             Codes.Split(PriorityGroups), Codes.Split(Destinations), (int)ExpectedWage, AvailableFrom,
-            Codes.Split(TrainingIntentions), Notes, CreatedAt, UpdatedAt, (int)Version);
+            Codes.Split(TrainingIntentions), Notes, CreatedAt, UpdatedAt, (int)Version, SocialSecurityMasked, VitalStatus, VitalStatusSince, VitalStatusNote);
     }
 }

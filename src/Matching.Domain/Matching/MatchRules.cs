@@ -1,4 +1,5 @@
 using Matching.Domain.Catalogues;
+using Matching.Domain.Training;
 using Matching.Domain.Workers;
 
 namespace Matching.Domain.Matching;
@@ -87,18 +88,15 @@ public static class MatchRules
         return 0;
     }
 
-    /// <summary>Whether the worker holds a certificate of the type for the opening's trade family, valid on the day.</summary>
-    public static bool HoldsCertificate(Catalogue catalogue, IReadOnlyList<WorkerCertificate> certificates, string type, string openingTradeId, DateOnly on)
+    /// <summary>
+    /// Whether the worker holds a certificate of the type for the opening's trade family, valid on the day and, when
+    /// <paramref name="requiredIn"/> (the opening's province) is given, issued there or recognised there (证书互认).
+    /// </summary>
+    public static bool HoldsCertificate(Catalogue catalogue, IReadOnlyList<WorkerCertificate> certificates, string type, string openingTradeId, DateOnly on, string? requiredIn = null)
     {
         foreach (var c in certificates)
         {
-            if (c.Type != type || (c.ExpiresOn is { } expires && expires < on))
-            {
-                continue;
-            }
-            if (c.TradeId is null
-                ? type != SpecialOperationCertificate
-                : Relation(catalogue, c.TradeId, openingTradeId) >= TradeMatch.SameFamily)
+            if (CertificateRequirement.Check(catalogue, c, type, openingTradeId, on, requiredIn) >= CertificateOutcome.IssuedThere)
             {
                 return true;
             }
@@ -133,7 +131,7 @@ public static class MatchRules
             return false;
         }
         return !NeedsSpecialOperationCertificate(catalogue, opening)
-            || HoldsCertificate(catalogue, worker.Certificates, SpecialOperationCertificate, opening.TradeId, startBy);
+            || HoldsCertificate(catalogue, worker.Certificates, SpecialOperationCertificate, opening.TradeId, startBy, opening.ProvinceCode);
     }
 
     public static bool NeedsSpecialOperationCertificate(Catalogue catalogue, OpeningTerms opening) =>

@@ -40,7 +40,7 @@ public sealed class DispatchRoundPlanner(Database database, Catalogue catalogue,
                 return new RoundAssignmentDraft(worker.WorkerId, problem.Cohorts[pair.Cohort].CohortId, worker.CountyCode, pair.RetentionProbability,
                     pair.PriorityGroup, pair.Reasons);
             }).ToList());
-        return await new DispatchRoundStore(database, time).CreateAsync(draft, cancellationToken);
+        return await new DispatchRoundStore(database, time, catalogue).CreateAsync(draft, cancellationToken);
     }
 
     /// <summary>The round's input as the allocation sees it: open cohorts with free seats, the scope's workers, their feasible pairs.</summary>
