@@ -103,13 +103,13 @@ public static class LifelongRecordEndpoints
             return TypedResults.File(JsonSerializer.SerializeToUtf8Bytes(record, json.Value.SerializerOptions), "application/json", $"终身职业技能培训电子档案-{id}.json");
         }
         var csv = new StringBuilder("\uFEFF");
-        csv.Append(CultureInfo.InvariantCulture, $"劳动者,{Csv(record.RealName)},编号,{record.WorkerId},户籍县,{Csv(record.CountyName)}");
+        csv.Append(CultureInfo.InvariantCulture, $"劳动者,{CsvText.Cell(record.RealName)},编号,{record.WorkerId},户籍县,{CsvText.Cell(record.CountyName)}");
         if (record.IdNumberMasked is not null) csv.Append(CultureInfo.InvariantCulture, $",身份证号码,{record.IdNumberMasked}");
         if (record.SocialSecurityCardMasked is not null) csv.Append(CultureInfo.InvariantCulture, $",社会保障卡号,{record.SocialSecurityCardMasked}");
         csv.Append("\n日期,类别,事项,详情\n");
         foreach (var e in record.Timeline)
         {
-            csv.Append(CultureInfo.InvariantCulture, $"{e.On:yyyy-MM-dd},{Csv(e.Kind)},{Csv(e.Title)},{Csv(e.Detail)}\n");
+            csv.Append(CultureInfo.InvariantCulture, $"{e.On:yyyy-MM-dd},{CsvText.Cell(e.Kind)},{CsvText.Cell(e.Title)},{CsvText.Cell(e.Detail)}\n");
         }
         return TypedResults.File(Encoding.UTF8.GetBytes(csv.ToString()), "text/csv; charset=utf-8", $"终身职业技能培训电子档案-{id}.csv");
     }
@@ -199,8 +199,4 @@ public static class LifelongRecordEndpoints
     private static string TypeName(Catalogue catalogue, string id) => catalogue.CertificateTypesById.GetValueOrDefault(id)?.Name ?? id;
 
     private static string? LevelName(Catalogue catalogue, int? level) => level is { } l ? catalogue.SkillLevelsByLevel.GetValueOrDefault(l)?.Name : null;
-
-    private static string Csv(string text) => text.Contains(',', StringComparison.Ordinal) || text.Contains('"', StringComparison.Ordinal) || text.Contains('\n', StringComparison.Ordinal)
-        ? "\"" + text.Replace("\"", "\"\"", StringComparison.Ordinal) + "\""
-        : text;
 }

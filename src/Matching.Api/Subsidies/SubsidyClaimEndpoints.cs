@@ -254,7 +254,7 @@ public static class SubsidyClaimEndpoints
         foreach (var line in file.Lines)
         {
             csv.Append(CultureInfo.InvariantCulture,
-                $"{line.ClaimId},{Csv(line.WorkerName)},{line.IdNumberMasked},{Csv(catalogue.NameOf(line.CountyCode))},'{line.BankAccount},{line.Amount},{line.LivingAllowance},{line.Amount + line.LivingAllowance}\n");
+                $"{line.ClaimId},{CsvText.Cell(line.WorkerName)},{line.IdNumberMasked},{CsvText.Cell(catalogue.NameOf(line.CountyCode))},'{line.BankAccount},{line.Amount},{line.LivingAllowance},{line.Amount + line.LivingAllowance}\n");
         }
         csv.Append(CultureInfo.InvariantCulture, $"合计,{file.Lines.Count}笔,,,,,,{file.Total}\n");
         return TypedResults.File(Encoding.UTF8.GetBytes(csv.ToString()), "text/csv; charset=utf-8", $"补贴拨付文件-{file.BatchId}.csv");
@@ -273,9 +273,4 @@ public static class SubsidyClaimEndpoints
 
     private static async Task<SubsidyClaim?> DecidableAsync(long id, Caller caller, SubsidyClaimStore store, CancellationToken cancellationToken) =>
         await store.GetAsync(id, cancellationToken) is { } claim && caller.CanDecideClaim(claim.CountyCode) ? claim : null;
-
-    /// <summary>A CSV cell: commas and quotes would break the columns, so such text is quoted.</summary>
-    private static string Csv(string text) => text.Contains(',', StringComparison.Ordinal) || text.Contains('"', StringComparison.Ordinal)
-        ? "\"" + text.Replace("\"", "\"\"", StringComparison.Ordinal) + "\""
-        : text;
 }

@@ -63,7 +63,7 @@ public sealed record TrainingTarget(string AreaCode, string Kind, int FromYear, 
 public sealed class TrainingPolicy
 {
     private readonly SubsidyLimits? _limits;
-    private readonly FrozenSet<string> _recognised;
+    private readonly FrozenSet<(string Type, string IssuedIn, string RecognisedIn)> _recognised;
 
     public TrainingPolicy(IReadOnlyList<CertificateRecognition> recognitions, IReadOnlyList<SubsidyAmount> amounts, IReadOnlyList<PolicyValue> values,
         SubsidyLimits? limits, IReadOnlyList<TrainingTarget> targets, bool configured = true)
@@ -74,7 +74,7 @@ public sealed class TrainingPolicy
         _limits = limits;
         Targets = targets;
         IsConfigured = configured;
-        _recognised = recognitions.Select(r => Key(r.CertificateType, r.IssuedIn, r.RecognisedIn)).ToFrozenSet(StringComparer.Ordinal);
+        _recognised = recognitions.Select(r => (r.CertificateType, r.IssuedIn, r.RecognisedIn)).ToFrozenSet();
     }
 
     /// <summary>No policy files in the catalogue folder.</summary>
@@ -92,10 +92,10 @@ public sealed class TrainingPolicy
     public bool Recognises(string certificateType, string issuedIn, string requiredIn) =>
         !IsConfigured
         || issuedIn == requiredIn
-        || _recognised.Contains(Key(certificateType, issuedIn, requiredIn))
-        || _recognised.Contains(Key(certificateType, "*", requiredIn))
-        || _recognised.Contains(Key(certificateType, issuedIn, "*"))
-        || _recognised.Contains(Key(certificateType, "*", "*"));
+        || _recognised.Contains((certificateType, issuedIn, requiredIn))
+        || _recognised.Contains((certificateType, "*", requiredIn))
+        || _recognised.Contains((certificateType, issuedIn, "*"))
+        || _recognised.Contains((certificateType, "*", "*"));
 
     /// <summary>The catalogue row that makes a certificate count in another province, if any.</summary>
     public CertificateRecognition? RecognitionOf(string certificateType, string issuedIn, string requiredIn) =>
@@ -110,8 +110,6 @@ public sealed class TrainingPolicy
     /// <summary>The target of the area and kind in force in the year, if configured.</summary>
     public TrainingTarget? TargetFor(string areaCode, string kind, int year) =>
         Targets.Where(t => t.AreaCode == areaCode && t.Kind == kind && t.AppliesTo(year)).MaxBy(t => t.FromYear);
-
-    private static string Key(string type, string issuedIn, string requiredIn) => $"{type}|{issuedIn}|{requiredIn}";
 }
 
 /// <summary>Parses the policy files named in the catalogue manifest, reporting every problem with the other catalogue problems.</summary>
