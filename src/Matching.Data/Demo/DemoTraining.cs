@@ -20,7 +20,7 @@ public sealed record DemoTrainingPeriod(DateOnly From, DateOnly To, int Completi
 /// certificates raise the workers' recorded skills (the demo) or not (the benchmark, for speed), and whether to add the
 /// planted integrity cases.
 /// </summary>
-public sealed record DemoTrainingOptions(IReadOnlyList<DemoTrainingPeriod> Periods, double CertificateShare, bool UpdateWorkerSkills, bool Plant)
+public sealed record DemoTrainingOptions(IReadOnlyList<DemoTrainingPeriod> Periods, double CertificateShare, bool UpdateWorkerSkills, bool Plant, double PassShare = 0.9)
 {
     /// <summary>The demo's two years: about one completion per 15 workers two years ago (decided) and one per 10 last year.</summary>
     public static DemoTrainingOptions ForDemo(int workers, DateOnly today) => new(
@@ -234,7 +234,7 @@ public sealed class DemoTraining(DataEnvironment environment, TimeProvider time,
             foreach (var w in trainees)
             {
                 var attended = (int)Math.Round(TrainingRules.CohortDays(start, end) * (0.85 + 0.15 * _random.NextDouble()));
-                var passed = _random.NextDouble() < 0.9;
+                var passed = _random.NextDouble() < options.PassShare;
                 var enrolment = AddEnrolment(cohortId, w, start, end, attended, passed, end);
                 if (passed && _random.NextDouble() < options.CertificateShare)
                 {

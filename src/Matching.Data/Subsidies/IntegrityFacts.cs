@@ -223,6 +223,7 @@ public static class IntegrityFacts
         public long EnrolmentId { get; init; }
         public byte[] BankAccountHash { get; init; } = [];
         public DateOnly ClaimedOn { get; init; }
+        public string FindingsJson { get; init; } = "[]";
         public long CertificateId { get; init; }
         public string CertificateType { get; init; } = "";
         public string TradeId { get; init; } = "";
