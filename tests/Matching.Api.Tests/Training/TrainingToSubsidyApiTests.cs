@@ -226,9 +226,17 @@ public sealed class TrainingToSubsidyApiTests(ApiFixture api) : IClassFixture<Ap
         Assert.True(province["highSkilledCumulative"]!.GetValue<int>() >= 2);
         await (await office.GetAsync("/api/targets/progress?areaCode=520000")).ReadProblemAsync(HttpStatusCode.Forbidden);
 
+        // Disclosure by construction: what the enterprise may not see changes, its view does not.
+        var before = await chain.Enterprise.GetStringAsync($"/api/workers/{workers[0]}/record");
+        (await office.PutAsync($"/api/workers/{workers[0]}/social-security-card", new JsonObject { ["number"] = "B87654321" })).EnsureSuccessStatusCode();
+        (await office.PutAsync($"/api/workers/{workers[0]}/vital-status", new JsonObject { ["status"] = "emigrated", ["since"] = "2026-06-14", ["note"] = "户籍注销" }))
+            .EnsureSuccessStatusCode();
+        Assert.Equal(before, await chain.Enterprise.GetStringAsync($"/api/workers/{workers[0]}/record"));
+        Assert.Equal("emigrated", (await office.GetObjectAsync($"/api/workers/{workers[0]}/record"))["vitalStatus"]!.GetValue<string>());
+
         // Every step is in the audit log.
         foreach (var action in new[] { "institution.create", "institution.teacher.register", "cohort.teachers.assign", "training.results.import", "training.result",
-            "certificate.create", "subsidy-claim.create", "subsidy-claim.approve", "subsidy-claim.reject", "subsidy-claim.payment-file", "worker.record.read" })
+            "certificate.create", "subsidy-claim.create", "subsidy-claim.approve", "subsidy-claim.reject", "subsidy-claim.payment-file", "worker.record.read", "worker.social-security-card", "worker.vital-status" })
         {
             Assert.True(await admin.TotalAsync($"/api/audit?action={action}") > 0, action);
         }
