@@ -50,6 +50,11 @@ var builder = WebApplication.CreateBuilder(args);
 const long MaxRequestBodyBytes = 1024 * 1024;
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
 
+// Secrets as files (container secrets: /run/secrets/Matching__DataKey …), read as configuration when the folder is named.
+if (builder.Configuration["Matching:SecretsDirectory"] is { Length: > 0 } secrets)
+{
+    builder.Configuration.AddKeyPerFile(secrets, optional: false);
+}
 var options = builder.Configuration.GetSection(MatchingOptions.Section).Get<MatchingOptions>() ?? new MatchingOptions();
 var time = TimeProvider.System;
 builder.Services.AddSingleton(time);
@@ -82,7 +87,7 @@ builder.Services.AddSingleton<IRankingModelTrainer, RankingModelTrainer>();
 // Quartz with its job store in the same database file (issue 6); Matching:Scheduling:Enabled=false leaves it off.
 if (builder.Configuration.GetValue("Matching:Scheduling:Enabled", true))
 {
-    builder.Services.AddMatchingScheduling(options.ConnectionString ?? Migrator.SqliteConnectionString(options.FullDataDirectory));
+    builder.Services.AddMatchingScheduling(options.ConnectionString ?? Migrator.SqliteConnectionString(options.FullDataDirectory), options.StorageProvider);
 }
 else
 {
@@ -94,6 +99,9 @@ builder.Services.ConfigureHttpJsonOptions(json =>
     json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false));
     // A misspelt field is an error, not silently dropped data.
     json.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+    // Numbers are JSON numbers ("6000" is refused), and a field sent twice (in any letter case) is refused, not last-wins.
+    json.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
+    json.SerializerOptions.AllowDuplicateProperties = false;
 });
 builder.Services.Configure<RouteHandlerOptions>(routes => routes.ThrowOnBadRequest = true);
 builder.Services.AddProblemDetails(problems => problems.CustomizeProblemDetails = context =>
@@ -123,7 +131,8 @@ builder.Services.AddOpenApi(openApi =>
     });
     OpenApiSecurity.Configure(openApi);
 });
-builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
+builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"])
+    .AddCheck<BackgroundWorkHealthCheck>("background", tags: ["ready"]);
 
 var app = builder.Build();
 

@@ -8,6 +8,7 @@ return await CliApp.RunAsync(args, new Dictionary<string, Func<CliContext, Task<
     ["seed-demo"] = SeedDemoCommand.RunAsync,
     ["token"] = TokenCommand.RunAsync,
     ["seed-history"] = SeedHistoryCommand.RunAsync,
+    ["migrate-data"] = MigrateDataCommand.RunAsync,
     ["train"] = TrainCommand.RunAsync,
     ["evaluate"] = EvaluateCommand.RunAsync,
     ["bench"] = BenchCommand.RunAsync,

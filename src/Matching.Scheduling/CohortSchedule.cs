@@ -1,5 +1,6 @@
 using Dapper;
 using Matching.Data.Cohorts;
+using Matching.Data.Operations;
 using Matching.Data.Storage;
 using Matching.Domain.Cohorts;
 using Matching.Domain.Validation;
@@ -14,9 +15,17 @@ namespace Matching.Scheduling;
 /// in SQL. It reads the outbox rows of cohort changes past its own watermark (the search indexer's progress is not
 /// touched), so a cohort created or moved by any path — API, seeding, a lifecycle step — gets its triggers within a
 /// minute; the first run looks at every cohort. Safe to repeat: a trigger already at the right time is left alone.
+/// A cohort that cannot be scheduled (unreadable dates, dates outside the schedulable range) is recorded as a
+/// background problem (admins see it, <c>/health/ready</c> is Degraded), skipped, and the others go on.
 /// </summary>
-public sealed class CohortSchedule(Database database, ILogger<CohortSchedule> logger)
+public sealed class CohortSchedule(Database database, BackgroundProblems problems, TimeProvider time, ILogger<CohortSchedule> logger)
 {
+    /// <summary>
+    /// Steps further from now than this, ahead or behind, are not scheduled: no cohort plans that far ahead, and a step
+    /// years overdue is not caught up on but shown to an admin, so the row is wrong either way.
+    /// </summary>
+    public static readonly TimeSpan Horizon = TimeSpan.FromDays(366 * (CohortRules.LatestYearsAhead + 3));
+
     public const string Group = "cohorts";
     private const string WatermarkName = "cohort-schedule-outbox-id";
 
@@ -24,7 +33,7 @@ public sealed class CohortSchedule(Database database, ILogger<CohortSchedule> lo
     private const string SetWatermarkSql = """
         UPDATE scheduling_state SET value = @Value, updated_at = @Now WHERE name = @Name;
         INSERT INTO scheduling_state (name, value, updated_at) SELECT @Name, @Value, @Now
-        WHERE NOT EXISTS (SELECT 1 FROM scheduling_state WHERE name = @Name);
+        WHERE NOT EXISTS (SELECT 1 FROM scheduling_state /*UPDLOCK*/ WHERE name = @Name);
         """;
     private const string MaxOutboxSql = "SELECT COALESCE(MAX(id), 0) FROM outbox";
     private const string ChangedSql = "SELECT DISTINCT entity_id FROM outbox WHERE entity = @Entity AND id > @After AND id <= @Upto";
@@ -75,13 +84,28 @@ public sealed class CohortSchedule(Database database, ILogger<CohortSchedule> lo
                 : (await connection.QueryAsync<long>(ChangedSql, new { Entity = CohortStore.OutboxEntity, After = long.Parse(watermark, System.Globalization.CultureInfo.InvariantCulture), Upto = upto })).ToList();
         }
         var changed = 0;
+        var recorded = (await problems.ListAsync(cancellationToken)).Where(p => p.Kind == BackgroundProblems.CohortSchedule).Select(p => p.SubjectId).ToHashSet();
         foreach (var id in ids)
         {
-            changed += await SyncCohortAsync(scheduler, id, cancellationToken);
+            try
+            {
+                changed += await SyncCohortAsync(scheduler, id, cancellationToken);
+                if (recorded.Contains(id))
+                {
+                    await problems.ClearAsync(BackgroundProblems.CohortSchedule, id, cancellationToken);
+                }
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                // One row never stops the others: record it for the admins, skip it, go on.
+                var detail = exception is UnschedulableCohortException unschedulable ? unschedulable.Message : $"无法读取或排程（{exception.GetType().Name}）";
+                logger.LogWarning("Cohort {CohortId} could not be scheduled: {Detail}", id, detail);
+                await problems.RecordAsync(BackgroundProblems.CohortSchedule, id, $"班期 {id} 无法排程：{detail}", cancellationToken);
+            }
         }
         await using (var connection = await database.OpenAsync(cancellationToken))
         {
-            await connection.ExecuteAsync(SetWatermarkSql, new { Name = WatermarkName, Value = upto.ToString(System.Globalization.CultureInfo.InvariantCulture), Now = now });
+            await connection.ExecuteAsync(database.Dialect.Render(SetWatermarkSql), new { Name = WatermarkName, Value = upto.ToString(System.Globalization.CultureInfo.InvariantCulture), Now = now });
         }
         if (changed > 0)
         {
@@ -99,6 +123,8 @@ public sealed class CohortSchedule(Database database, ILogger<CohortSchedule> lo
             cohort = await connection.QuerySingleOrDefaultAsync<CohortDates>(CohortSql, new { Id = cohortId });
         }
         var ahead = cohort is null ? [] : StepsAhead(cohort.Status);
+        // Every time is worked out before any trigger is set, so a cohort that cannot be scheduled gets none.
+        var times = ahead.ToDictionary(step => step, step => SafeFireTime(step, cohort!));
         var changed = 0;
         foreach (var (step, job) in Steps)
         {
@@ -113,7 +139,7 @@ public sealed class CohortSchedule(Database database, ILogger<CohortSchedule> lo
                 }
                 continue;
             }
-            var at = FireTime(step, cohort!.EnrolmentDeadline, cohort.StartDate, cohort.EndDate);
+            var at = times[step];
             if (existing is not null && existing.StartTimeUtc == at)
             {
                 continue;
@@ -127,18 +153,48 @@ public sealed class CohortSchedule(Database database, ILogger<CohortSchedule> lo
                 .StartAt(at)
                 .WithSchedule(SimpleScheduleBuilder.Create().WithMisfireInstruction(SimpleTriggerMisfireInstruction.FireNow))
                 .Build();
-            if (existing is null)
+            try
             {
-                await scheduler.ScheduleJob(trigger, cancellationToken: cancellationToken);
+                if (existing is null)
+                {
+                    await scheduler.ScheduleJob(trigger, cancellationToken: cancellationToken);
+                }
+                else
+                {
+                    await scheduler.RescheduleJob(key, trigger, cancellationToken);
+                }
             }
-            else
+            catch (ObjectAlreadyExistsException)
             {
+                // Another replica of a clustered scheduler set it a moment ago: put this one in its place.
                 await scheduler.RescheduleJob(key, trigger, cancellationToken);
             }
             changed++;
         }
         return changed;
     }
+
+    /// <summary>The step's time, or the reason it cannot be scheduled (a date at the edge of the calendar, or decades away).</summary>
+    private DateTimeOffset SafeFireTime(string step, CohortDates cohort)
+    {
+        DateTimeOffset at;
+        try
+        {
+            at = FireTime(step, cohort.EnrolmentDeadline, cohort.StartDate, cohort.EndDate);
+        }
+        catch (ArgumentOutOfRangeException)
+        {
+            throw new UnschedulableCohortException("日期超出日历范围");
+        }
+        var now = time.GetUtcNow();
+        if (at > now + Horizon || at < now - Horizon)
+        {
+            throw new UnschedulableCohortException($"{step} 的时间 {at.ToOffset(ChinaTime.Offset):yyyy-MM-dd} 远在可排程范围之外");
+        }
+        return at;
+    }
+
+    private sealed class UnschedulableCohortException(string message) : Exception(message);
 
     private sealed class CohortDates
     {

@@ -2,6 +2,7 @@ using Matching.Allocation;
 using Matching.Data.Dispatch;
 using Matching.Data.Idempotency;
 using Matching.Data.Notifications;
+using Matching.Data.Operations;
 using Matching.Data.Storage;
 using Matching.Scheduling.Dispatch;
 using Matching.Scheduling.Jobs;
@@ -28,16 +29,40 @@ public static class SchedulingSetup
     /// <see cref="IIndexConsistencyCheck"/>, <see cref="IRankingModelTrainer"/>, <see cref="INotificationChannel"/>) get
     /// this branch's implementations unless the host registered others first.
     /// </summary>
-    public static IServiceCollection AddMatchingScheduling(this IServiceCollection services, string connectionString)
+    /// <param name="storageProvider">
+    /// <c>sqlite</c>: the job store in the SQLite file, one scheduler (a second process on the same file would not be a
+    /// cluster member). <c>sqlserver</c>: the job store on SQL Server (tables from the migrations), clustered: every API
+    /// replica runs a scheduler, each trigger fires on one of them, and a replica that stops checking in has its
+    /// running jobs recovered by another.
+    /// </param>
+    public static IServiceCollection AddMatchingScheduling(this IServiceCollection services, string connectionString, string storageProvider = "sqlite")
     {
+        var clustered = storageProvider.Equals("sqlserver", StringComparison.OrdinalIgnoreCase);
         services.AddMatchingDispatch();
         services.AddQuartz(quartz =>
         {
             quartz.UseDefaultThreadPool(4);
+            if (clustered)
+            {
+                // A unique instance id per process (host name + time); the scheduler name is shared by the cluster.
+                quartz.ConfigureScheduler(scheduler => scheduler.GenerateInstanceId = true);
+            }
             quartz.UsePersistentStore(store =>
             {
-                store.UseSqlite(connectionString);
-                store.ProvisionSchema();
+                if (clustered)
+                {
+                    store.UseSqlServer(connectionString);
+                    store.UseClustering(cluster =>
+                    {
+                        cluster.CheckinInterval = ClusterCheckinInterval;
+                        cluster.CheckinMisfireThreshold = ClusterCheckinMisfireThreshold;
+                    });
+                }
+                else
+                {
+                    store.UseSqlite(connectionString);
+                    store.ProvisionSchema();
+                }
                 // Job data as plain strings (a cohort id): readable in the table and free of serializer versions.
                 store.ConfigureStore(options => options.StoreJobDataAsStrings = true);
             });
@@ -58,6 +83,12 @@ public static class SchedulingSetup
         return services;
     }
 
+    /// <summary>How often a clustered scheduler records that it is alive.</summary>
+    public static readonly TimeSpan ClusterCheckinInterval = TimeSpan.FromSeconds(7.5);
+
+    /// <summary>How long a silent cluster member is given before another takes over its running jobs.</summary>
+    public static readonly TimeSpan ClusterCheckinMisfireThreshold = TimeSpan.FromSeconds(20);
+
     /// <summary>The services of dispatch rounds, the cohort lifecycle and reports, without the scheduler (used by both).</summary>
     public static IServiceCollection AddMatchingDispatch(this IServiceCollection services)
     {
@@ -72,6 +103,7 @@ public static class SchedulingSetup
         services.TryAddSingleton<CohortLifecycle>();
         services.TryAddSingleton<SummaryReports>();
         services.TryAddSingleton<CohortSchedule>();
+        services.TryAddSingleton<BackgroundProblems>();
         return services;
     }
 }
@@ -97,7 +129,8 @@ public sealed class SchedulingBootstrap(ISchedulerFactory schedulers, CohortSche
         (WeeklyRetrainJob.Key, "weekly", CronScheduleBuilder.Create("0 0 19 ? * SUN").WithMisfireInstruction(CronTriggerMisfireInstruction.DoNothing)),
     ];
 
-    private static readonly (JobKey Key, Type Type)[] Jobs =
+    /// <summary>Every job of the product, stored durably at start (a restart finds them all).</summary>
+    public static readonly IReadOnlyList<(JobKey Key, Type Type)> Jobs =
     [
         (CohortDeadlineJob.Key, typeof(CohortDeadlineJob)), (CohortReminderJob.Key, typeof(CohortReminderJob)),
         (CohortStartJob.Key, typeof(CohortStartJob)), (CohortEndJob.Key, typeof(CohortEndJob)),
@@ -121,12 +154,37 @@ public sealed class SchedulingBootstrap(ISchedulerFactory schedulers, CohortSche
             var key = new TriggerKey($"{job.Name}-{name}", job.Group);
             if (await scheduler.GetTrigger(key, cancellationToken) is null)
             {
-                await scheduler.ScheduleJob(TriggerBuilder.Create(time).WithIdentity(key).ForJob(job).StartAt(time.GetUtcNow()).WithSchedule(schedule).Build(),
-                    cancellationToken: cancellationToken);
+                try
+                {
+                    await scheduler.ScheduleJob(TriggerBuilder.Create(time).WithIdentity(key).ForJob(job).StartAt(time.GetUtcNow()).WithSchedule(schedule).Build(),
+                        cancellationToken: cancellationToken);
+                }
+                catch (ObjectAlreadyExistsException)
+                {
+                    // Another replica of the cluster starting at the same moment stored it first; its next fire time stands.
+                }
             }
         }
-        var changed = await cohorts.SyncAsync(scheduler, time.GetUtcNow(), cancellationToken);
-        logger.LogInformation("Scheduler ready: {Jobs} jobs, {Recurring} recurring schedules, {Changed} cohort triggers updated", Jobs.Length, Recurring.Count, changed);
+        var changed = 0;
+        try
+        {
+            changed = await cohorts.SyncAsync(scheduler, time.GetUtcNow(), cancellationToken);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            // Start-up never depends on the cohorts: the every-minute sync tries again.
+            logger.LogError(exception, "Cohort schedule sync at start failed; the every-minute sync retries");
+        }
+        logger.LogInformation("Scheduler ready: {Jobs} jobs, {Recurring} recurring schedules, {Changed} cohort triggers updated", Jobs.Count, Recurring.Count, changed);
+        var metadata = await scheduler.GetMetadata(cancellationToken);
+        if (metadata.JobStoreClustered)
+        {
+            logger.LogInformation("Scheduler clustered (集群调度) on the shared database as instance {Instance}: each trigger fires on one replica", metadata.SchedulerInstanceId);
+        }
+        else
+        {
+            logger.LogInformation("Scheduler single-node (单节点调度): job store in this process's SQLite file; run one API instance on it (several replicas need SQL Server)");
+        }
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

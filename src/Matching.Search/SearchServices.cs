@@ -24,6 +24,12 @@ public sealed class SearchOptions
 
     public string? ElasticsearchUrl { get; set; }
 
+    /// <summary>Seconds a request to the cluster may take before it is abandoned (and retried on another node).</summary>
+    public double ElasticsearchRequestTimeoutSeconds { get; set; } = 10;
+
+    /// <summary>Retries of a failed request on other nodes (network errors, 502/503/504), within the request timeout.</summary>
+    public int ElasticsearchMaxRetries { get; set; } = 2;
+
     /// <summary>Base64 API key for the cluster, when it needs one.</summary>
     public string? ElasticsearchApiKey { get; set; }
 
@@ -75,11 +81,21 @@ public sealed class SearchComponents : IDisposable
 
     public static ElasticsearchClient CreateClient(SearchOptions options)
     {
-        if (string.IsNullOrWhiteSpace(options.ElasticsearchUrl) || !Uri.TryCreate(options.ElasticsearchUrl, UriKind.Absolute, out var url))
+        // One URL, or several separated by commas (the nodes of a cluster, used in turn).
+        var urls = (options.ElasticsearchUrl ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(u => Uri.TryCreate(u, UriKind.Absolute, out var url) ? url : null).ToList();
+        if (urls.Count == 0 || urls.Any(u => u is null))
         {
-            throw new InvalidOperationException("Matching:SearchProvider=elasticsearch 需要 Matching:ElasticsearchUrl（例如 http://localhost:9200）");
+            throw new InvalidOperationException("Matching:SearchProvider=elasticsearch 需要 Matching:ElasticsearchUrl（例如 http://localhost:9200，多个节点以逗号分隔）");
         }
-        var settings = new ElasticsearchClientSettings(url);
+        // Timeouts, retries and per-node circuit breaking (a failing node is marked dead and left alone for DeadTimeout,
+        // doubling up to MaxDeadTimeout, then tried again): infra/elasticsearch/README.md.
+        var settings = new ElasticsearchClientSettings(new StaticNodePool(urls.Select(u => new Node(u!))))
+            .RequestTimeout(TimeSpan.FromSeconds(options.ElasticsearchRequestTimeoutSeconds))
+            .MaximumRetries(options.ElasticsearchMaxRetries)
+            .MaxRetryTimeout(TimeSpan.FromSeconds(options.ElasticsearchRequestTimeoutSeconds * (options.ElasticsearchMaxRetries + 1)))
+            .DeadTimeout(TimeSpan.FromSeconds(60))
+            .MaxDeadTimeout(TimeSpan.FromMinutes(30));
         if (!string.IsNullOrWhiteSpace(options.ElasticsearchApiKey))
         {
             settings = settings.Authentication(new ApiKey(options.ElasticsearchApiKey));

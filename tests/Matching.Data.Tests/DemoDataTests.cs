@@ -130,8 +130,12 @@ public class DemoDataTests
                 foreach (var c in b.Cohorts)
                 {
                     var k = c.Cohort;
+                    // Seeded in its lifecycle state (open or planned), so checked as a stored cohort would be.
                     Assert.NotNull(CohortRules.Validate(new CohortInput(1, k.Name, k.TrainingType, k.Trades.ToList<string?>(), k.Capacity,
-                        k.MinSize, k.EnrolmentDeadline, k.StartDate, k.EndDate, [], k.Status), Catalogue, errors));
+                        k.MinSize, k.EnrolmentDeadline, k.StartDate, k.EndDate, [], k.Status), Catalogue, Today, errors,
+                        new CohortStored(k.Status, k.EnrolmentDeadline, k.StartDate, k.EndDate)));
+                    Assert.NotNull(CohortRules.Validate(new CohortInput(1, k.Name, k.TrainingType, k.Trades.ToList<string?>(), k.Capacity,
+                        k.MinSize, k.EnrolmentDeadline, k.StartDate, k.EndDate, [], null), Catalogue, Today, errors));
                     Assert.All(c.OpeningIndexes, i => Assert.InRange(i, 0, b.Openings.Count - 1));
                     Assert.True(k.StartDate > Today);
                 }

@@ -115,24 +115,32 @@ public class ReferentialRulesTests(DataFixture data) : IClassFixture<DataFixture
     }
 
     [Fact]
-    public async Task Cohort_status_moves_only_along_its_lifecycle()
+    public async Task Cohort_status_changes_only_through_the_lifecycle_step_the_store_is_given()
     {
         var (_, baseId) = await data.EmployerWithBaseAsync();
         var id = DataFixture.Created(await data.Cohorts.CreateAsync(data.Cohort(baseId)));
 
-        Invalid("status", await data.Cohorts.UpdateAsync(id, data.Cohort(baseId, status: CohortStatus.InTraining), null));
-        Assert.Equal(CohortStatus.Planned, (await data.Cohorts.GetAsync(id))!.Status);
+        // Without the lifecycle, a replacement may not change the status, and nothing of it is written.
+        Invalid("status", await data.Cohorts.UpdateAsync(id, data.Cohort(baseId, capacity: 50, status: CohortStatus.Open), null));
+        var unchanged = (await data.Cohorts.GetAsync(id))!;
+        Assert.Equal((CohortStatus.Planned, 30, 1), (unchanged.Status, unchanged.Capacity, unchanged.Version));
 
-        foreach (var next in new[] { CohortStatus.Open, CohortStatus.Confirmed, CohortStatus.InTraining, CohortStatus.Completed })
-        {
-            Assert.Equal(WriteStatus.Ok, (await data.Cohorts.UpdateAsync(id, data.Cohort(baseId, status: next), null)).Status);
-        }
+        // A step that refuses: its refusal is the answer, and the other fields are not written either.
+        Invalid("status", await data.Cohorts.UpdateAsync(id, data.Cohort(baseId, capacity: 50, status: CohortStatus.Open), null,
+            (_, _, _, _, _) => Task.FromResult(WriteResult.Invalid("status", "不行"))));
+        Assert.Equal(30, (await data.Cohorts.GetAsync(id))!.Capacity);
 
-        Invalid("status", await data.Cohorts.UpdateAsync(id, data.Cohort(baseId, status: CohortStatus.Cancelled), null));
-        Invalid("status", await data.Cohorts.UpdateAsync(id, data.Cohort(baseId, status: CohortStatus.Open), null));
-        var cohort = (await data.Cohorts.GetAsync(id))!;
-        Assert.Equal(CohortStatus.Completed, cohort.Status);
-        Assert.Equal(5, cohort.Version);
+        // A step that moves the cohort runs in the same transaction as the other fields.
+        string? asked = null;
+        Assert.Equal(WriteStatus.Ok, (await data.Cohorts.UpdateAsync(id, data.Cohort(baseId, capacity: 50, status: CohortStatus.Open), null,
+            async (connection, tx, cohortId, to, _) =>
+            {
+                asked = to;
+                await Dapper.SqlMapper.ExecuteAsync(connection, "UPDATE cohorts SET status = @To WHERE id = @Id", new { To = to, Id = cohortId }, tx);
+                return WriteResult.Ok(cohortId, 0);
+            })).Status);
+        var moved = (await data.Cohorts.GetAsync(id))!;
+        Assert.Equal((CohortStatus.Open, CohortStatus.Open, 50), (asked, moved.Status, moved.Capacity));
     }
 
     [Fact]

@@ -62,14 +62,24 @@ public class DataFixture : IDisposable
     private static int _counter;
 
     public DataFixture()
+        : this((folder, time) => folder.Track(DataEnvironment.Open(new MatchingOptions { DataDirectory = folder.Path }, time)))
     {
-        Environment = Folder.Track(DataEnvironment.Open(new MatchingOptions { DataDirectory = Folder.Path }, Time));
+    }
+
+    /// <summary>
+    /// The same fixture over another storage: <paramref name="open"/> opens and migrates it, keys in the fixture's
+    /// folder; <paramref name="database"/> chooses the database the stores use (the environment's by default).
+    /// </summary>
+    internal DataFixture(Func<TempFolder, TimeProvider, DataEnvironment> open, Func<DataEnvironment, Database>? database = null)
+    {
+        Environment = open(Folder, Time);
+        Database = database?.Invoke(Environment) ?? Environment.Database;
     }
 
     public TempFolder Folder { get; } = new();
     public TimeProvider Time { get; } = new FixedClock();
     public DataEnvironment Environment { get; }
-    public Database Database => Environment.Database;
+    public Database Database { get; }
 
     public WorkerStore Workers => new(Database, Environment.Protector, Time);
     public EmployerStore Employers => new(Database, Time);
@@ -137,9 +147,11 @@ public class DataFixture : IDisposable
     public CohortDraft Cohort(long baseId, IReadOnlyList<long>? openings = null, int capacity = 30, string status = CohortStatus.Planned)
     {
         var errors = new ValidationErrors();
-        return CohortRules.Validate(new CohortInput(baseId, "普工岗前培训2026年4月", "pre-job", ["T001"], capacity, 1,
-                new DateOnly(2026, 4, 1), new DateOnly(2026, 4, 8), new DateOnly(2026, 4, 30), openings ?? [], status),
-            Environment.Catalogue, errors) ?? throw new InvalidOperationException(errors.ToString());
+        // A new cohort is valid only as planned; the stores take a draft in any state (as seeding and the lifecycle do).
+        var draft = CohortRules.Validate(new CohortInput(baseId, "普工岗前培训2026年4月", "pre-job", ["T001"], capacity, 1,
+                new DateOnly(2026, 4, 1), new DateOnly(2026, 4, 8), new DateOnly(2026, 4, 30), openings ?? [], CohortStatus.Planned),
+            Environment.Catalogue, FixedClock.Today, errors) ?? throw new InvalidOperationException(errors.ToString());
+        return draft with { Status = status };
     }
 
     /// <summary>Creates and returns the id, failing the test if the store refused.</summary>

@@ -23,8 +23,15 @@ public sealed class TrainingAndSubsidyTests(DataFixture data) : IClassFixture<Da
     private async Task<long> OpenCohortAsync(long baseId)
     {
         var id = DataFixture.Created(await data.Cohorts.CreateAsync(data.Cohort(baseId)));
-        Assert.Equal(WriteStatus.Ok, (await data.Cohorts.UpdateAsync(id, data.Cohort(baseId, status: CohortStatus.Open), null)).Status);
+        Assert.Equal(WriteStatus.Ok, (await data.Cohorts.UpdateAsync(id, data.Cohort(baseId, status: CohortStatus.Open), null, SetStatus)).Status);
         return id;
+    }
+
+    /// <summary>The bare status change (the lifecycle's effects are not under test here).</summary>
+    private static async Task<WriteResult> SetStatus(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction tx, long cohortId, string to, CancellationToken _)
+    {
+        await connection.ExecuteAsync("UPDATE cohorts SET status = @To WHERE id = @Id", new { To = to, Id = cohortId }, tx);
+        return WriteResult.Ok(cohortId, 0);
     }
 
     private async Task ShareFirstPhoneAsync(IReadOnlyList<long> workers)
@@ -123,7 +130,7 @@ public sealed class TrainingAndSubsidyTests(DataFixture data) : IClassFixture<Da
                 VALUES (last_insert_rowid(), @School, 2026, 'part-time', '|T001|', '2026-01-01');
                 """, new { School = school });
         }
-        var opening = await data.Cohorts.UpdateAsync(cohort, data.Cohort(baseId, status: CohortStatus.Open), null);
+        var opening = await data.Cohorts.UpdateAsync(cohort, data.Cohort(baseId, status: CohortStatus.Open), null, SetStatus);
         Assert.Equal(WriteStatus.Conflict, opening.Status);
         Assert.Contains("1/3", opening.Message, StringComparison.Ordinal);
         Assert.Equal(CohortStatus.Planned, (await data.Cohorts.GetAsync(cohort))!.Status);

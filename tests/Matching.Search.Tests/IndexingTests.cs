@@ -100,6 +100,47 @@ public sealed class IndexingTests : IDisposable
     }
 
     [Fact]
+    public async Task A_change_that_always_fails_is_set_aside_after_its_retries_and_the_changes_after_it_keep_flowing()
+    {
+        var ids = new List<long>();
+        foreach (var draft in Drafts(3))
+        {
+            ids.Add((await Workers.CreateAsync(draft)).Id);
+        }
+        // The second worker's stored trades cannot be read: indexing it fails every time, whatever the index does.
+        await using (var connection = await _db.Environment.Database.OpenAsync())
+        {
+            await connection.ExecuteAsync("UPDATE workers SET trades_json = 'not json' WHERE id = @Id", new { Id = ids[1] });
+        }
+        await _search.Index.EnsureCreatedAsync();
+
+        var first = await _search.Outbox.DrainOnceAsync();
+        Assert.Equal((2, 1), (first.Processed, first.Failed));
+        Assert.Equal(2, (await _search.Index.CountAsync()).Workers);
+
+        // A change made while the bad row waits out its back-off is indexed at once, not held up behind it.
+        var later = (await Workers.CreateAsync(Drafts(1, seed: 11)[0])).Id;
+        Assert.Equal(1, await _search.Outbox.DrainAsync());
+        Assert.Contains(later, (await _search.Index.SearchWorkersAsync(new WorkerSearch(), SearchScope.Unrestricted)).Hits.Select(h => h.Id));
+
+        for (var attempt = 2; attempt <= OutboxIndexer.MaxAttempts; attempt++)
+        {
+            _db.Time.Advance(OutboxIndexer.RetryDelay(attempt - 1));
+            Assert.Equal(1, (await _search.Outbox.DrainOnceAsync()).Failed);
+        }
+        var status = await _search.Outbox.StatusAsync();
+        Assert.Equal((0, 1), (status.Pending, status.SetAside));
+        var aside = Assert.Single(status.SetAsideRows);
+        Assert.Equal(("worker", ids[1], OutboxIndexer.MaxAttempts), (aside.Entity, aside.EntityId, aside.Attempts));
+        Assert.Contains("JsonException", aside.LastError, StringComparison.Ordinal);
+
+        // Set aside: no longer retried, and nothing else is waiting.
+        _db.Time.Advance(TimeSpan.FromHours(1));
+        Assert.Equal(new DrainResult(0, 0, false), await _search.Outbox.DrainOnceAsync());
+        Assert.Equal(3, (await _search.Index.CountAsync()).Workers);
+    }
+
+    [Fact]
     public async Task Back_off_doubles_up_to_ten_minutes()
     {
         Assert.Equal(TimeSpan.FromSeconds(2), OutboxIndexer.RetryDelay(1));

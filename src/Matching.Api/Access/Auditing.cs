@@ -11,20 +11,37 @@ public sealed record Audited(string Action, string ResourceType);
 
 public static class AuditEndpointExtensions
 {
-    /// <summary>Appends who, role, action, resource, when and outcome to the audit log after the handler ran.</summary>
+    /// <summary>
+    /// Appends who, role, action, resource, when and outcome to the audit log. A call that changes data gets its row
+    /// inside the change's own transaction (<see cref="AuditScope"/>): the change is never kept without it. Every other
+    /// call (reads, refusals) gets its row after the handler ran.
+    /// </summary>
     public static RouteHandlerBuilder Audited(this RouteHandlerBuilder builder, string action, string resourceType) =>
         builder.WithMetadata(new Audited(action, resourceType)).AddEndpointFilter(async (context, next) =>
         {
-            var result = await next(context);
             var http = context.HttpContext;
-            var status = StatusOf(result) ?? http.Response.StatusCode;
-            var resourceId = http.Request.RouteValues.TryGetValue("id", out var id) ? Convert.ToString(id, System.Globalization.CultureInfo.InvariantCulture)
-                : CreatedId(result);
+            var routeId = http.Request.RouteValues.TryGetValue("id", out var id) ? Convert.ToString(id, System.Globalization.CultureInfo.InvariantCulture) : null;
             var caller = http.Items[AccessSetup.CallerItem] as Caller;
-            await http.RequestServices.GetRequiredService<AuditLog>().AppendAsync(caller?.UserId, caller?.Name, caller?.Role, action,
-                resourceType, resourceId, Outcome(status), status, CancellationToken.None);
+            var pending = new PendingAudit(caller?.UserId, caller?.Name, caller?.Role, action, resourceType, routeId, SuccessStatusOf(http),
+                http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow());
+            object? result;
+            using (AuditScope.Begin(pending))
+            {
+                result = await next(context);
+            }
+            if (!pending.Written)
+            {
+                var status = StatusOf(result) ?? http.Response.StatusCode;
+                await http.RequestServices.GetRequiredService<AuditLog>().AppendAsync(caller?.UserId, caller?.Name, caller?.Role, action,
+                    resourceType, routeId ?? CreatedId(result), Outcome(status), status, CancellationToken.None);
+            }
             return result;
         });
+
+    /// <summary>The status the endpoint answers when it succeeds (201 for a create, 204 for a delete…), from its declared results.</summary>
+    private static int SuccessStatusOf(HttpContext http) =>
+        http.GetEndpoint()?.Metadata.OfType<Microsoft.AspNetCore.Http.Metadata.IProducesResponseTypeMetadata>()
+            .Select(m => m.StatusCode).FirstOrDefault(code => code is >= 200 and < 300) is { } code and > 0 ? code : StatusCodes.Status200OK;
 
     public static string Outcome(int status) => status switch
     {
@@ -81,5 +98,26 @@ public sealed class AuditingAuthorizationResultHandler(AuditLog audit) : IAuthor
             return;
         }
         await _default.HandleAsync(next, context, policy, authorizeResult);
+    }
+}
+
+/// <summary>Reads of a worker's clear personal data by an enterprise (an accepted offer unlocks name and phone).</summary>
+public static class PersonalDataReads
+{
+    /// <summary>
+    /// One audit row per worker whose clear name or phone an enterprise received in a list, as if it had opened the
+    /// worker (<c>worker.read</c>): every such read is audited, not only the detail page.
+    /// </summary>
+    public static async Task AuditAsync(AuditLog audit, Caller caller, IEnumerable<long> workerIds)
+    {
+        if (caller.LinkedEmployer is null)
+        {
+            return;
+        }
+        foreach (var id in workerIds.Distinct())
+        {
+            await audit.AppendAsync(caller.UserId, caller.Name, caller.Role, "worker.read", "worker",
+                id.ToString(System.Globalization.CultureInfo.InvariantCulture), "success", StatusCodes.Status200OK, CancellationToken.None);
+        }
     }
 }

@@ -7,6 +7,7 @@ using Matching.Domain.Cohorts;
 using Matching.Domain.Access;
 using Matching.Domain.Catalogues;
 using Matching.Domain.Validation;
+using Matching.Scheduling.Lifecycle;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Matching.Api.Cohorts;
@@ -31,6 +32,8 @@ public static class CohortEndpoints
             .RequireRoles(Roles.Enterprise).Audited("cohort.update", "cohort");
         group.MapDelete("/{id:long}", DeleteCohort).WithName("DeleteCohort").WithSummary("删除培训班期（无报名时；否则可取消）")
             .RequireRoles(Roles.Enterprise).Audited("cohort.delete", "cohort");
+        group.MapPost("/{id:long}/cancel", CancelCohort).WithName("CancelCohort").WithSummary("取消培训班期（释放名额，为报名者推荐后续班期）")
+            .RequireRoles(Roles.Enterprise, Roles.Admin).Audited("cohort.cancel", "cohort");
         return group;
     }
 
@@ -55,10 +58,10 @@ public static class CohortEndpoints
         WriteResponses.GetAsync(id, What, Scope.Visible(caller, store.GetAsync, row => row.EmployerId), context, cancellationToken);
 
     public static async Task<Results<Created<Cohort>, ValidationProblem, ProblemHttpResult>> CreateCohort(
-        CohortInput input, Caller caller, CohortStore store, TrainingBaseStore bases, Catalogue catalogue, HttpContext context, CancellationToken cancellationToken)
+        CohortInput input, Caller caller, CohortStore store, TrainingBaseStore bases, Catalogue catalogue, TimeProvider time, HttpContext context, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
-        var draft = CohortRules.Validate(input, catalogue, errors);
+        var draft = CohortRules.Validate(input, catalogue, ChinaTime.Today(time), errors);
         if (draft is null)
         {
             return ApiResults.Invalid(errors);
@@ -70,24 +73,45 @@ public static class CohortEndpoints
         return await WriteResponses.CreatedAsync(await store.CreateAsync(draft, cancellationToken), What, "/api/cohorts", store.GetAsync, context, cancellationToken);
     }
 
+    /// <summary>
+    /// Replaces a cohort. A new status is a step of its lifecycle, taken with the same rule and effects as the
+    /// scheduled steps (opening enrolment before the deadline, confirming with enough accepted workers, starting on the
+    /// start date, completing from the end date, cancelling with seats released and workers re-offered).
+    /// </summary>
     public static async Task<Results<Ok<Cohort>, ValidationProblem, ProblemHttpResult>> UpdateCohort(
-        long id, CohortInput input, Caller caller, CohortStore store, Catalogue catalogue, HttpContext context, CancellationToken cancellationToken)
+        long id, CohortInput input, Caller caller, CohortStore store, CohortLifecycle lifecycle, Catalogue catalogue, TimeProvider time, HttpContext context,
+        CancellationToken cancellationToken)
     {
         if (!Versioning.TryReadIfMatch(context.Request, out var expectedVersion))
         {
             return ApiResults.BadIfMatch();
         }
-        if (await Scope.Writable(caller, id, store.GetAsync, row => row.EmployerId, cancellationToken) is null)
+        if (await Scope.Writable(caller, id, store.GetAsync, row => row.EmployerId, cancellationToken) is not { } stored)
         {
             return ApiResults.NotFound(What);
         }
         var errors = new ValidationErrors();
-        var draft = CohortRules.Validate(input, catalogue, errors);
+        var draft = CohortRules.Validate(input, catalogue, ChinaTime.Today(time), errors,
+            new CohortStored(stored.Status, stored.EnrolmentDeadline, stored.StartDate, stored.EndDate));
         if (draft is null)
         {
             return ApiResults.Invalid(errors);
         }
-        return await WriteResponses.OkAsync(await store.UpdateAsync(id, draft, expectedVersion, cancellationToken), What, store.GetAsync, context, cancellationToken);
+        var by = Roles.NameOf(caller.Role);
+        return await WriteResponses.OkAsync(await store.UpdateAsync(id, draft, expectedVersion,
+            (connection, tx, cohortId, to, token) => lifecycle.MoveAsync(connection, tx, cohortId, to, by, token), cancellationToken),
+            What, store.GetAsync, context, cancellationToken);
+    }
+
+    /// <summary>Admins and the owning enterprise cancel a cohort: its seats are released and its workers re-offered.</summary>
+    public static async Task<Results<Ok<Cohort>, ValidationProblem, ProblemHttpResult>> CancelCohort(
+        long id, Caller caller, CohortStore store, CohortLifecycle lifecycle, HttpContext context, CancellationToken cancellationToken)
+    {
+        if (await store.GetAsync(id, cancellationToken) is not { } cohort || !(caller.IsAdmin || caller.CanWriteEmployerData(cohort.EmployerId)))
+        {
+            return ApiResults.NotFound(What);
+        }
+        return await WriteResponses.OkAsync(await lifecycle.CancelAsync(id, Roles.NameOf(caller.Role), cancellationToken), What, store.GetAsync, context, cancellationToken);
     }
 
     public static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> DeleteCohort(

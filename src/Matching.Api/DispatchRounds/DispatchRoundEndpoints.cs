@@ -150,16 +150,21 @@ public static class DispatchRoundEndpoints
     /// <summary>The round's scope from the input, checked against the caller's: offices within their counties, admins anywhere.</summary>
     private static (string Kind, string Code, IReadOnlyList<string>? Counties)? ResolveScope(DispatchRoundInput input, Caller caller, Catalogue catalogue, ValidationErrors errors)
     {
+        if (input.CountyCode is not null && input.PrefectureCode is not null)
+        {
+            // Both named: each is checked, and one of them is one too many.
+            if (!catalogue.IsGuizhouCounty(input.CountyCode))
+            {
+                errors.Add("countyCode", "不是贵州省的县级行政区划代码");
+            }
+            errors.Add("prefectureCode", "县和市州只能选一个");
+            return null;
+        }
         if (input.CountyCode is { } county)
         {
             if (!catalogue.IsGuizhouCounty(county))
             {
                 errors.Add("countyCode", "不是贵州省的县级行政区划代码");
-                return null;
-            }
-            if (input.PrefectureCode is not null)
-            {
-                errors.Add("prefectureCode", "县和市州只能选一个");
                 return null;
             }
             if (caller.WorkerCounties is { } own && !own.Contains(county))

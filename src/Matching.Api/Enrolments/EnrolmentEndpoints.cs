@@ -1,5 +1,6 @@
 using Matching.Api.Access;
 using Matching.Api.Infrastructure;
+using Matching.Data.Access;
 using Matching.Data.Cohorts;
 using Matching.Data.Enrolments;
 using Matching.Data.Storage;
@@ -103,22 +104,22 @@ public static class EnrolmentEndpoints
     }
 
     public static async Task<Results<Ok<PagedList<EnrolmentResponse>>, ValidationProblem, ProblemHttpResult>> ListCohortEnrolments(
-        long id, [AsParameters] EnrolmentListQuery query, Caller caller, EnrolmentStore store, CohortStore cohorts, CancellationToken cancellationToken)
+        long id, [AsParameters] EnrolmentListQuery query, Caller caller, EnrolmentStore store, CohortStore cohorts, AuditLog audit, CancellationToken cancellationToken)
     {
         var cohort = await cohorts.GetAsync(id, cancellationToken);
         if (cohort is null || !caller.CanSeeEmployerData(cohort.EmployerId))
         {
             return ApiResults.NotFound("培训班期");
         }
-        return await ListAsync(query with { CohortId = id }, caller, store, cancellationToken);
+        return await ListAsync(query with { CohortId = id }, caller, store, audit, cancellationToken);
     }
 
     public static async Task<Results<Ok<PagedList<EnrolmentResponse>>, ValidationProblem, ProblemHttpResult>> ListEnrolments(
-        [AsParameters] EnrolmentListQuery query, Caller caller, EnrolmentStore store, CancellationToken cancellationToken) =>
-        await ListAsync(query, caller, store, cancellationToken);
+        [AsParameters] EnrolmentListQuery query, Caller caller, EnrolmentStore store, AuditLog audit, CancellationToken cancellationToken) =>
+        await ListAsync(query, caller, store, audit, cancellationToken);
 
     private static async Task<Results<Ok<PagedList<EnrolmentResponse>>, ValidationProblem, ProblemHttpResult>> ListAsync(
-        EnrolmentListQuery query, Caller caller, EnrolmentStore store, CancellationToken cancellationToken)
+        EnrolmentListQuery query, Caller caller, EnrolmentStore store, AuditLog audit, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         var paging = new Paging(query.Page, query.PageSize);
@@ -134,11 +135,21 @@ public static class EnrolmentEndpoints
         var filter = new EnrolmentFilter(query.CohortId, query.WorkerId, query.Status, caller.WorkerCounties is { } counties ? [.. counties] : null,
             caller.LinkedEmployer, caller.OnlyPriorityGroupWorkers);
         var page = await store.ListAsync(filter, paging.PageNumber, paging.Size, cancellationToken);
+        // Names an enterprise sees in clear (accepted offers) are audited as reads of those workers.
+        await PersonalDataReads.AuditAsync(audit, caller, page.Items.Where(e => e.Status == EnrolmentStatus.Accepted).Select(e => e.WorkerId));
         return TypedResults.Ok(new PagedList<EnrolmentResponse>(page.Items.Select(e => EnrolmentResponse.From(e, caller)).ToList(), page.Page, page.PageSize, page.Total));
     }
 
-    public static async Task<Results<Ok<EnrolmentResponse>, ProblemHttpResult>> GetEnrolment(long id, Caller caller, EnrolmentStore store, CancellationToken cancellationToken) =>
-        await VisibleAsync(id, caller, store, cancellationToken) is { } e ? TypedResults.Ok(EnrolmentResponse.From(e, caller)) : ApiResults.NotFound(What);
+    public static async Task<Results<Ok<EnrolmentResponse>, ProblemHttpResult>> GetEnrolment(
+        long id, Caller caller, EnrolmentStore store, AuditLog audit, CancellationToken cancellationToken)
+    {
+        if (await VisibleAsync(id, caller, store, cancellationToken) is not { } e)
+        {
+            return ApiResults.NotFound(What);
+        }
+        await PersonalDataReads.AuditAsync(audit, caller, e.Status == EnrolmentStatus.Accepted ? [e.WorkerId] : []);
+        return TypedResults.Ok(EnrolmentResponse.From(e, caller));
+    }
 
     public static Task<Results<Ok<EnrolmentResponse>, ValidationProblem, ProblemHttpResult>> Accept(long id, Caller caller, EnrolmentStore store, CancellationToken cancellationToken) =>
         AnswerAsync(id, EnrolmentAnswer.Accept, caller, store, cancellationToken);

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Matching.Data.Storage;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
@@ -9,7 +10,7 @@ namespace Matching.Api.Infrastructure;
 /// Every error is problem details. Bad JSON and unbindable parameters become 400 with a Chinese explanation; any
 /// other exception becomes 500 without internals. Messages never echo request values (they may be personal data).
 /// </summary>
-public sealed partial class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
+public sealed partial class ProblemExceptionHandler(IProblemDetailsService problems, Database database, ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
@@ -21,8 +22,15 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
                 (413, "请求内容过大", null, null),
             BadHttpRequestException bad =>
                 (bad.StatusCode, "请求参数有误", SafeBindingMessage(bad), BoundParameter(bad)),
+            // The last line behind the stores' own reference checks: a constraint is a conflict, never a 500.
+            _ when database.Dialect.IsForeignKeyViolation(exception) =>
+                (409, "该记录仍被其他记录引用，或引用了不存在的记录，操作未执行", (string?)null, (string?)null),
             _ => (500, "服务器内部错误，请稍后重试；如持续出现请联系管理员", null, null),
         };
+        if (status == 409)
+        {
+            logger.LogWarning("Foreign-key constraint refused {Method} {Path}; a reference check is missing before it", httpContext.Request.Method, httpContext.Request.Path);
+        }
         if (status >= 500)
         {
             logger.LogError(exception, "Unhandled exception on {Method} {Path}", httpContext.Request.Method, httpContext.Request.Path);
@@ -41,13 +49,21 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
     private static string DescribeJsonPath(JsonException json) =>
         json.Path is { Length: > 1 } path ? $"出错位置：{path}" : "请求体不是有效的 JSON 对象";
 
-    /// <summary><c>$.trades[0].level</c> → <c>trades[0].level</c>; null when the body as a whole is wrong.</summary>
+    /// <summary>
+    /// <c>$.trades[0].level</c> → <c>trades[0].level</c>, each name camelCase (a duplicate sent as <c>RealName</c> is
+    /// reported as <c>realName</c>); null when the body as a whole is wrong.
+    /// </summary>
     private static string? FieldOf(JsonException json) =>
-        json.Path is { Length: > 2 } path && path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : null;
+        json.Path is { Length: > 2 } path && path.StartsWith("$.", StringComparison.Ordinal)
+            ? string.Join('.', path[2..].Split('.').Select(name => name.Length > 0 ? CamelCase(name) : name))
+            : null;
 
-    private static string FieldMessage(Exception exception) => exception.InnerException is JsonException
-        ? "值的类型或格式不对，或不是本接口接受的字段"
-        : "格式不对";
+    private static string FieldMessage(Exception exception) => exception.InnerException switch
+    {
+        JsonException json when json.Message.StartsWith("Duplicate property", StringComparison.Ordinal) => "字段重复出现（字段名不区分大小写），每个字段只能填写一次",
+        JsonException => "值的类型或格式不对（数字须为 JSON 数字，不能加引号），或不是本接口接受的字段",
+        _ => "格式不对",
+    };
 
     /// <summary>The query or route parameter that could not be bound, camelCase; null for the request body.</summary>
     private static string? BoundParameter(BadHttpRequestException bad)

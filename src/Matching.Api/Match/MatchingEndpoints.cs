@@ -81,29 +81,16 @@ public static class MatchingEndpoints
         {
             return ApiResults.NotFound("岗位");
         }
-        var (list, refusal) = await ranker.CandidatesForOpeningAsync(id, query.Top ?? options.DefaultTop, SearchEndpoints.CallerScope(context), cancellationToken);
+        // Enterprises get a ranking built without priority groups (重点群体): nothing in it can tell a member apart.
+        var (list, refusal) = await ranker.CandidatesForOpeningAsync(id, query.Top ?? options.DefaultTop, SearchEndpoints.CallerScope(context),
+            withPriorityGroups: caller.LinkedEmployer is null, cancellationToken);
         return refusal switch
         {
             RankingRefusal.NotFound => ApiResults.NotFound("岗位"),
             RankingRefusal.NoModel => NoModel(models),
-            // Enterprises see candidates without priority-group flags (the reasons too), as on a masked profile.
-            _ when caller.LinkedEmployer is not null => TypedResults.Ok(list! with
-            {
-                Candidates = list.Candidates.Select(c => c with
-                {
-                    PriorityGroups = [],
-                    Match = c.Match with { Reasons = WithoutPriorityGroups(c.Match.Reasons) },
-                }).ToList(),
-            }),
             _ => TypedResults.Ok(list!),
         };
     }
-
-    /// <summary>Drops the clauses of a reason line that name priority groups (重点群体, 脱贫, 监测…).</summary>
-    private static string WithoutPriorityGroups(string reasons) =>
-        string.Join("；", reasons.Split('；').Where(clause => !PriorityWords.Any(word => clause.Contains(word, StringComparison.Ordinal))));
-
-    private static readonly string[] PriorityWords = ["重点群体", "脱贫", "监测", "易地搬迁", "就业困难", "农村妇女", "高校毕业生"];
 
     public static async Task<Results<Ok<OpeningList>, ValidationProblem, ProblemHttpResult>> OpeningsForWorker(
         long id, [AsParameters] MatchQuery query, Caller caller, MatchRanker ranker, RankingOptions options, RetentionModelProvider models,

@@ -77,6 +77,12 @@ public static class PlacementEndpoints
         {
             return ApiResults.Forbidden("只能为本县劳动者或本企业登记就业安置");
         }
+        // A placement unlocks the worker's name and phone for the employer: an enterprise may record one only for a
+        // worker who accepted its offer, so it cannot unlock anyone by itself.
+        if (caller.LinkedEmployer is { } own && !await workers.AcceptedOfferAsync(worker.Id, own, cancellationToken))
+        {
+            return ApiResults.Invalid("workerId", "该劳动者尚未接受本企业的录取，企业不能为其登记就业安置；请由其户籍所在县人社部门登记");
+        }
         return await WriteResponses.CreatedAsync(await store.CreateAsync(draft, cancellationToken), What, "/api/placements", store.GetAsync, context, cancellationToken);
     }
 

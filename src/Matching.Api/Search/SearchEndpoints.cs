@@ -56,8 +56,11 @@ public sealed record CandidateRecallResponse(long OpeningId, CandidateCriteria C
 
 public sealed record OpeningRecallResponse(long WorkerId, OpeningCriteriaResponse Criteria, int Count, IReadOnlyList<RecallHit> Openings);
 
-/// <summary>The worker's side of recall, as JSON (tuples do not serialise by name).</summary>
-public sealed record OpeningCriteriaResponse(IReadOnlyList<RecallTrade> Trades, bool MatchFamily, IReadOnlyList<string> SpecialOperations, int Age,
+/// <summary>
+/// The worker's side of recall, as JSON (tuples do not serialise by name). The worker's age on the availability date
+/// is not shown: beside the age today it would narrow the birth date, and with it the masked ID number.
+/// </summary>
+public sealed record OpeningCriteriaResponse(IReadOnlyList<RecallTrade> Trades, bool MatchFamily, IReadOnlyList<string> SpecialOperations,
     DateOnly AvailableFrom, IReadOnlyList<string> Provinces, IReadOnlyList<string> Cities);
 
 public sealed record RecallTrade(string TradeId, string FamilyId, int Level);
@@ -261,7 +264,7 @@ public static class SearchEndpoints
         }
         var c = result.Criteria;
         var criteria = new OpeningCriteriaResponse(c.Trades.Select(t => new RecallTrade(t.TradeId, t.FamilyId, t.Level)).ToList(), c.MatchFamily,
-            c.SpecialOperations, c.Age, c.AvailableFrom, c.Provinces, c.Cities);
+            c.SpecialOperations, c.AvailableFrom, c.Provinces, c.Cities);
         return TypedResults.Ok(new OpeningRecallResponse(id, criteria, result.Openings.Count, result.Openings.Select(h => new RecallHit(h.Id, h.Score)).ToList()));
     }
 

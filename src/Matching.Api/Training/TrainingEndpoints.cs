@@ -153,7 +153,7 @@ public static class TrainingEndpoints
                 errors.Add(prefix + "enrolmentId", "重复");
                 continue;
             }
-            if (TrainingRules.Validate(rows[i].Result, cohort.StartDate, cohort.EndDate, cohort.Status, today, errors, prefix) is { } draft)
+            if (TrainingRules.Validate(rows[i].ToResult(), cohort.StartDate, cohort.EndDate, cohort.Status, today, errors, prefix) is { } draft)
             {
                 drafts.Add((enrolmentId, draft));
             }

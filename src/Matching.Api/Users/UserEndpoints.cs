@@ -1,6 +1,7 @@
 using Matching.Api.Access;
 using Matching.Api.Infrastructure;
 using Matching.Data.Access;
+using Matching.Data.Employers;
 using Matching.Data.Storage;
 using Matching.Domain.Access;
 using Matching.Domain.Catalogues;
@@ -46,10 +47,10 @@ public static class UserEndpoints
         WriteResponses.GetAsync(id, What, store.GetAsync, context, cancellationToken);
 
     public static async Task<Results<Created<User>, ValidationProblem, ProblemHttpResult>> CreateUser(
-        UserInput input, UserStore store, Catalogue catalogue, HttpContext context, CancellationToken cancellationToken)
+        UserInput input, UserStore store, EmployerStore employers, Catalogue catalogue, HttpContext context, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
-        var draft = Validate(input, catalogue, errors);
+        var draft = await ValidateAsync(input, catalogue, employers, errors, cancellationToken);
         if (draft is null)
         {
             return ApiResults.Invalid(errors);
@@ -58,14 +59,14 @@ public static class UserEndpoints
     }
 
     public static async Task<Results<Ok<User>, ValidationProblem, ProblemHttpResult>> UpdateUser(
-        long id, UserInput input, UserStore store, Catalogue catalogue, HttpContext context, CancellationToken cancellationToken)
+        long id, UserInput input, UserStore store, EmployerStore employers, Catalogue catalogue, HttpContext context, CancellationToken cancellationToken)
     {
         if (!Versioning.TryReadIfMatch(context.Request, out var expectedVersion))
         {
             return ApiResults.BadIfMatch();
         }
         var errors = new ValidationErrors();
-        var draft = Validate(input, catalogue, errors);
+        var draft = await ValidateAsync(input, catalogue, employers, errors, cancellationToken);
         if (draft is null)
         {
             return ApiResults.Invalid(errors);
@@ -73,17 +74,50 @@ public static class UserEndpoints
         return await WriteResponses.OkAsync(await store.UpdateAsync(id, draft, expectedVersion, cancellationToken), What, store.GetAsync, context, cancellationToken);
     }
 
+    /// <summary>
+    /// <see cref="Validate"/>, and an enterprise's employer must exist: a user is never created for an employer, county
+    /// or prefecture that does not exist.
+    /// </summary>
+    public static async Task<UserDraft?> ValidateAsync(UserInput input, Catalogue catalogue, EmployerStore employers, ValidationErrors errors, CancellationToken cancellationToken)
+    {
+        var draft = Validate(input, catalogue, errors);
+        if (draft is { Role: Roles.Enterprise } && (!long.TryParse(draft.Scopes[0], out var employerId) || await employers.GetAsync(employerId, cancellationToken) is null))
+        {
+            errors.Add("scopes", "协作企业不存在");
+            return null;
+        }
+        return draft;
+    }
+
     /// <summary>Name, role and a scope that exists for that role (checked against the catalogue).</summary>
     public static UserDraft? Validate(UserInput input, Catalogue catalogue, ValidationErrors errors)
     {
         var name = Check.Text(errors, "name", input.Name, 100, required: true, minLength: 2);
+        var given = Check.List(errors, "scopes", input.Scopes, 20);
+        var scopes = new List<string>();
+        for (var i = 0; i < given.Count; i++)
+        {
+            var scope = given[i]?.Trim() ?? "";
+            // County and prefecture codes and employer ids are digits, whatever the role turns out to be.
+            if (scope.Length > 18 || !scope.All(char.IsAsciiDigit))
+            {
+                errors.Add($"scopes[{i}]", "范围应为行政区划代码或企业编号（数字）");
+            }
+            else if (scope.Length > 0)
+            {
+                scopes.Add(scope);
+            }
+        }
         var role = input.Role?.Trim();
         if (string.IsNullOrEmpty(role) || !Roles.All.Contains(role))
         {
             errors.Add("role", $"应为 {string.Join("、", Roles.All)} 之一");
             return null;
         }
-        var scopes = (input.Scopes ?? []).Select(s => s?.Trim() ?? "").Where(s => s.Length > 0).ToList();
+        if (!errors.IsValid)
+        {
+            return null;
+        }
         if (Caller.Resolve(0, name ?? "", role, scopes, catalogue, out var scopeError) is null)
         {
             errors.Add("scopes", scopeError!);

@@ -1,5 +1,6 @@
 using Matching.Api.Access;
 using Matching.Api.Infrastructure;
+using Matching.Data.Access;
 using Matching.Data.Storage;
 using Matching.Data.Workers;
 using Matching.Domain.Access;
@@ -13,16 +14,17 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace Matching.Api.Workers;
 
 /// <summary>
-/// A worker as the API shows it to the caller: codes with their Chinese names; ID number and phone masked. An
-/// enterprise sees a masked name (王**), the age but no birth date, and no ID number, phone, priority groups or notes
-/// until the worker has accepted its offer; then the name and phone only.
+/// A worker as the API shows it to the caller: codes with their Chinese names; ID number and phone masked; the age,
+/// never the birth date (with the county and the mask, a birth date would give back the whole ID number: only the
+/// audited reveal shows it). An enterprise sees a masked name (王**) and no ID number, phone, priority groups or notes
+/// until the worker has accepted its offer; then the name and phone only. Each view is built from what its reader
+/// may see, not filtered from a fuller one.
 /// </summary>
 public sealed record WorkerResponse(
     long Id,
     string RealName,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? IdNumberMasked,
     Gender Gender,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateOnly? BirthDate,
     int Age,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? PhoneMasked,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Phone,
@@ -45,29 +47,27 @@ public sealed record WorkerResponse(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? SocialSecurityCardMasked = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? VitalStatus = null) : IVersioned
 {
-    /// <summary>The full view for labour offices, rural revitalisation staff and admins (ID and phone still masked).</summary>
-    public static WorkerResponse From(Worker w, Catalogue catalogue, DateOnly today) => new(
-        w.Id, w.RealName, w.IdNumberMasked, w.Gender, w.BirthDate, WorkerRules.AgeOn(w.BirthDate, today), w.PhoneMasked, null,
-        w.CountyCode, catalogue.NameOf(w.CountyCode), w.PrefectureCode, catalogue.NameOf(w.PrefectureCode), w.Education,
-        w.Trades.Select(t => new WorkerTradeResponse(t.TradeId, catalogue.TradesById.TryGetValue(t.TradeId, out var trade) ? trade.Name : t.TradeId,
-            t.Level, catalogue.SkillLevelsByLevel.TryGetValue(t.Level, out var level) ? level.Name : "")).ToList(),
-        w.Certificates, w.PriorityGroups, w.PreferredDestinations, w.ExpectedMonthlyWage, w.AvailableFrom,
-        w.TrainingIntentions, w.Notes, w.CreatedAt, w.UpdatedAt, w.Version, w.SocialSecurityCardMasked, w.VitalStatus);
+    /// <summary>The view for labour offices, rural revitalisation staff and admins (ID, phone and social security card masked).</summary>
+    public static WorkerResponse From(Worker w, Catalogue catalogue, DateOnly today) =>
+        Build(w, catalogue, today, w.RealName, w.IdNumberMasked, w.PhoneMasked, phone: null, w.PriorityGroups, w.Notes) with
+        {
+            SocialSecurityCardMasked = w.SocialSecurityCardMasked,
+            VitalStatus = w.VitalStatus,
+        };
 
     /// <summary>The view for an enterprise; <paramref name="clearPhone"/> only once the worker accepted its offer.</summary>
     public static WorkerResponse ForEnterprise(Worker w, Catalogue catalogue, DateOnly today, bool accepted, string? clearPhone) =>
-        From(w, catalogue, today) with
-        {
-            RealName = accepted ? w.RealName : Masking.Name(w.RealName),
-            IdNumberMasked = null,
-            BirthDate = null,
-            PhoneMasked = null,
-            Phone = accepted ? clearPhone : null,
-            PriorityGroups = null,
-            Notes = null,
-            SocialSecurityCardMasked = null,
-            VitalStatus = null,
-        };
+        Build(w, catalogue, today, accepted ? w.RealName : Masking.Name(w.RealName), idNumberMasked: null, phoneMasked: null,
+            accepted ? clearPhone : null, priorityGroups: null, notes: null);
+
+    private static WorkerResponse Build(Worker w, Catalogue catalogue, DateOnly today, string name, string? idNumberMasked, string? phoneMasked,
+        string? phone, IReadOnlyList<string>? priorityGroups, string? notes) => new(
+        w.Id, name, idNumberMasked, w.Gender, WorkerRules.AgeOn(w.BirthDate, today), phoneMasked, phone,
+        w.CountyCode, catalogue.NameOf(w.CountyCode), w.PrefectureCode, catalogue.NameOf(w.PrefectureCode), w.Education,
+        w.Trades.Select(t => new WorkerTradeResponse(t.TradeId, catalogue.TradesById.TryGetValue(t.TradeId, out var trade) ? trade.Name : t.TradeId,
+            t.Level, catalogue.SkillLevelsByLevel.TryGetValue(t.Level, out var level) ? level.Name : "")).ToList(),
+        w.Certificates, priorityGroups, w.PreferredDestinations, w.ExpectedMonthlyWage, w.AvailableFrom,
+        w.TrainingIntentions, notes, w.CreatedAt, w.UpdatedAt, w.Version);
 }
 
 public sealed record WorkerTradeResponse(string TradeId, string TradeName, int Level, string LevelName);
@@ -119,7 +119,7 @@ public static class WorkerEndpoints
     }
 
     public static async Task<Results<Ok<PagedList<WorkerResponse>>, ValidationProblem>> ListWorkers(
-        [AsParameters] WorkerListQuery query, Caller caller, WorkerStore store, Catalogue catalogue, TimeProvider time, CancellationToken cancellationToken)
+        [AsParameters] WorkerListQuery query, Caller caller, WorkerStore store, Catalogue catalogue, TimeProvider time, AuditLog audit, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         var paging = new Paging(query.Page, query.PageSize);
@@ -151,6 +151,8 @@ public static class WorkerEndpoints
         {
             items.Add(await ViewAsync(worker, caller, store, catalogue, today, cancellationToken));
         }
+        // An enterprise reading a worker's clear name and phone in a list is audited as reading that worker.
+        await PersonalDataReads.AuditAsync(audit, caller, items.Where(w => w.Phone is not null).Select(w => w.Id));
         return TypedResults.Ok(new PagedList<WorkerResponse>(items, page.Page, page.PageSize, page.Total));
     }
 
@@ -182,10 +184,7 @@ public static class WorkerEndpoints
         var result = await store.CreateAsync(draft, cancellationToken);
         if (result.Status != WriteStatus.Ok)
         {
-            // A duplicate in another county is named only to someone who may see it.
-            return ApiResults.Refused(result.Status == WriteStatus.Conflict && await VisibleAsync(result.Id, caller, store, cancellationToken) is null
-                ? WriteResult.Conflict("该身份证号码已在其他县登记，请联系其户籍所在县核实")
-                : result, What);
+            return ApiResults.Refused(await HideForeignHolderAsync(result, caller, store, cancellationToken), What);
         }
         var created = (await store.GetAsync(result.Id, cancellationToken))!;
         Versioning.SetETag(context, created.Version);
@@ -216,7 +215,7 @@ public static class WorkerEndpoints
         var result = await store.UpdateAsync(id, draft, expectedVersion, cancellationToken);
         if (result.Status != WriteStatus.Ok)
         {
-            return ApiResults.Refused(result, What);
+            return ApiResults.Refused(await HideForeignHolderAsync(result, caller, store, cancellationToken), What);
         }
         var worker = (await store.GetAsync(id, cancellationToken))!;
         Versioning.SetETag(context, worker.Version);
@@ -240,23 +239,36 @@ public static class WorkerEndpoints
     public static async Task<Results<Ok<WorkerId>, ValidationProblem, ProblemHttpResult>> LookupWorker(
         WorkerLookup lookup, Caller caller, WorkerStore store, CancellationToken cancellationToken)
     {
-        if (lookup.IdNumber is null && lookup.SocialSecurityCardNumber is not null)
+        // Keyed also by the social security card (社会保障卡) that carries the lifelong training record; given both,
+        // the two must name the same worker. Each number given is checked, and every bad one named.
+        var errors = new ValidationErrors();
+        string? card = null;
+        if (lookup.SocialSecurityCardNumber is not null)
         {
-            // Keyed also by the social security card (社会保障卡) that carries the lifelong training record.
-            if (WorkerStatusRules.NormalizeCardNumber(lookup.SocialSecurityCardNumber) is not { } card)
+            card = WorkerStatusRules.NormalizeCardNumber(lookup.SocialSecurityCardNumber);
+            if (card is null)
             {
-                return ApiResults.Invalid("socialSecurityCardNumber", "社会保障卡号应为9位：1位大写字母加8位字母或数字");
+                errors.Add("socialSecurityCardNumber", "社会保障卡号应为9位：1位大写字母加8位字母或数字");
             }
-            return await store.FindBySocialSecurityCardAsync(card, cancellationToken) is { } holder && await VisibleAsync(holder, caller, store, cancellationToken) is not null
+        }
+        ResidentIdInfo? info = null;
+        if ((lookup.IdNumber is not null || lookup.SocialSecurityCardNumber is null) && !ResidentIdNumber.TryParse(lookup.IdNumber, out info, out var error))
+        {
+            errors.Add("idNumber", error!);
+        }
+        if (!errors.IsValid)
+        {
+            return ApiResults.Invalid(errors);
+        }
+        var cardHolder = card is null ? null : await store.FindBySocialSecurityCardAsync(card, cancellationToken);
+        if (info is null)
+        {
+            return cardHolder is { } holder && await VisibleAsync(holder, caller, store, cancellationToken) is not null
                 ? TypedResults.Ok(new WorkerId(holder))
                 : ApiResults.NotFound("本辖区内该社会保障卡号对应的劳动者");
         }
-        if (!ResidentIdNumber.TryParse(lookup.IdNumber, out var info, out var error))
-        {
-            return ApiResults.Invalid("idNumber", error!);
-        }
-        var id = await store.FindByIdNumberAsync(info!.Normalized, cancellationToken);
-        return id is { } found && await VisibleAsync(found, caller, store, cancellationToken) is not null
+        var id = await store.FindByIdNumberAsync(info.Normalized, cancellationToken);
+        return id is { } found && (card is null || cardHolder == found) && await VisibleAsync(found, caller, store, cancellationToken) is not null
             ? TypedResults.Ok(new WorkerId(found))
             : ApiResults.NotFound("本辖区内该身份证号码对应的劳动者");
     }
@@ -271,6 +283,15 @@ public static class WorkerEndpoints
         }
         return TypedResults.Ok(new WorkerRevealed(id, (await store.RevealIdNumberAsync(id, cancellationToken))!, (await store.RevealPhoneAsync(id, cancellationToken))!));
     }
+
+    /// <summary>
+    /// A duplicate ID number is named (with the holder's id) only to someone who may see the holder; a holder outside
+    /// the caller's scope is not revealed, so registering or editing cannot be used to find who holds a number.
+    /// </summary>
+    private static async Task<WriteResult> HideForeignHolderAsync(WriteResult result, Caller caller, WorkerStore store, CancellationToken cancellationToken) =>
+        result.Status == WriteStatus.Conflict && result.Id > 0 && await VisibleAsync(result.Id, caller, store, cancellationToken) is null
+            ? WriteResult.Conflict("该身份证号码已在其他县登记，请联系其户籍所在县核实")
+            : result;
 
     /// <summary>The worker if the caller may see it; otherwise null, answered as 404 so existence does not leak.</summary>
     internal static async Task<Worker?> VisibleAsync(long id, Caller caller, WorkerStore store, CancellationToken cancellationToken)

@@ -37,6 +37,14 @@ public sealed class AuditLog(Database database, TimeProvider time)
         });
     }
 
+    /// <summary>The audit row of a change, written inside the change's own transaction (see <see cref="AuditScope"/>).</summary>
+    internal static Task AppendAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction tx, PendingAudit audit, string? resourceId) =>
+        connection.ExecuteAsync(InsertSql, new
+        {
+            audit.At, audit.UserId, audit.UserName, audit.Role, audit.Action, audit.ResourceType, ResourceId = resourceId,
+            Outcome = "success", StatusCode = audit.SuccessStatus,
+        }, tx);
+
     public async Task<PagedList<AuditEntry>> ListAsync(AuditFilter filter, int page, int pageSize, CancellationToken cancellationToken = default)
     {
         var query = new ListQuery()
@@ -64,5 +72,46 @@ public sealed class AuditLog(Database database, TimeProvider time)
         public string? ResourceId { get; init; }
         public string Outcome { get; init; } = "";
         public long StatusCode { get; init; }
+    }
+}
+
+/// <summary>
+/// The audit row an audited request will write when it changes something: who, what, on which resource, when. While
+/// one is pending (<see cref="AuditScope"/>), the first write transaction that changes rows appends it before its
+/// commit, so a change is never kept without its audit row (nor an audit row written for a change that rolled back).
+/// </summary>
+public sealed class PendingAudit(long? userId, string? userName, string? role, string action, string resourceType, string? resourceId, int successStatus, DateTimeOffset at)
+{
+    public long? UserId { get; } = userId;
+    public string? UserName { get; } = userName;
+    public string? Role { get; } = role;
+    public string Action { get; } = action;
+    public string ResourceType { get; } = resourceType;
+    public string? ResourceId { get; } = resourceId;
+    public int SuccessStatus { get; } = successStatus;
+    public DateTimeOffset At { get; } = at;
+
+    /// <summary>Set once a committed transaction carried the row; the request then writes no second one.</summary>
+    public bool Written { get; internal set; }
+}
+
+/// <summary>The audit row pending for the current request (flows with its async calls).</summary>
+public static class AuditScope
+{
+    private static readonly AsyncLocal<PendingAudit?> Pending = new();
+
+    public static PendingAudit? Current => Pending.Value;
+
+    /// <summary>Makes <paramref name="audit"/> pending until the returned scope is disposed.</summary>
+    public static IDisposable Begin(PendingAudit audit)
+    {
+        var previous = Pending.Value;
+        Pending.Value = audit;
+        return new Restore(previous);
+    }
+
+    private sealed class Restore(PendingAudit? previous) : IDisposable
+    {
+        public void Dispose() => Pending.Value = previous;
     }
 }

@@ -20,15 +20,15 @@ public sealed class UserStore(Database database, TimeProvider time)
         UPDATE users SET name = @Name, role = @Role, scopes = @Scopes, active = @Active, updated_at = @Now, version = version + 1
         WHERE id = @Id
         """;
-    private const string FindByNameSql = "SELECT id FROM users WHERE name = @Name";
-    private const string VersionSql = "SELECT version FROM users WHERE id = @Id";
+    private const string FindByNameSql = "SELECT id FROM users /*UPDLOCK*/ WHERE name = @Name";
+    private const string VersionSql = "SELECT version FROM users /*UPDLOCK*/ WHERE id = @Id";
     private const string GetSql = $"SELECT {Columns} FROM users WHERE id = @Id";
     private const string GetByNameSql = $"SELECT {Columns} FROM users WHERE name = @Name";
 
     public Task<WriteResult> CreateAsync(UserDraft draft, CancellationToken cancellationToken = default) =>
         database.InTransactionAsync(async (connection, tx) =>
         {
-            if (await connection.ExecuteScalarAsync<long?>(FindByNameSql, new { draft.Name }, tx) is { } existing)
+            if (await connection.ExecuteScalarAsync<long?>(database.Dialect.Render(FindByNameSql), new { draft.Name }, tx) is { } existing)
             {
                 return WriteResult.Conflict($"用户名已被用户 {existing} 使用", existing);
             }
@@ -39,12 +39,12 @@ public sealed class UserStore(Database database, TimeProvider time)
     public Task<WriteResult> UpdateAsync(long id, UserDraft draft, int? expectedVersion, CancellationToken cancellationToken = default) =>
         database.InTransactionAsync(async (connection, tx) =>
         {
-            var (version, refusal) = await RowVersion.CheckAsync(connection, tx, VersionSql, id, expectedVersion);
+            var (version, refusal) = await RowVersion.CheckAsync(database.Dialect, connection, tx, VersionSql, id, expectedVersion);
             if (refusal is not null)
             {
                 return refusal.Value;
             }
-            if (await connection.ExecuteScalarAsync<long?>(FindByNameSql, new { draft.Name }, tx) is { } other && other != id)
+            if (await connection.ExecuteScalarAsync<long?>(database.Dialect.Render(FindByNameSql), new { draft.Name }, tx) is { } other && other != id)
             {
                 return WriteResult.Conflict($"用户名已被用户 {other} 使用", other);
             }

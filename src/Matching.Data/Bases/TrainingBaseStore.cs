@@ -39,11 +39,8 @@ public sealed class TrainingBaseStore(Database database, TimeProvider time)
 
     private const string EmployerExistsSql = "SELECT COUNT(*) FROM employers WHERE id = @EmployerId";
     private const string OwnerSql = "SELECT employer_id FROM training_bases WHERE id = @Id";
-    private const string VersionSql = "SELECT version FROM training_bases WHERE id = @Id";
+    private const string VersionSql = "SELECT version FROM training_bases /*UPDLOCK*/ WHERE id = @Id";
     private const string GetSql = $"SELECT {Columns} FROM training_bases WHERE id = @Id";
-    private const string ReferencesSql = """
-        SELECT (SELECT COUNT(*) FROM openings WHERE base_id = @Id) + (SELECT COUNT(*) FROM cohorts WHERE base_id = @Id)
-        """;
     private const string DeleteSql = "DELETE FROM training_bases WHERE id = @Id";
 
     public Task<WriteResult> CreateAsync(TrainingBaseDraft draft, CancellationToken cancellationToken = default) =>
@@ -60,7 +57,7 @@ public sealed class TrainingBaseStore(Database database, TimeProvider time)
     public Task<WriteResult> UpdateAsync(long id, TrainingBaseDraft draft, int? expectedVersion, CancellationToken cancellationToken = default) =>
         database.InTransactionAsync(async (connection, tx) =>
         {
-            var (version, refusal) = await RowVersion.CheckAsync(connection, tx, VersionSql, id, expectedVersion);
+            var (version, refusal) = await RowVersion.CheckAsync(database.Dialect, connection, tx, VersionSql, id, expectedVersion);
             if (refusal is not null)
             {
                 return refusal.Value;
@@ -78,14 +75,14 @@ public sealed class TrainingBaseStore(Database database, TimeProvider time)
     public Task<WriteResult> DeleteAsync(long id, int? expectedVersion, CancellationToken cancellationToken = default) =>
         database.InTransactionAsync(async (connection, tx) =>
         {
-            var (version, refusal) = await RowVersion.CheckAsync(connection, tx, VersionSql, id, expectedVersion);
+            var (version, refusal) = await RowVersion.CheckAsync(database.Dialect, connection, tx, VersionSql, id, expectedVersion);
             if (refusal is not null)
             {
                 return refusal.Value;
             }
-            if (await connection.ExecuteScalarAsync<long>(ReferencesSql, new { Id = id }, tx) > 0)
+            if (await References.RefusalAsync(connection, tx, database.Dialect, "training_bases", id, "实训基地") is { } referenced)
             {
-                return WriteResult.Conflict("该实训基地仍有岗位或培训班期，不能删除");
+                return referenced;
             }
             await connection.ExecuteAsync(DeleteSql, new { Id = id }, tx);
             return WriteResult.Ok(id, version);

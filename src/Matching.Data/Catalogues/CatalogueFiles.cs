@@ -27,13 +27,13 @@ public static class CatalogueFiles
     private const string UpsertVersionSql = """
         UPDATE catalogue_versions SET version = @Version, loaded_at = @LoadedAt WHERE catalogue = @Catalogue;
         INSERT INTO catalogue_versions (catalogue, version, loaded_at)
-        SELECT @Catalogue, @Version, @LoadedAt WHERE NOT EXISTS (SELECT 1 FROM catalogue_versions WHERE catalogue = @Catalogue);
+        SELECT @Catalogue, @Version, @LoadedAt WHERE NOT EXISTS (SELECT 1 FROM catalogue_versions /*UPDLOCK*/ WHERE catalogue = @Catalogue);
         """;
 
     /// <summary>Records which catalogue version this database was last started with.</summary>
     public static async Task RecordVersionAsync(Database database, Catalogue catalogue, DateTimeOffset now)
     {
         await using var connection = await database.OpenAsync();
-        await connection.ExecuteAsync(UpsertVersionSql, new { Catalogue = "reference", catalogue.Version, LoadedAt = now });
+        await connection.ExecuteAsync(database.Dialect.Render(UpsertVersionSql), new { Catalogue = "reference", catalogue.Version, LoadedAt = now });
     }
 }

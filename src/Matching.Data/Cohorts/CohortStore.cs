@@ -27,6 +27,12 @@ public sealed record Cohort(
     DateTimeOffset UpdatedAt,
     int Version) : IVersioned;
 
+/// <summary>
+/// A lifecycle step run inside a cohort write's transaction: moves the cohort to the status with the rule and effects
+/// of the lifecycle, or refuses (writing nothing).
+/// </summary>
+public delegate Task<WriteResult> CohortStatusChange(DbConnection connection, DbTransaction transaction, long cohortId, string to, CancellationToken cancellationToken);
+
 public sealed record CohortFilter(long? EmployerId = null, long? BaseId = null, string? TradeId = null, string? Status = null, DateOnly? StartsFrom = null, DateOnly? StartsTo = null);
 
 /// <summary>Training cohorts (培训班期) with their linked openings.</summary>
@@ -49,10 +55,11 @@ public sealed class CohortStore(Database database, TimeProvider time)
             @StartDate, @EndDate, @Status, @Now, @Now, 1)
         """;
 
+    // The status is not written here: it changes only through the lifecycle (see UpdateAsync).
     private const string UpdateSql = """
         UPDATE cohorts SET name = @Name, training_type = @TrainingType, trades = @Trades, capacity = @Capacity,
             min_size = @MinSize, enrolment_deadline = @EnrolmentDeadline, start_date = @StartDate, end_date = @EndDate,
-            status = @Status, updated_at = @Now, version = version + 1
+            updated_at = @Now, version = @NextVersion
         WHERE id = @Id
         """;
 
@@ -66,10 +73,7 @@ public sealed class CohortStore(Database database, TimeProvider time)
     private const string DeleteLinksSql = "DELETE FROM cohort_openings WHERE cohort_id = @CohortId";
     private const string InsertLinkSql = "INSERT INTO cohort_openings (cohort_id, opening_id) VALUES (@CohortId, @OpeningId)";
     private const string LinksSql = "SELECT cohort_id, opening_id FROM cohort_openings WHERE cohort_id IN @Ids ORDER BY opening_id";
-    private const string VersionSql = "SELECT version FROM cohorts WHERE id = @Id";
-    private const string ReferencesSql = """
-        SELECT (SELECT COUNT(*) FROM enrolments WHERE cohort_id = @Id) + (SELECT COUNT(*) FROM placements WHERE cohort_id = @Id)
-        """;
+    private const string VersionSql = "SELECT version FROM cohorts /*UPDLOCK*/ WHERE id = @Id";
     private const string DeleteSql = "DELETE FROM cohorts WHERE id = @Id";
 
     public Task<WriteResult> CreateAsync(CohortDraft draft, CancellationToken cancellationToken = default) =>
@@ -93,10 +97,15 @@ public sealed class CohortStore(Database database, TimeProvider time)
             return WriteResult.Ok(id, 1);
         }, cancellationToken);
 
-    public Task<WriteResult> UpdateAsync(long id, CohortDraft draft, int? expectedVersion, CancellationToken cancellationToken = default) =>
+    /// <summary>
+    /// Replaces a cohort's fields. A different status is a lifecycle step: <paramref name="changeStatus"/> (the
+    /// lifecycle's own move, with its rule and its effects) runs in this transaction before the fields change; without
+    /// it a status change is refused. Every refusal comes before anything is written.
+    /// </summary>
+    public Task<WriteResult> UpdateAsync(long id, CohortDraft draft, int? expectedVersion, CohortStatusChange? changeStatus = null, CancellationToken cancellationToken = default) =>
         database.InTransactionAsync(async (connection, tx) =>
         {
-            var (version, refusal) = await RowVersion.CheckAsync(connection, tx, VersionSql, id, expectedVersion);
+            var (version, refusal) = await RowVersion.CheckAsync(database.Dialect, connection, tx, VersionSql, id, expectedVersion);
             if (refusal is not null)
             {
                 return refusal.Value;
@@ -105,15 +114,6 @@ public sealed class CohortStore(Database database, TimeProvider time)
             if (current.BaseId != draft.BaseId)
             {
                 return WriteResult.Invalid("baseId", "培训班期不能移到另一个实训基地");
-            }
-            if (!CohortStatus.CanMove(current.Status, draft.Status))
-            {
-                return WriteResult.Invalid("status", $"班期状态不能从“{CohortStatus.NameOf(current.Status)}”改为“{CohortStatus.NameOf(draft.Status)}”");
-            }
-            if (draft.Status == CohortStatus.Open && current.Status != CohortStatus.Open
-                && await InstitutionStore.OpeningProblemAsync(connection, tx, id) is { } teaching)
-            {
-                return WriteResult.Conflict(teaching);
             }
             if (draft.Capacity < current.SeatsTaken)
             {
@@ -124,14 +124,33 @@ public sealed class CohortStore(Database database, TimeProvider time)
             {
                 return invalid;
             }
+            if (draft.Status != current.Status)
+            {
+                if (changeStatus is null)
+                {
+                    return WriteResult.Invalid("status", "班期状态只能按流程变更");
+                }
+                // Enrolment (招生) opens only with an institution and teachers that keep item 9's rules.
+                if (draft.Status == CohortStatus.Open && await InstitutionStore.OpeningProblemAsync(connection, tx, id) is { } teaching)
+                {
+                    return WriteResult.Conflict(teaching);
+                }
+                var moved = await changeStatus(connection, tx, id, draft.Status, cancellationToken);
+                if (moved.Status != WriteStatus.Ok)
+                {
+                    return moved;
+                }
+            }
             var now = time.GetUtcNow();
             var parameters = Parameters(draft, now);
             parameters.Add("Id", id);
+            // One replacement is one new version, whether or not a lifecycle step ran in it.
+            parameters.Add("NextVersion", version + 1);
             await connection.ExecuteAsync(UpdateSql, parameters, tx);
             await connection.ExecuteAsync(DeleteLinksSql, new { CohortId = id }, tx);
             await LinkAsync(connection, tx, id, draft.LinkedOpeningIds);
             // A larger capacity frees seats: the waitlist gets them at once.
-            await EnrolmentSeats.PromoteWaitlistAsync(connection, tx, id, now);
+            await EnrolmentSeats.PromoteWaitlistAsync(connection, tx, id, now, database.Dialect);
             await OutboxWriter.EnqueueAsync(connection, tx, OutboxEntity, id, OutboxWriter.Upsert, now);
             return WriteResult.Ok(id, version + 1);
         }, cancellationToken);
@@ -139,14 +158,14 @@ public sealed class CohortStore(Database database, TimeProvider time)
     public Task<WriteResult> DeleteAsync(long id, int? expectedVersion, CancellationToken cancellationToken = default) =>
         database.InTransactionAsync(async (connection, tx) =>
         {
-            var (version, refusal) = await RowVersion.CheckAsync(connection, tx, VersionSql, id, expectedVersion);
+            var (version, refusal) = await RowVersion.CheckAsync(database.Dialect, connection, tx, VersionSql, id, expectedVersion);
             if (refusal is not null)
             {
                 return refusal.Value;
             }
-            if (await connection.ExecuteScalarAsync<long>(ReferencesSql, new { Id = id }, tx) > 0)
+            if (await References.RefusalAsync(connection, tx, database.Dialect, "cohorts", id, "班期", "可取消班期（POST /api/cohorts/{id}/cancel）") is { } referenced)
             {
-                return WriteResult.Conflict("该班期已有报名或就业安置记录，不能删除；可将状态改为 cancelled");
+                return referenced;
             }
             await connection.ExecuteAsync(DeleteLinksSql, new { CohortId = id }, tx);
             await connection.ExecuteAsync(DeleteSql, new { Id = id }, tx);

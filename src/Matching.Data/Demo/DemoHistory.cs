@@ -220,7 +220,9 @@ public sealed class DemoHistory(DataEnvironment environment, TimeProvider time, 
         await using (var tx = await connection.BeginTransactionAsync(cancellationToken))
         {
             await BackdateRegistrationsAsync(connection, tx, workers);
-            await connection.ExecuteAsync(InsertPlacementSql, placementRows, tx);
+            // Placement ids are chosen here (offers point at them), which SQL Server takes only with explicit ids on.
+            var (explicitIdsOn, explicitIdsOff) = environment.Database.Dialect.ExplicitIds("placements");
+            await connection.ExecuteAsync(explicitIdsOn + InsertPlacementSql + ";" + explicitIdsOff, placementRows, tx);
             await connection.ExecuteAsync(InsertFollowUpSql, followUpRows, tx);
             await connection.ExecuteAsync(InsertOfferSql, offerRows, tx);
             await tx.CommitAsync(cancellationToken);

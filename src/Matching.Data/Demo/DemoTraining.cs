@@ -192,13 +192,13 @@ public sealed class DemoTraining(DataEnvironment environment, TimeProvider time,
             }
         }
         await using var tx = await connection.BeginTransactionAsync();
-        await connection.ExecuteAsync("""
+        await connection.ExecuteAsync(WithExplicitIds("training_institutions", """
             INSERT INTO training_institutions (id, name, ownership, kind, credit_code, division_code, province_code, employer_id, trades, active, created_at, updated_at, version)
             VALUES (@Id, @Name, @Ownership, @Kind, @CreditCode, @DivisionCode, @ProvinceCode, NULL, '', 1, @Now, @Now, 1)
-            """, institutions, tx);
-        await connection.ExecuteAsync("""
+            """), institutions, tx);
+        await connection.ExecuteAsync(WithExplicitIds("teachers", """
             INSERT INTO teachers (id, real_name, id_number_hash, id_number_cipher, id_number_masked, created_at) VALUES (@Id, @RealName, @Hash, @Cipher, @Masked, @Now)
-            """, teachers, tx);
+            """), teachers, tx);
         await connection.ExecuteAsync("""
             INSERT INTO teacher_engagements (teacher_id, institution_id, year, employment, qualified_trades, created_at)
             VALUES (@TeacherId, @InstitutionId, @Year, @Employment, @Trades, @Now)
@@ -492,34 +492,34 @@ public sealed class DemoTraining(DataEnvironment environment, TimeProvider time,
         // Cohorts changed as the cohort store would record them: in the outbox, for the search index and the scheduler.
         var changedCohorts = _newCohortIds.Select(id => (object)new { Entity = Cohorts.CohortStore.OutboxEntity, EntityId = id, Operation = Outbox.OutboxWriter.Upsert }).ToList();
         _newCohortIds.Clear();
-        await Write(connection, """
+        await Write(connection, WithExplicitIds("cohorts", """
             INSERT INTO cohorts (id, base_id, employer_id, name, training_type, trades, capacity, min_size, enrolment_deadline, start_date, end_date, status,
                 created_at, updated_at, version, institution_id)
             VALUES (@Id, @BaseId, @EmployerId, @Name, 'pre-job', @Trades, @Capacity, 1, @Deadline, @Start, @End, 'completed', @Now, @Now, 1, @InstitutionId)
-            """, _cohortRows, now, cancellationToken);
+            """), _cohortRows, now, cancellationToken);
         await Write(connection, "INSERT INTO outbox (entity, entity_id, operation, created_at, attempts) VALUES (@Entity, @EntityId, @Operation, @Now, 0)",
             changedCohorts, now, cancellationToken);
         await Write(connection, "INSERT INTO cohort_teachers (cohort_id, teacher_id) VALUES (@CohortId, @TeacherId)", _cohortTeacherRows, now, cancellationToken);
-        await Write(connection, """
+        await Write(connection, WithExplicitIds("enrolments", """
             INSERT INTO enrolments (id, cohort_id, worker_id, status, source, note, created_at, updated_at) VALUES (@Id, @CohortId, @WorkerId, 'accepted', 'manual', NULL, @Now, @Now)
-            """, _enrolmentRows, now, cancellationToken);
+            """), _enrolmentRows, now, cancellationToken);
         await Write(connection, """
             INSERT INTO training_results (enrolment_id, cohort_id, worker_id, days_scheduled, days_attended, completion, completed_on, assessment_passed, assessed_on,
                 assessing_body, updated_at, version)
             VALUES (@EnrolmentId, @CohortId, @WorkerId, @Scheduled, @Attended, 'completed', @CompletedOn, @Passed, @AssessedOn, @Body, @Now, 1)
             """, _resultRows, now, cancellationToken);
-        await Write(connection, """
+        await Write(connection, WithExplicitIds("certificates", """
             INSERT INTO certificates (id, worker_id, enrolment_id, type, trade_id, level, number, issuing_body, issuing_province, issued_on, expires_on, created_at)
             VALUES (@Id, @WorkerId, @EnrolmentId, @Type, @TradeId, @Level, @Number, @Body, @Province, @Issued, NULL, @Now)
-            """, _certificateRows, now, cancellationToken);
-        await Write(connection, """
+            """), _certificateRows, now, cancellationToken);
+        await Write(connection, WithExplicitIds("subsidy_claims", """
             INSERT INTO subsidy_claims (id, worker_id, enrolment_id, cohort_id, certificate_id, county_code, certificate_type, trade_id, level, amount, living_allowance,
                 basis, bank_account_hash, bank_account_cipher, bank_account_masked, status, findings_json, checked_at, claimed_on, granted_year, created_by,
                 decided_by, decided_at, decision_note, payment_batch_id, created_at, updated_at, version)
             VALUES (@Id, @WorkerId, @EnrolmentId, @CohortId, @CertificateId, @County, @Type, @TradeId, @Level, @Amount, @LivingAllowance,
                 @Basis, @Hash, @Cipher, @Masked, @Status, '[]', @Now, @Claimed, @GrantedYear, @CreatedBy,
                 @DecidedBy, @DecidedAt, NULL, NULL, @Now, @Now, 1)
-            """, _claimRows, now, cancellationToken);
+            """), _claimRows, now, cancellationToken);
         if (options.UpdateWorkerSkills)
         {
             var changed = _workers.Values.Where(w => w.HasRecorded).ToList();
@@ -539,6 +539,13 @@ public sealed class DemoTraining(DataEnvironment environment, TimeProvider time,
             }
         }
         progress?.Report($"演示数据：已写入往期培训 {_cohorts:N0} 个班期、{_completions:N0} 人次");
+    }
+
+    /// <summary>The rows' ids are chosen here (others point at them), which SQL Server takes only with explicit ids on.</summary>
+    private string WithExplicitIds(string table, string insertSql)
+    {
+        var (on, off) = environment.Database.Dialect.ExplicitIds(table);
+        return on is null ? insertSql : on + insertSql + ";" + off;
     }
 
     private static async Task Write(DbConnection connection, string sql, List<object> rows, DateTimeOffset now, CancellationToken cancellationToken)

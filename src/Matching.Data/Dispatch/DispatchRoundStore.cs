@@ -123,7 +123,7 @@ public sealed class DispatchRoundStore(Database database, TimeProvider time, Cat
         INSERT INTO dispatch_assignments (round_id, worker_id, cohort_id, county_code, retention_probability, priority_group, reasons)
         VALUES (@RoundId, @WorkerId, @CohortId, @CountyCode, @RetentionProbability, @PriorityGroup, @Reasons)
         """;
-    private const string ProposalExistsSql = "SELECT COUNT(*) FROM dispatch_rounds WHERE proposal_period = @Period";
+    private const string ProposalExistsSql = "SELECT COUNT(*) FROM dispatch_rounds /*UPDLOCK*/ WHERE proposal_period = @Period";
     private const string AssignmentSelect = """
         SELECT a.worker_id, w.real_name AS worker_name, a.county_code, a.cohort_id, c.name AS cohort_name, a.retention_probability,
             a.priority_group, a.reasons, a.enrolment_id, a.outcome
@@ -141,7 +141,7 @@ public sealed class DispatchRoundStore(Database database, TimeProvider time, Cat
         SELECT county_code, COUNT(*) AS assigned, SUM(priority_group) AS priority_placed, SUM(retention_probability) AS expected_retained
         FROM dispatch_assignments WHERE round_id = @RoundId GROUP BY county_code ORDER BY county_code
         """;
-    private const string StatusSql = "SELECT status FROM dispatch_rounds WHERE id = @Id";
+    private const string StatusSql = "SELECT status FROM dispatch_rounds /*UPDLOCK*/ WHERE id = @Id";
     private const string CommitAssignmentsSql = """
         SELECT worker_id, cohort_id FROM dispatch_assignments WHERE round_id = @RoundId ORDER BY retention_probability DESC, worker_id
         """;
@@ -157,7 +157,7 @@ public sealed class DispatchRoundStore(Database database, TimeProvider time, Cat
     public Task<WriteResult> CreateAsync(RoundDraft draft, CancellationToken cancellationToken = default) =>
         database.InTransactionAsync(async (connection, tx) =>
         {
-            if (draft.ProposalPeriod is { } period && await connection.ExecuteScalarAsync<long>(ProposalExistsSql, new { Period = period }, tx) > 0)
+            if (draft.ProposalPeriod is { } period && await connection.ExecuteScalarAsync<long>(database.Dialect.Render(ProposalExistsSql), new { Period = period }, tx) > 0)
             {
                 return WriteResult.Conflict($"{period} 的月调度建议方案已生成");
             }
@@ -183,7 +183,7 @@ public sealed class DispatchRoundStore(Database database, TimeProvider time, Cat
     public async Task<bool> ProposalExistsAsync(string period, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        return await connection.ExecuteScalarAsync<long>(ProposalExistsSql, new { Period = period }) > 0;
+        return await connection.ExecuteScalarAsync<long>(database.Dialect.Render(ProposalExistsSql), new { Period = period }) > 0;
     }
 
     public async Task<DispatchRound?> GetAsync(long id, CancellationToken cancellationToken = default)
@@ -243,7 +243,7 @@ public sealed class DispatchRoundStore(Database database, TimeProvider time, Cat
     public Task<CommitResult> CommitAsync(long id, long? userId, string userName, CancellationToken cancellationToken = default) =>
         database.InTransactionAsync(async (connection, tx) =>
         {
-            var status = await connection.ExecuteScalarAsync<string?>(StatusSql, new { Id = id }, tx);
+            var status = await connection.ExecuteScalarAsync<string?>(database.Dialect.Render(StatusSql), new { Id = id }, tx);
             if (status is null)
             {
                 return new CommitResult(WriteResult.NotFound, 0, 0);

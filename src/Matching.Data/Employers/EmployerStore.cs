@@ -37,18 +37,15 @@ public sealed class EmployerStore(Database database, TimeProvider time)
         WHERE id = @Id
         """;
 
-    private const string FindByCodeSql = "SELECT id FROM employers WHERE credit_code = @CreditCode";
-    private const string VersionSql = "SELECT version FROM employers WHERE id = @Id";
+    private const string FindByCodeSql = "SELECT id FROM employers /*UPDLOCK*/ WHERE credit_code = @CreditCode";
+    private const string VersionSql = "SELECT version FROM employers /*UPDLOCK*/ WHERE id = @Id";
     private const string GetSql = $"SELECT {Columns} FROM employers WHERE id = @Id";
-    private const string ReferencesSql = """
-        SELECT (SELECT COUNT(*) FROM training_bases WHERE employer_id = @Id) + (SELECT COUNT(*) FROM placements WHERE employer_id = @Id)
-        """;
     private const string DeleteSql = "DELETE FROM employers WHERE id = @Id";
 
     public Task<WriteResult> CreateAsync(EmployerDraft draft, CancellationToken cancellationToken = default) =>
         database.InTransactionAsync(async (connection, tx) =>
         {
-            if (await connection.ExecuteScalarAsync<long?>(FindByCodeSql, new { draft.CreditCode }, tx) is { } existing)
+            if (await connection.ExecuteScalarAsync<long?>(database.Dialect.Render(FindByCodeSql), new { draft.CreditCode }, tx) is { } existing)
             {
                 return Duplicate(existing);
             }
@@ -59,12 +56,12 @@ public sealed class EmployerStore(Database database, TimeProvider time)
     public Task<WriteResult> UpdateAsync(long id, EmployerDraft draft, int? expectedVersion, CancellationToken cancellationToken = default) =>
         database.InTransactionAsync(async (connection, tx) =>
         {
-            var (version, refusal) = await RowVersion.CheckAsync(connection, tx, VersionSql, id, expectedVersion);
+            var (version, refusal) = await RowVersion.CheckAsync(database.Dialect, connection, tx, VersionSql, id, expectedVersion);
             if (refusal is not null)
             {
                 return refusal.Value;
             }
-            if (await connection.ExecuteScalarAsync<long?>(FindByCodeSql, new { draft.CreditCode }, tx) is { } other && other != id)
+            if (await connection.ExecuteScalarAsync<long?>(database.Dialect.Render(FindByCodeSql), new { draft.CreditCode }, tx) is { } other && other != id)
             {
                 return Duplicate(other);
             }
@@ -77,14 +74,14 @@ public sealed class EmployerStore(Database database, TimeProvider time)
     public Task<WriteResult> DeleteAsync(long id, int? expectedVersion, CancellationToken cancellationToken = default) =>
         database.InTransactionAsync(async (connection, tx) =>
         {
-            var (version, refusal) = await RowVersion.CheckAsync(connection, tx, VersionSql, id, expectedVersion);
+            var (version, refusal) = await RowVersion.CheckAsync(database.Dialect, connection, tx, VersionSql, id, expectedVersion);
             if (refusal is not null)
             {
                 return refusal.Value;
             }
-            if (await connection.ExecuteScalarAsync<long>(ReferencesSql, new { Id = id }, tx) > 0)
+            if (await References.RefusalAsync(connection, tx, database.Dialect, "employers", id, "企业") is { } referenced)
             {
-                return WriteResult.Conflict("该企业仍有实训基地或就业安置记录，不能删除");
+                return referenced;
             }
             await connection.ExecuteAsync(DeleteSql, new { Id = id }, tx);
             return WriteResult.Ok(id, version);

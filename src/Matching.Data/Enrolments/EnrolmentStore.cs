@@ -62,7 +62,7 @@ public static class EnrolmentSeats
     private const string CohortSql = """
         SELECT id, name, status, capacity, enrolment_deadline, start_date, end_date,
             (SELECT COUNT(*) FROM enrolments e WHERE e.cohort_id = c.id AND e.status IN ('offered', 'accepted')) AS seats_taken
-        FROM cohorts c WHERE c.id = @CohortId
+        FROM cohorts c /*UPDLOCK*/ WHERE c.id = @CohortId
         """;
     private const string ExistingSql = "SELECT id, status FROM enrolments WHERE cohort_id = @CohortId AND worker_id = @WorkerId";
     private const string InsertSql = """
@@ -88,7 +88,7 @@ public static class EnrolmentSeats
     public static async Task<SeatResult> RequestAsync(SqlDialect dialect, DbConnection connection, DbTransaction tx, Catalogue catalogue, long cohortId, long workerId, bool allowWaitlist,
         string source, string? note, long? roundId, DateOnly today, DateTimeOffset now)
     {
-        var cohort = await connection.QuerySingleOrDefaultAsync<CohortSeats>(CohortSql, new { CohortId = cohortId }, tx);
+        var cohort = await connection.QuerySingleOrDefaultAsync<CohortSeats>(dialect.Render(CohortSql), new { CohortId = cohortId }, tx);
         if (cohort is null)
         {
             return SeatResult.Refused(WriteResult.NotFound);
@@ -108,7 +108,7 @@ public static class EnrolmentSeats
         }
         // The integrity checks (overlapping cohorts, vital status, the institution's teachers, shared phones…): a block
         // refuses the seat; what needs review is noted on the enrolment.
-        var verdict = await SeatGate.CheckAsync(connection, tx, catalogue, cohortId, workerId, today);
+        var verdict = await SeatGate.CheckAsync(dialect, connection, tx, catalogue, cohortId, workerId, today);
         if (verdict.Blocked)
         {
             return SeatResult.Refused(WriteResult.Conflict(verdict.Refusal, verdict.OverlappingCohortId));
@@ -151,9 +151,9 @@ public static class EnrolmentSeats
     /// Fills the cohort's free seats from its waitlist, longest waiting first (an offer the worker then answers).
     /// Waitlisted workers only exist without overlapping holds, so promotion never breaks the overlap rule.
     /// </summary>
-    public static async Task<IReadOnlyList<long>> PromoteWaitlistAsync(DbConnection connection, DbTransaction tx, long cohortId, DateTimeOffset now)
+    public static async Task<IReadOnlyList<long>> PromoteWaitlistAsync(DbConnection connection, DbTransaction tx, long cohortId, DateTimeOffset now, SqlDialect? dialect = null)
     {
-        var cohort = await connection.QuerySingleOrDefaultAsync<CohortSeats>(CohortSql, new { CohortId = cohortId }, tx);
+        var cohort = await connection.QuerySingleOrDefaultAsync<CohortSeats>(dialect?.Render(CohortSql) ?? CohortSql, new { CohortId = cohortId }, tx);
         if (cohort is null || cohort.Status is not (CohortStatus.Open or CohortStatus.Confirmed) || cohort.SeatsTaken >= cohort.Capacity)
         {
             return [];
@@ -195,7 +195,7 @@ public sealed class EnrolmentStore(Database database, TimeProvider time, Catalog
         """;
     private const string CurrentSql = """
         SELECT e.status, e.cohort_id, c.status AS cohort_status, c.name AS cohort_name
-        FROM enrolments e JOIN cohorts c ON c.id = e.cohort_id WHERE e.id = @Id
+        FROM enrolments e /*UPDLOCK*/ JOIN cohorts c ON c.id = e.cohort_id WHERE e.id = @Id
         """;
     private const string SetStatusSql = "UPDATE enrolments SET status = @Status, updated_at = @Now WHERE id = @Id";
 
@@ -211,7 +211,7 @@ public sealed class EnrolmentStore(Database database, TimeProvider time, Catalog
     public Task<(WriteResult Result, IReadOnlyList<long> Promoted)> AnswerAsync(long id, EnrolmentAnswer answer, CancellationToken cancellationToken = default) =>
         database.InTransactionAsync<(WriteResult, IReadOnlyList<long>)>(async (connection, tx) =>
         {
-            var current = await connection.QuerySingleOrDefaultAsync<(string Status, long CohortId, string CohortStatus, string CohortName)?>(CurrentSql, new { Id = id }, tx);
+            var current = await connection.QuerySingleOrDefaultAsync<(string Status, long CohortId, string CohortStatus, string CohortName)?>(database.Dialect.Render(CurrentSql), new { Id = id }, tx);
             if (current is not { } c)
             {
                 return (WriteResult.NotFound, []);
@@ -238,7 +238,7 @@ public sealed class EnrolmentStore(Database database, TimeProvider time, Catalog
             var now = time.GetUtcNow();
             await connection.ExecuteAsync(SetStatusSql, new { Id = id, Status = to, Now = now }, tx);
             IReadOnlyList<long> promoted = EnrolmentStatus.HoldingSeat.Contains(c.Status) && !EnrolmentStatus.HoldingSeat.Contains(to)
-                ? await EnrolmentSeats.PromoteWaitlistAsync(connection, tx, c.CohortId, now)
+                ? await EnrolmentSeats.PromoteWaitlistAsync(connection, tx, c.CohortId, now, database.Dialect)
                 : [];
             await OutboxWriter.EnqueueAsync(connection, tx, CohortStore.OutboxEntity, c.CohortId, OutboxWriter.Upsert, now);
             return (WriteResult.Ok(id, 1), promoted);

@@ -1,4 +1,5 @@
 using Dapper;
+using Matching.Data.Privacy;
 using Matching.Data.Storage;
 
 namespace Matching.Data.Idempotency;
@@ -25,16 +26,18 @@ public sealed record StoredResponse(int StatusCode, string? ContentType, string?
 /// <summary>
 /// Idempotency keys per caller (IETF draft-ietf-httpapi-idempotency-key-header). Keys are kept 24 hours; a request in
 /// flight holds its key for at most <see cref="Lease"/>, so a process that died mid-request does not block the retry
-/// forever.
+/// forever. A stored response may hold personal data (a name): it is kept encrypted with the data key, the request's
+/// fingerprint is a keyed hash (an ID number in a body cannot be guessed back from it), and expired keys are removed
+/// whenever a key is used, not only by the nightly job.
 /// </summary>
-public sealed class IdempotencyStore(Database database, TimeProvider time)
+public sealed class IdempotencyStore(Database database, PersonalDataProtector protector, TimeProvider time)
 {
     public static readonly TimeSpan Lease = TimeSpan.FromMinutes(2);
     public static readonly TimeSpan Retention = TimeSpan.FromHours(24);
 
     private const string FindSql = """
         SELECT fingerprint, state, status_code, content_type, location, etag, body, created_at
-        FROM idempotency_keys WHERE user_id = @UserId AND idempotency_key = @Key
+        FROM idempotency_keys /*UPDLOCK*/ WHERE user_id = @UserId AND idempotency_key = @Key
         """;
     private const string DeleteSql = "DELETE FROM idempotency_keys WHERE user_id = @UserId AND idempotency_key = @Key";
     private const string InsertSql = """
@@ -49,11 +52,13 @@ public sealed class IdempotencyStore(Database database, TimeProvider time)
     private const string AbandonSql = "DELETE FROM idempotency_keys WHERE user_id = @UserId AND idempotency_key = @Key AND state = 'in-flight'";
     private const string PurgeSql = "DELETE FROM idempotency_keys WHERE created_at < @Before";
 
-    public Task<(IdempotencyStart Start, StoredResponse? Stored)> BeginAsync(long userId, string key, string fingerprint, CancellationToken cancellationToken = default) =>
+    public Task<(IdempotencyStart Start, StoredResponse? Stored)> BeginAsync(long userId, string key, string requestHash, CancellationToken cancellationToken = default) =>
         database.InTransactionAsync<(IdempotencyStart, StoredResponse?)>(async (connection, tx) =>
         {
             var now = time.GetUtcNow();
-            var row = await connection.QuerySingleOrDefaultAsync<KeyRow>(FindSql, new { UserId = userId, Key = key }, tx);
+            var fingerprint = Convert.ToHexString(protector.Hash("idempotency", requestHash));
+            await connection.ExecuteAsync(PurgeSql, new { Before = now - Retention }, tx);
+            var row = await connection.QuerySingleOrDefaultAsync<KeyRow>(database.Dialect.Render(FindSql), new { UserId = userId, Key = key }, tx);
             var usable = row is not null
                 && row.CreatedAt > now - Retention
                 && !(row.State == "in-flight" && row.CreatedAt <= now - Lease);
@@ -67,7 +72,8 @@ public sealed class IdempotencyStore(Database database, TimeProvider time)
                 {
                     return (IdempotencyStart.InFlight, null);
                 }
-                return (IdempotencyStart.Replay, new StoredResponse((int)row.StatusCode!, row.ContentType, row.Location, row.ETag, row.Body ?? []));
+                return (IdempotencyStart.Replay, new StoredResponse((int)row.StatusCode!, row.ContentType, row.Location, row.ETag,
+                    row.Body is { Length: > 0 } body ? protector.DecryptBytes(body) : []));
             }
             await connection.ExecuteAsync(DeleteSql, new { UserId = userId, Key = key }, tx);
             await connection.ExecuteAsync(InsertSql, new { UserId = userId, Key = key, Fingerprint = fingerprint, Now = now }, tx);
@@ -79,7 +85,8 @@ public sealed class IdempotencyStore(Database database, TimeProvider time)
         await using var connection = await database.OpenAsync(cancellationToken);
         await connection.ExecuteAsync(CompleteSql, new
         {
-            UserId = userId, Key = key, response.StatusCode, response.ContentType, response.Location, response.ETag, response.Body, Now = time.GetUtcNow(),
+            UserId = userId, Key = key, response.StatusCode, response.ContentType, response.Location, response.ETag,
+            Body = protector.Encrypt(response.Body), Now = time.GetUtcNow(),
         });
     }
 

@@ -54,11 +54,11 @@ public sealed class InstitutionStore(Database database, PersonalDataProtector pr
             province_code = @ProvinceCode, employer_id = @EmployerId, trades = @Trades, active = @Active, updated_at = @Now, version = version + 1
         WHERE id = @Id
         """;
-    private const string VersionSql = "SELECT version FROM training_institutions WHERE id = @Id";
+    private const string VersionSql = "SELECT version FROM training_institutions /*UPDLOCK*/ WHERE id = @Id";
     private const string CreditCodeHolderSql = "SELECT id FROM training_institutions WHERE credit_code = @CreditCode";
     private const string EmployerExistsSql = "SELECT COUNT(*) FROM employers WHERE id = @EmployerId";
     private const string GetSql = $"SELECT {Columns} FROM training_institutions WHERE id = @Id";
-    private const string TeacherByHashSql = "SELECT id, real_name FROM teachers WHERE id_number_hash = @Hash";
+    private const string TeacherByHashSql = "SELECT id, real_name FROM teachers /*UPDLOCK*/ WHERE id_number_hash = @Hash";
     private const string InsertTeacherSql = """
         INSERT INTO teachers (real_name, id_number_hash, id_number_cipher, id_number_masked, created_at)
         VALUES (@RealName, @Hash, @Cipher, @Masked, @Now)
@@ -98,7 +98,7 @@ public sealed class InstitutionStore(Database database, PersonalDataProtector pr
     public Task<WriteResult> UpdateAsync(long id, InstitutionDraft draft, int? expectedVersion, CancellationToken cancellationToken = default) =>
         database.InTransactionAsync(async (connection, tx) =>
         {
-            var (version, refusal) = await RowVersion.CheckAsync(connection, tx, VersionSql, id, expectedVersion);
+            var (version, refusal) = await RowVersion.CheckAsync(database.Dialect, connection, tx, VersionSql, id, expectedVersion);
             if (refusal is not null)
             {
                 return refusal.Value;
@@ -148,31 +148,27 @@ public sealed class InstitutionStore(Database database, PersonalDataProtector pr
             }
             var now = time.GetUtcNow();
             var hash = protector.Hash("id", draft.IdNumber);
-            var teacher = await connection.QuerySingleOrDefaultAsync<(long Id, string RealName)?>(TeacherByHashSql, new { Hash = hash }, tx);
-            long teacherId;
-            if (teacher is { } known)
+            var teacher = await connection.QuerySingleOrDefaultAsync<(long Id, string RealName)?>(database.Dialect.Render(TeacherByHashSql), new { Hash = hash }, tx);
+            if (teacher is { } known && known.RealName != draft.RealName)
             {
-                if (known.RealName != draft.RealName)
-                {
-                    return WriteResult.Invalid("realName", "该身份证号码已登记为另一姓名的教师，请核对");
-                }
-                teacherId = known.Id;
+                return WriteResult.Invalid("realName", "该身份证号码已登记为另一姓名的教师，请核对");
             }
-            else
-            {
-                teacherId = await connection.ExecuteScalarAsync<long>(InsertTeacherSql + database.Dialect.SelectInsertedId, new
-                {
-                    draft.RealName, Hash = hash, Cipher = protector.Encrypt(draft.IdNumber), Masked = Masking.IdNumber(draft.IdNumber), Now = now,
-                }, tx);
-            }
+            // Checked before anything is written: a refused registration leaves no new teacher behind.
             var institutionYear = (await connection.QuerySingleAsync<IntegrityFacts.InstitutionYearRow>(IntegrityFacts.InstitutionYearSql,
                 new { InstitutionId = institutionId, draft.Year }, tx)).ToYear();
-            var teacherYear = (await connection.QuerySingleAsync<IntegrityFacts.TeacherYearRow>(TeacherYearSql, new { TeacherId = teacherId, draft.Year }, tx)).ToYear();
-            var here = await connection.ExecuteScalarAsync<long>(EngagedHereSql, new { TeacherId = teacherId, InstitutionId = institutionId, draft.Year }, tx) > 0;
+            var teacherYear = teacher is { } existing
+                ? (await connection.QuerySingleAsync<IntegrityFacts.TeacherYearRow>(TeacherYearSql, new { TeacherId = existing.Id, draft.Year }, tx)).ToYear()
+                : new TeacherYear(Masking.Name(draft.RealName), 0, false, 0);
+            var here = teacher is { } engaged
+                && await connection.ExecuteScalarAsync<long>(EngagedHereSql, new { TeacherId = engaged.Id, InstitutionId = institutionId, draft.Year }, tx) > 0;
             if (InstitutionRules.EngagementProblem(institutionYear, teacherYear, draft.Employment, here) is { } problem)
             {
                 return WriteResult.Conflict(problem);
             }
+            var teacherId = teacher?.Id ?? await connection.ExecuteScalarAsync<long>(InsertTeacherSql + database.Dialect.SelectInsertedId, new
+            {
+                draft.RealName, Hash = hash, Cipher = protector.Encrypt(draft.IdNumber), Masked = Masking.IdNumber(draft.IdNumber), Now = now,
+            }, tx);
             var id = await connection.ExecuteScalarAsync<long>(InsertEngagementSql + database.Dialect.SelectInsertedId, new
             {
                 TeacherId = teacherId, InstitutionId = institutionId, draft.Year, draft.Employment, QualifiedTrades = Codes.Join(draft.QualifiedTrades), Now = now,

@@ -60,11 +60,8 @@ public sealed class OpeningStore(Database database, TimeProvider time)
 
     private const string BaseEmployerSql = "SELECT employer_id FROM training_bases WHERE id = @BaseId";
     private const string CurrentBaseSql = "SELECT base_id FROM openings WHERE id = @Id";
-    private const string VersionSql = "SELECT version FROM openings WHERE id = @Id";
+    private const string VersionSql = "SELECT version FROM openings /*UPDLOCK*/ WHERE id = @Id";
     private const string GetSql = $"SELECT {Columns} FROM openings WHERE id = @Id";
-    private const string ReferencesSql = """
-        SELECT (SELECT COUNT(*) FROM cohort_openings WHERE opening_id = @Id) + (SELECT COUNT(*) FROM placements WHERE opening_id = @Id)
-        """;
     private const string DeleteSql = "DELETE FROM openings WHERE id = @Id";
 
     public Task<WriteResult> CreateAsync(OpeningDraft draft, CancellationToken cancellationToken = default) =>
@@ -84,7 +81,7 @@ public sealed class OpeningStore(Database database, TimeProvider time)
     public Task<WriteResult> UpdateAsync(long id, OpeningDraft draft, int? expectedVersion, CancellationToken cancellationToken = default) =>
         database.InTransactionAsync(async (connection, tx) =>
         {
-            var (version, refusal) = await RowVersion.CheckAsync(connection, tx, VersionSql, id, expectedVersion);
+            var (version, refusal) = await RowVersion.CheckAsync(database.Dialect, connection, tx, VersionSql, id, expectedVersion);
             if (refusal is not null)
             {
                 return refusal.Value;
@@ -104,14 +101,14 @@ public sealed class OpeningStore(Database database, TimeProvider time)
     public Task<WriteResult> DeleteAsync(long id, int? expectedVersion, CancellationToken cancellationToken = default) =>
         database.InTransactionAsync(async (connection, tx) =>
         {
-            var (version, refusal) = await RowVersion.CheckAsync(connection, tx, VersionSql, id, expectedVersion);
+            var (version, refusal) = await RowVersion.CheckAsync(database.Dialect, connection, tx, VersionSql, id, expectedVersion);
             if (refusal is not null)
             {
                 return refusal.Value;
             }
-            if (await connection.ExecuteScalarAsync<long>(ReferencesSql, new { Id = id }, tx) > 0)
+            if (await References.RefusalAsync(connection, tx, database.Dialect, "openings", id, "岗位", "可将状态改为 closed") is { } referenced)
             {
-                return WriteResult.Conflict("该岗位已关联培训班期或就业安置，不能删除；可将状态改为 closed");
+                return referenced;
             }
             await connection.ExecuteAsync(DeleteSql, new { Id = id }, tx);
             await OutboxWriter.EnqueueAsync(connection, tx, OutboxEntity, id, OutboxWriter.Delete, time.GetUtcNow());

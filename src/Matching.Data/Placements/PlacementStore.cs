@@ -51,12 +51,12 @@ public sealed class PlacementStore(Database database, TimeProvider time)
     private const string EmployerExistsSql = "SELECT COUNT(*) FROM employers WHERE id = @EmployerId";
     private const string OpeningEmployerSql = "SELECT employer_id FROM openings WHERE id = @OpeningId";
     private const string CohortEmployerSql = "SELECT employer_id FROM cohorts WHERE id = @CohortId";
-    private const string ActiveElsewhereSql = "SELECT id FROM placements WHERE worker_id = @WorkerId AND status = 'active'";
+    private const string ActiveElsewhereSql = "SELECT id FROM placements /*UPDLOCK*/ WHERE worker_id = @WorkerId AND status = 'active'";
     private const string FollowUpsSql = """
         SELECT placement_id, month, due_date, followed_up_on, still_employed, monthly_wage, note
         FROM placement_follow_ups WHERE placement_id IN @Ids ORDER BY month
         """;
-    private const string VersionSql = "SELECT version FROM placements WHERE id = @Id";
+    private const string VersionSql = "SELECT version FROM placements /*UPDLOCK*/ WHERE id = @Id";
     private const string RecordFollowUpSql = """
         UPDATE placement_follow_ups SET followed_up_on = @FollowedUpOn, still_employed = @StillEmployed,
             monthly_wage = @MonthlyWage, note = @Note
@@ -90,7 +90,7 @@ public sealed class PlacementStore(Database database, TimeProvider time)
             {
                 return WriteResult.Invalid("cohortId", "培训班期不存在或不属于该企业");
             }
-            if (await connection.ExecuteScalarAsync<long?>(ActiveElsewhereSql, new { draft.WorkerId }, tx) is { } active)
+            if (await connection.ExecuteScalarAsync<long?>(database.Dialect.Render(ActiveElsewhereSql), new { draft.WorkerId }, tx) is { } active)
             {
                 return WriteResult.Conflict($"该劳动者已有在岗的就业安置 {active}，请先登记离岗", active);
             }
@@ -105,7 +105,7 @@ public sealed class PlacementStore(Database database, TimeProvider time)
     public Task<WriteResult> RecordFollowUpAsync(long id, int month, FollowUpDraft draft, int? expectedVersion, CancellationToken cancellationToken = default) =>
         database.InTransactionAsync(async (connection, tx) =>
         {
-            var (version, refusal) = await RowVersion.CheckAsync(connection, tx, VersionSql, id, expectedVersion);
+            var (version, refusal) = await RowVersion.CheckAsync(database.Dialect, connection, tx, VersionSql, id, expectedVersion);
             if (refusal is not null)
             {
                 return refusal.Value;
@@ -124,10 +124,14 @@ public sealed class PlacementStore(Database database, TimeProvider time)
     public Task<WriteResult> DeleteAsync(long id, int? expectedVersion, CancellationToken cancellationToken = default) =>
         database.InTransactionAsync(async (connection, tx) =>
         {
-            var (version, refusal) = await RowVersion.CheckAsync(connection, tx, VersionSql, id, expectedVersion);
+            var (version, refusal) = await RowVersion.CheckAsync(database.Dialect, connection, tx, VersionSql, id, expectedVersion);
             if (refusal is not null)
             {
                 return refusal.Value;
+            }
+            if (await References.RefusalAsync(connection, tx, database.Dialect, "placements", id, "就业安置记录") is { } referenced)
+            {
+                return referenced;
             }
             await connection.ExecuteAsync(DeleteFollowUpsSql, new { Id = id }, tx);
             await connection.ExecuteAsync(DeleteSql, new { Id = id }, tx);

@@ -43,9 +43,11 @@ public sealed class PersonalDataProtector : IDisposable
         return hash;
     }
 
-    public byte[] Encrypt(string value)
+    public byte[] Encrypt(string value) => Encrypt(Encoding.UTF8.GetBytes(value));
+
+    /// <summary>Authenticated encryption of any bytes (e.g. a stored response that holds names).</summary>
+    public byte[] Encrypt(ReadOnlySpan<byte> plain)
     {
-        var plain = Encoding.UTF8.GetBytes(value);
         var output = new byte[1 + NonceSize + TagSize + plain.Length];
         output[0] = FormatVersion;
         var nonce = output.AsSpan(1, NonceSize);
@@ -54,7 +56,9 @@ public sealed class PersonalDataProtector : IDisposable
         return output;
     }
 
-    public string Decrypt(byte[] protectedValue)
+    public string Decrypt(byte[] protectedValue) => Encoding.UTF8.GetString(DecryptBytes(protectedValue));
+
+    public byte[] DecryptBytes(byte[] protectedValue)
     {
         if (protectedValue.Length < 1 + NonceSize + TagSize || protectedValue[0] != FormatVersion)
         {
@@ -66,7 +70,7 @@ public sealed class PersonalDataProtector : IDisposable
             protectedValue.AsSpan(1 + NonceSize + TagSize),
             protectedValue.AsSpan(1 + NonceSize, TagSize),
             plain);
-        return Encoding.UTF8.GetString(plain);
+        return plain;
     }
 
     /// <summary>Safe to call more than once (the service container disposes it with its <c>DataEnvironment</c> too).</summary>

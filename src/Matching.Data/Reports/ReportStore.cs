@@ -24,7 +24,7 @@ public sealed class ReportStore(Database database, TimeProvider time)
     private const string InsertSql = """
         INSERT INTO reports (kind, period, title, file_name, content_type, content, created_at)
         SELECT @Kind, @Period, @Title, @FileName, @ContentType, @Content, @Now
-        WHERE NOT EXISTS (SELECT 1 FROM reports WHERE kind = @Kind AND period = @Period)
+        WHERE NOT EXISTS (SELECT 1 FROM reports /*UPDLOCK*/ WHERE kind = @Kind AND period = @Period)
         """;
     private const string ContentSql = "SELECT content FROM reports WHERE id = @Id";
 
@@ -32,7 +32,7 @@ public sealed class ReportStore(Database database, TimeProvider time)
     public async Task<bool> AddAsync(string kind, string period, string title, string fileName, string contentType, string content, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        return await connection.ExecuteAsync(InsertSql, new { Kind = kind, Period = period, Title = title, FileName = fileName, ContentType = contentType, Content = content, Now = time.GetUtcNow() }) == 1;
+        return await connection.ExecuteAsync(database.Dialect.Render(InsertSql), new { Kind = kind, Period = period, Title = title, FileName = fileName, ContentType = contentType, Content = content, Now = time.GetUtcNow() }) == 1;
     }
 
     public async Task<PagedList<StoredReport>> ListAsync(string? kind, int page, int pageSize, CancellationToken cancellationToken = default)

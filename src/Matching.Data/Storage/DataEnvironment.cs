@@ -32,17 +32,25 @@ public sealed class DataEnvironment : IDisposable
         Directory.CreateDirectory(dataDirectory);
         var catalogue = CatalogueFiles.Load(CatalogueFiles.ResolveDirectory(options.CataloguesDirectory));
 
-        var database = options.StorageProvider.ToUpperInvariant() switch
+        if (options.IsSqlServer && string.IsNullOrWhiteSpace(options.DataKey))
         {
-            "SQLITE" => new Database(SqliteDialect.Instance, options.ConnectionString ?? Migrator.SqliteConnectionString(dataDirectory)),
-            _ => throw new InvalidOperationException(
-                $"Matching:StorageProvider '{options.StorageProvider}' 不受支持；可用值: sqlite"),
-        };
+            // Every replica must encrypt and hash with the same key; a key generated per data folder would not be.
+            throw new InvalidOperationException("Matching:StorageProvider=sqlserver 需要配置 Matching:DataKey（各实例共用同一数据密钥，从密钥管理或文件提供），不会自动生成");
+        }
+        var database = options.IsSqlServer
+            ? Database.SqlServer(options.ConnectionString)
+            : options.StorageProvider.Equals("sqlite", StringComparison.OrdinalIgnoreCase)
+                ? new Database(SqliteDialect.Instance, options.ConnectionString ?? Migrator.SqliteConnectionString(dataDirectory))
+                : throw new InvalidOperationException($"Matching:StorageProvider '{options.StorageProvider}' 不受支持；可用值: sqlite, sqlserver");
         var applied = Migrator.Apply(database);
         CatalogueFiles.RecordVersionAsync(database, catalogue, time.GetUtcNow()).GetAwaiter().GetResult();
         var protector = new PersonalDataProtector(DataKeys.Load(options.DataKey, dataDirectory));
         return new DataEnvironment(options, catalogue, database, protector, applied);
     }
+
+    /// <summary>The same environment over the same database reached through another dialect (tests of a dialect's statements).</summary>
+    internal DataEnvironment WithDatabase(SqlDialect dialect) =>
+        new(Options, Catalogue, new Database(dialect, Database.ConnectionString), Protector, AppliedMigrations);
 
     public void Dispose() => Protector.Dispose();
 }

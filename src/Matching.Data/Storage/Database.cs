@@ -1,6 +1,8 @@
 using System.Data;
 using System.Data.Common;
+using System.Globalization;
 using Dapper;
+using Matching.Data.Access;
 
 namespace Matching.Data.Storage;
 
@@ -16,6 +18,43 @@ public sealed class Database
     }
 
     public SqlDialect Dialect { get; }
+
+    /// <summary>
+    /// A SQL Server database, checked reachable now: a service that cannot reach its database stops at start with the
+    /// reason instead of failing every request (the password is never part of the message).
+    /// </summary>
+    public static Database SqlServer(string? connectionString)
+    {
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            throw new InvalidOperationException("Matching:StorageProvider=sqlserver 需要 Matching:ConnectionString（例如 Server=db;Database=matching;User Id=…;Password=…;TrustServerCertificate=true）");
+        }
+        Microsoft.Data.SqlClient.SqlConnectionStringBuilder parsed;
+        try
+        {
+            parsed = new Microsoft.Data.SqlClient.SqlConnectionStringBuilder(connectionString);
+        }
+        catch (ArgumentException exception)
+        {
+            throw new InvalidOperationException($"Matching:ConnectionString 不是有效的 SQL Server 连接字符串：{exception.Message}");
+        }
+        if (string.IsNullOrWhiteSpace(parsed.InitialCatalog))
+        {
+            throw new InvalidOperationException("Matching:ConnectionString 须指明数据库（Database=… 或 Initial Catalog=…）");
+        }
+        var master = new Microsoft.Data.SqlClient.SqlConnectionStringBuilder(connectionString) { InitialCatalog = "master", Pooling = false };
+        try
+        {
+            using var probe = new Microsoft.Data.SqlClient.SqlConnection(master.ConnectionString);
+            probe.Open();
+        }
+        catch (Microsoft.Data.SqlClient.SqlException exception)
+        {
+            throw new InvalidOperationException(
+                $"无法连接 SQL Server {parsed.DataSource}（Matching:ConnectionString，连接超时 {parsed.ConnectTimeout} 秒）：{exception.Message}", exception);
+        }
+        return new Database(SqlServerDialect.Instance, connectionString);
+    }
 
     public string ConnectionString { get; }
 
@@ -41,13 +80,34 @@ public sealed class Database
         return connection;
     }
 
-    /// <summary>Runs the work in one transaction; commits when it returns, rolls back when it throws.</summary>
+    /// <summary>
+    /// Runs the work in one transaction; commits when it returns, rolls back when it throws. When an audited request
+    /// is pending (<see cref="AuditScope"/>) and the work changed rows, its audit row is written in the same
+    /// transaction, so the change and its audit commit or vanish together.
+    /// </summary>
     public async Task<T> InTransactionAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.Serializable, cancellationToken);
+        var audit = AuditScope.Current is { Written: false } pending ? pending : null;
+        var changesBefore = audit is null ? 0 : await ChangesAsync(connection, transaction);
         var result = await work(connection, transaction);
+        var audited = false;
+        if (audit is not null && !audit.Written && (Dialect.ChangesSql is null || await ChangesAsync(connection, transaction) != changesBefore))
+        {
+            var createdId = result is WriteResult { Status: WriteStatus.Ok, Id: > 0 } written ? written.Id.ToString(CultureInfo.InvariantCulture) : null;
+            await AuditLog.AppendAsync(connection, transaction, audit, audit.ResourceId ?? createdId);
+            audited = true;
+        }
         await transaction.CommitAsync(cancellationToken);
+        if (audited)
+        {
+            audit!.Written = true;
+        }
         return result;
     }
+
+    /// <summary>The connection's running count of changed rows (0 on an engine without one, which audits every write).</summary>
+    private async Task<long> ChangesAsync(DbConnection connection, DbTransaction transaction) =>
+        Dialect.ChangesSql is { } sql ? await connection.ExecuteScalarAsync<long>(sql, transaction: transaction) : 0;
 }

@@ -13,7 +13,10 @@ public sealed class MatchingOptions
     /// <summary><c>sqlite</c> (embedded default) or <c>sqlserver</c>.</summary>
     public string StorageProvider { get; set; } = "sqlite";
 
-    /// <summary>Connection string; defaults to <c>matching.db</c> in the data folder for SQLite.</summary>
+    /// <summary>Whether the storage is SQL Server (several API replicas may share it).</summary>
+    public bool IsSqlServer => StorageProvider.Equals("sqlserver", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Connection string; defaults to <c>matching.db</c> in the data folder for SQLite; required for SQL Server.</summary>
     public string? ConnectionString { get; set; }
 
     /// <summary>

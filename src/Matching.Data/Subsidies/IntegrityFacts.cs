@@ -20,10 +20,11 @@ public static class IntegrityFacts
     internal const string CohortSql = """
         SELECT id, name, start_date, end_date, trades, training_type, institution_id FROM cohorts WHERE id = @CohortId
         """;
-    // Seats held in other cohorts whose dates overlap (offered, accepted, or waitlisted: all bind the worker's dates).
+    // Seats held in other cohorts whose dates overlap (offered, accepted, or waitlisted: all bind the worker's dates);
+    // locked on SQL Server so two seats for the same worker cannot both pass.
     private const string HeldOverlapSql = """
         SELECT c.id AS cohort_id, c.name, c.start_date, c.end_date
-        FROM enrolments e JOIN cohorts c ON c.id = e.cohort_id
+        FROM enrolments e /*UPDLOCK*/ JOIN cohorts c ON c.id = e.cohort_id
         WHERE e.worker_id = @WorkerId AND e.cohort_id <> @CohortId AND e.status IN ('offered', 'accepted', 'waitlisted')
           AND c.start_date <= @EndDate AND @StartDate <= c.end_date
         ORDER BY c.start_date
@@ -77,7 +78,7 @@ public static class IntegrityFacts
         """;
 
     /// <summary>The facts of granting this worker a seat in this cohort; null when either is missing.</summary>
-    public static async Task<SeatFacts?> SeatAsync(DbConnection connection, DbTransaction tx, long cohortId, long workerId, DateOnly today)
+    public static async Task<SeatFacts?> SeatAsync(SqlDialect dialect, DbConnection connection, DbTransaction tx, long cohortId, long workerId, DateOnly today)
     {
         var worker = await connection.QuerySingleOrDefaultAsync<TraineeRow>(TraineeSql, new { WorkerId = workerId }, tx);
         var cohort = await CohortAsync(connection, tx, cohortId);
@@ -85,7 +86,7 @@ public static class IntegrityFacts
         {
             return null;
         }
-        var held = (await connection.QueryAsync<HeldRow>(HeldOverlapSql, new { WorkerId = workerId, CohortId = cohortId, cohort.StartDate, cohort.EndDate }, tx))
+        var held = (await connection.QueryAsync<HeldRow>(dialect.Render(HeldOverlapSql), new { WorkerId = workerId, CohortId = cohortId, cohort.StartDate, cohort.EndDate }, tx))
             .Select(h => h.ToHeld()).ToList();
         var past = await PastSubsidiesAsync(connection, tx, workerId);
         var samePhone = 1 + await connection.ExecuteScalarAsync<int>(SamePhoneSeatSql, new { CohortId = cohortId, WorkerId = workerId, worker.PhoneHash }, tx);

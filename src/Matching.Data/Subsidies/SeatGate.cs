@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Matching.Data.Storage;
 using Matching.Domain.Catalogues;
 using Matching.Domain.Subsidies;
 
@@ -32,9 +33,9 @@ public sealed record SeatVerdict(IReadOnlyList<IntegrityFinding> Findings, long 
 /// </summary>
 public static class SeatGate
 {
-    public static async Task<SeatVerdict> CheckAsync(DbConnection connection, DbTransaction tx, Catalogue catalogue, long cohortId, long workerId, DateOnly today)
+    public static async Task<SeatVerdict> CheckAsync(SqlDialect dialect, DbConnection connection, DbTransaction tx, Catalogue catalogue, long cohortId, long workerId, DateOnly today)
     {
-        var facts = await IntegrityFacts.SeatAsync(connection, tx, cohortId, workerId, today);
+        var facts = await IntegrityFacts.SeatAsync(dialect, connection, tx, cohortId, workerId, today);
         if (facts is null)
         {
             return new SeatVerdict([], 0);

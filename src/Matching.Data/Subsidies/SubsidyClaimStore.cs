@@ -79,7 +79,7 @@ public sealed class SubsidyClaimStore(Database database, PersonalDataProtector p
         WHERE e.id = @Id
         """;
     private const string CertificateSql = "SELECT id, worker_id, type, trade_id, level FROM certificates WHERE id = @Id";
-    private const string LiveClaimSql = "SELECT id FROM subsidy_claims WHERE certificate_id = @CertificateId AND status <> 'rejected'";
+    private const string LiveClaimSql = "SELECT id FROM subsidy_claims /*UPDLOCK*/ WHERE certificate_id = @CertificateId AND status <> 'rejected'";
     private const string AllowanceThisYearSql = """
         SELECT COUNT(*) FROM subsidy_claims WHERE worker_id = @WorkerId AND status IN ('approved', 'paid') AND granted_year = @Year AND living_allowance > 0 AND id <> @Id
         """;
@@ -91,7 +91,7 @@ public sealed class SubsidyClaimStore(Database database, PersonalDataProtector p
             @Basis, @AccountHash, @AccountCipher, @AccountMasked, 'submitted', '[]', @Now, @ClaimedOn, NULL, @CreatedBy,
             NULL, NULL, NULL, NULL, @Now, @Now, 1)
         """;
-    private const string StatusSql = "SELECT status, version, worker_id, living_allowance, enrolment_id FROM subsidy_claims WHERE id = @Id";
+    private const string StatusSql = "SELECT status, version, worker_id, living_allowance, enrolment_id FROM subsidy_claims /*UPDLOCK*/ WHERE id = @Id";
     internal const string SetFindingsSql = "UPDATE subsidy_claims SET findings_json = @FindingsJson, checked_at = @Now WHERE id = @Id";
     private const string ApproveSql = """
         UPDATE subsidy_claims SET status = 'approved', findings_json = @FindingsJson, checked_at = @Now, granted_year = @Year, living_allowance = @LivingAllowance,
@@ -133,7 +133,7 @@ public sealed class SubsidyClaimStore(Database database, PersonalDataProtector p
             {
                 return WriteResult.Invalid("certificateId", "不是该劳动者的证书记录");
             }
-            if (await connection.ExecuteScalarAsync<long?>(LiveClaimSql, new { CertificateId = certificateId }, tx) is { } existing)
+            if (await connection.ExecuteScalarAsync<long?>(database.Dialect.Render(LiveClaimSql), new { CertificateId = certificateId }, tx) is { } existing)
             {
                 return WriteResult.Conflict($"该证书已有补贴申领 {existing}，不能重复申领", existing);
             }
@@ -161,7 +161,7 @@ public sealed class SubsidyClaimStore(Database database, PersonalDataProtector p
     public Task<ClaimDecision> CheckAsync(long id, CancellationToken cancellationToken = default) =>
         database.InTransactionAsync(async (connection, tx) =>
         {
-            var current = await connection.QuerySingleOrDefaultAsync<StatusRow>(StatusSql, new { Id = id }, tx);
+            var current = await connection.QuerySingleOrDefaultAsync<StatusRow>(database.Dialect.Render(StatusSql), new { Id = id }, tx);
             if (current is null)
             {
                 return new ClaimDecision(WriteResult.NotFound, []);
@@ -181,7 +181,7 @@ public sealed class SubsidyClaimStore(Database database, PersonalDataProtector p
     public Task<ClaimDecision> ApproveAsync(long id, bool reviewed, string? note, string decidedBy, int? expectedVersion, CancellationToken cancellationToken = default) =>
         database.InTransactionAsync(async (connection, tx) =>
         {
-            var current = await connection.QuerySingleOrDefaultAsync<StatusRow>(StatusSql, new { Id = id }, tx);
+            var current = await connection.QuerySingleOrDefaultAsync<StatusRow>(database.Dialect.Render(StatusSql), new { Id = id }, tx);
             if (current is null)
             {
                 return new ClaimDecision(WriteResult.NotFound, []);
@@ -216,7 +216,7 @@ public sealed class SubsidyClaimStore(Database database, PersonalDataProtector p
     public Task<WriteResult> RejectAsync(long id, string reason, string decidedBy, int? expectedVersion, CancellationToken cancellationToken = default) =>
         database.InTransactionAsync(async (connection, tx) =>
         {
-            var current = await connection.QuerySingleOrDefaultAsync<StatusRow>(StatusSql, new { Id = id }, tx);
+            var current = await connection.QuerySingleOrDefaultAsync<StatusRow>(database.Dialect.Render(StatusSql), new { Id = id }, tx);
             if (current is null)
             {
                 return WriteResult.NotFound;

@@ -93,17 +93,17 @@ public sealed class TrainingRecordStore(Database database, TimeProvider time)
 
     /// <summary>
     /// Records results for enrolments of one cohort, all or none: each must be an enrolment of the cohort that took
-    /// part (accepted). Returns the first refusal (field keyed by the row) or Ok.
+    /// part (accepted). Every row is checked before any is written (the transaction commits what it wrote), so a refusal
+    /// (the first, field keyed by the row) leaves every result as it was.
     /// </summary>
     public Task<WriteResult> RecordResultsAsync(long cohortId, IReadOnlyList<(long EnrolmentId, TrainingResultDraft Draft)> rows, string fieldPrefix,
         CancellationToken cancellationToken = default) =>
         database.InTransactionAsync(async (connection, tx) =>
         {
-            var now = time.GetUtcNow();
+            var enrolments = new List<(long CohortId, long WorkerId)>(rows.Count);
             for (var i = 0; i < rows.Count; i++)
             {
-                var (enrolmentId, d) = rows[i];
-                var enrolment = await connection.QuerySingleOrDefaultAsync<(long CohortId, long WorkerId, string Status)?>(EnrolmentSql, new { Id = enrolmentId }, tx);
+                var enrolment = await connection.QuerySingleOrDefaultAsync<(long CohortId, long WorkerId, string Status)?>(EnrolmentSql, new { Id = rows[i].EnrolmentId }, tx);
                 var field = string.Format(System.Globalization.CultureInfo.InvariantCulture, fieldPrefix, i);
                 if (enrolment is not { } e || e.CohortId != cohortId)
                 {
@@ -113,10 +113,16 @@ public sealed class TrainingRecordStore(Database database, TimeProvider time)
                 {
                     return WriteResult.Invalid(field + "enrolmentId", "该学员未确认参训，不能登记培训结果");
                 }
+                enrolments.Add((e.CohortId, e.WorkerId));
+            }
+            var now = time.GetUtcNow();
+            for (var i = 0; i < rows.Count; i++)
+            {
+                var (enrolmentId, d) = rows[i];
                 var parameters = new
                 {
-                    EnrolmentId = enrolmentId, e.CohortId, e.WorkerId, d.DaysScheduled, d.DaysAttended, d.Completion, d.CompletedOn, d.AssessmentPassed,
-                    d.AssessedOn, d.AssessingBody, Now = now,
+                    EnrolmentId = enrolmentId, enrolments[i].CohortId, enrolments[i].WorkerId, d.DaysScheduled, d.DaysAttended, d.Completion, d.CompletedOn,
+                    d.AssessmentPassed, d.AssessedOn, d.AssessingBody, Now = now,
                 };
                 if (await connection.ExecuteAsync(UpdateResultSql, parameters, tx) == 0)
                 {

@@ -96,14 +96,11 @@ public sealed class WorkerStore(Database database, PersonalDataProtector protect
               WHERE e.worker_id = @WorkerId AND c.employer_id = @EmployerId AND e.status = 'accepted')
           + (SELECT COUNT(*) FROM placements WHERE worker_id = @WorkerId AND employer_id = @EmployerId) AS accepted
         """;
-    private const string FindByHashSql = "SELECT id FROM workers WHERE id_number_hash = @Hash";
-    private const string VersionSql = "SELECT version FROM workers WHERE id = @Id";
-    private const string GetSql = $"SELECT {Columns} FROM workers WHERE id = @Id";
-    private const string ReferencesSql = """
-        SELECT (SELECT COUNT(*) FROM placements WHERE worker_id = @Id) + (SELECT COUNT(*) FROM enrolments WHERE worker_id = @Id)
-            + (SELECT COUNT(*) FROM certificates WHERE worker_id = @Id)
+    private const string AcceptedOfferSql = """
+        SELECT COUNT(*) FROM enrolments e JOIN cohorts c ON c.id = e.cohort_id
+        WHERE e.worker_id = @WorkerId AND c.employer_id = @EmployerId AND e.status = 'accepted'
         """;
-    private const string SocialSecurityHolderSql = "SELECT id FROM workers WHERE social_security_hash = @Hash";
+    private const string SocialSecurityHolderSql = "SELECT id FROM workers /*UPDLOCK*/ WHERE social_security_hash = @Hash";
     private const string SetSocialSecuritySql = """
         UPDATE workers SET social_security_hash = @Hash, social_security_cipher = @Cipher, social_security_masked = @Masked, updated_at = @Now, version = version + 1
         WHERE id = @Id
@@ -111,6 +108,9 @@ public sealed class WorkerStore(Database database, PersonalDataProtector protect
     private const string SetVitalStatusSql = """
         UPDATE workers SET vital_status = @Status, vital_status_since = @Since, vital_status_note = @Note, updated_at = @Now, version = version + 1 WHERE id = @Id
         """;
+    private const string FindByHashSql = "SELECT id FROM workers /*UPDLOCK*/ WHERE id_number_hash = @Hash";
+    private const string VersionSql = "SELECT version FROM workers /*UPDLOCK*/ WHERE id = @Id";
+    private const string GetSql = $"SELECT {Columns} FROM workers WHERE id = @Id";
     private const string DeleteSql = "DELETE FROM workers WHERE id = @Id";
     private const string IdNumberCipherSql = "SELECT id_number_cipher FROM workers WHERE id = @Id";
     private const string PhoneCipherSql = "SELECT phone_cipher FROM workers WHERE id = @Id";
@@ -121,7 +121,7 @@ public sealed class WorkerStore(Database database, PersonalDataProtector protect
         var now = time.GetUtcNow();
         return await database.InTransactionAsync(async (connection, tx) =>
         {
-            var existing = await connection.ExecuteScalarAsync<long?>(FindByHashSql, new { Hash = row.IdNumberHash }, tx);
+            var existing = await connection.ExecuteScalarAsync<long?>(database.Dialect.Render(FindByHashSql), new { Hash = row.IdNumberHash }, tx);
             if (existing is { } existingId)
             {
                 return Duplicate(existingId);
@@ -139,12 +139,12 @@ public sealed class WorkerStore(Database database, PersonalDataProtector protect
         var now = time.GetUtcNow();
         return await database.InTransactionAsync(async (connection, tx) =>
         {
-            var (version, refusal) = await RowVersion.CheckAsync(connection, tx, VersionSql, id, expectedVersion);
+            var (version, refusal) = await RowVersion.CheckAsync(database.Dialect, connection, tx, VersionSql, id, expectedVersion);
             if (refusal is not null)
             {
                 return refusal.Value;
             }
-            var holder = await connection.ExecuteScalarAsync<long?>(FindByHashSql, new { Hash = row.IdNumberHash }, tx);
+            var holder = await connection.ExecuteScalarAsync<long?>(database.Dialect.Render(FindByHashSql), new { Hash = row.IdNumberHash }, tx);
             if (holder is { } other && other != id)
             {
                 return Duplicate(other);
@@ -168,14 +168,14 @@ public sealed class WorkerStore(Database database, PersonalDataProtector protect
         var now = time.GetUtcNow();
         return await database.InTransactionAsync(async (connection, tx) =>
         {
-            var (version, refusal) = await RowVersion.CheckAsync(connection, tx, VersionSql, id, expectedVersion);
+            var (version, refusal) = await RowVersion.CheckAsync(database.Dialect, connection, tx, VersionSql, id, expectedVersion);
             if (refusal is not null)
             {
                 return refusal.Value;
             }
-            if (await connection.ExecuteScalarAsync<long>(ReferencesSql, new { Id = id }, tx) > 0)
+            if (await References.RefusalAsync(connection, tx, database.Dialect, "workers", id, "劳动者") is { } referenced)
             {
-                return WriteResult.Conflict("该劳动者已有报名、证书或就业安置记录，不能删除");
+                return referenced;
             }
             await connection.ExecuteAsync(DeleteSql, new { Id = id }, tx);
             await OutboxWriter.EnqueueAsync(connection, tx, OutboxEntity, id, OutboxWriter.Delete, now);
@@ -191,12 +191,12 @@ public sealed class WorkerStore(Database database, PersonalDataProtector protect
         var now = time.GetUtcNow();
         return await database.InTransactionAsync(async (connection, tx) =>
         {
-            var (version, refusal) = await RowVersion.CheckAsync(connection, tx, VersionSql, id, expectedVersion);
+            var (version, refusal) = await RowVersion.CheckAsync(database.Dialect, connection, tx, VersionSql, id, expectedVersion);
             if (refusal is not null)
             {
                 return refusal.Value;
             }
-            if (await connection.ExecuteScalarAsync<long?>(SocialSecurityHolderSql, new { Hash = hash }, tx) is { } holder && holder != id)
+            if (await connection.ExecuteScalarAsync<long?>(database.Dialect.Render(SocialSecurityHolderSql), new { Hash = hash }, tx) is { } holder && holder != id)
             {
                 return WriteResult.Conflict($"该社会保障卡号已登记给劳动者 {holder}", holder);
             }
@@ -212,7 +212,7 @@ public sealed class WorkerStore(Database database, PersonalDataProtector protect
         var now = time.GetUtcNow();
         return await database.InTransactionAsync(async (connection, tx) =>
         {
-            var (version, refusal) = await RowVersion.CheckAsync(connection, tx, VersionSql, id, expectedVersion);
+            var (version, refusal) = await RowVersion.CheckAsync(database.Dialect, connection, tx, VersionSql, id, expectedVersion);
             if (refusal is not null)
             {
                 return refusal.Value;
@@ -227,7 +227,7 @@ public sealed class WorkerStore(Database database, PersonalDataProtector protect
     public async Task<long?> FindBySocialSecurityCardAsync(string cardNumber, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        return await connection.ExecuteScalarAsync<long?>(SocialSecurityHolderSql, new { Hash = protector.Hash("ssc", cardNumber) });
+        return await connection.ExecuteScalarAsync<long?>(database.Dialect.Render(SocialSecurityHolderSql), new { Hash = protector.Hash("ssc", cardNumber) });
     }
 
     public async Task<Worker?> GetAsync(long id, CancellationToken cancellationToken = default)
@@ -248,11 +248,18 @@ public sealed class WorkerStore(Database database, PersonalDataProtector protect
         return (linked > 0, accepted > 0);
     }
 
+    /// <summary>Whether the worker accepted a seat in one of the employer's cohorts (what lets an enterprise record a placement).</summary>
+    public async Task<bool> AcceptedOfferAsync(long workerId, long employerId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<long>(AcceptedOfferSql, new { WorkerId = workerId, EmployerId = employerId }) > 0;
+    }
+
     /// <summary>The id of the worker registered with this ID number, if any (look-up by keyed hash).</summary>
     public async Task<long?> FindByIdNumberAsync(string idNumber, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        return await connection.ExecuteScalarAsync<long?>(FindByHashSql, new { Hash = protector.Hash("id", ResidentIdNumber.Normalize(idNumber)) });
+        return await connection.ExecuteScalarAsync<long?>(database.Dialect.Render(FindByHashSql), new { Hash = protector.Hash("id", ResidentIdNumber.Normalize(idNumber)) });
     }
 
     /// <summary>The clear ID number, decrypted. Callers audit this.</summary>
@@ -363,7 +370,7 @@ public sealed class WorkerStore(Database database, PersonalDataProtector protect
                 command.Transaction = tx;
                 if (written == 0)
                 {
-                    await command.PrepareAsync(cancellationToken);
+                    await database.Dialect.PrepareAsync(command, cancellationToken);
                 }
                 foreach (var w in batch)
                 {

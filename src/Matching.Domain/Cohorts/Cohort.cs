@@ -54,6 +54,35 @@ public static class CohortStatus
 
     public static bool CanMove(string from, string to) => from == to || (Allowed.TryGetValue(from, out var next) && next.Contains(to));
 
+    /// <summary>Completed and cancelled cohorts have nothing ahead of them.</summary>
+    public static bool IsFinal(string status) => status is Completed or Cancelled;
+
+    /// <summary>
+    /// The one rule of every status change, for the scheduled steps and for people alike (PUT, POST …/cancel): the
+    /// move must follow the lifecycle, and its dates must allow it — enrolment opens only before the deadline, a
+    /// cohort is confirmed only with enough accepted workers, training starts on the start date, and a cohort is
+    /// completed only once its end date has come. Null when allowed; otherwise why not, in Chinese.
+    /// </summary>
+    public static string? Refusal(string from, string to, CohortProgress cohort, DateOnly today)
+    {
+        if (from == to)
+        {
+            return null;
+        }
+        if (!CanMove(from, to))
+        {
+            return $"班期状态不能从“{NameOf(from)}”改为“{NameOf(to)}”";
+        }
+        return to switch
+        {
+            Open when today > cohort.EnrolmentDeadline => $"报名截止日 {cohort.EnrolmentDeadline:yyyy-MM-dd} 已过，不能再开始招生",
+            Confirmed when cohort.Accepted < cohort.MinSize => $"确认参训 {cohort.Accepted} 人，未达到最低开班人数 {cohort.MinSize}，不能确认开班",
+            InTraining when today < cohort.StartDate => $"开班日期 {cohort.StartDate:yyyy-MM-dd} 未到，不能开班",
+            Completed when today < cohort.EndDate => $"结业日期 {cohort.EndDate:yyyy-MM-dd} 未到，不能结业",
+            _ => null,
+        };
+    }
+
     public static string NameOf(string status) => status switch
     {
         Planned => "计划中",
@@ -66,9 +95,26 @@ public static class CohortStatus
     };
 }
 
+/// <summary>What the lifecycle rule reads of a cohort: its dates and how many workers accepted a seat.</summary>
+public sealed record CohortProgress(DateOnly EnrolmentDeadline, DateOnly StartDate, DateOnly EndDate, int Accepted, int MinSize);
+
+/// <summary>A stored cohort's status and dates, against which a replacement (PUT) is checked.</summary>
+public sealed record CohortStored(string Status, DateOnly EnrolmentDeadline, DateOnly StartDate, DateOnly EndDate);
+
 public static class CohortRules
 {
-    public static CohortDraft? Validate(CohortInput input, Catalogue catalogue, ValidationErrors errors)
+    /// <summary>A cohort's dates lie from shortly before today (one just begun is still registered) …</summary>
+    public const int EarliestDaysBefore = 30;
+
+    /// <summary>… to two years ahead: plans further out are not plans, and no job should wait decades to fire.</summary>
+    public const int LatestYearsAhead = 2;
+
+    /// <summary>
+    /// A new cohort (<paramref name="stored"/> null) starts as planned (计划中); its status then changes only through the
+    /// lifecycle (<see cref="CohortStatus.Refusal"/>). Each date must lie in the window around today, except a date a
+    /// replacement leaves as it was stored (a cohort in training keeps its past start date).
+    /// </summary>
+    public static CohortDraft? Validate(CohortInput input, Catalogue catalogue, DateOnly today, ValidationErrors errors, CohortStored? stored = null)
     {
         if (input.BaseId is null or <= 0)
         {
@@ -87,9 +133,9 @@ public static class CohortRules
         {
             errors.Add("minSize", "最低开班人数不能超过容量");
         }
-        var deadline = Check.Required(errors, "enrolmentDeadline", input.EnrolmentDeadline);
-        var start = Check.Required(errors, "startDate", input.StartDate);
-        var end = Check.Required(errors, "endDate", input.EndDate);
+        var deadline = InWindow(errors, "enrolmentDeadline", "报名截止日期", input.EnrolmentDeadline, stored?.EnrolmentDeadline, today);
+        var start = InWindow(errors, "startDate", "开班日期", input.StartDate, stored?.StartDate, today);
+        var end = InWindow(errors, "endDate", "结业日期", input.EndDate, stored?.EndDate, today, extraDays: 366);
         if (deadline is not null && start is not null && deadline > start)
         {
             errors.Add("enrolmentDeadline", "报名截止日期不能晚于开班日期");
@@ -114,10 +160,14 @@ public static class CohortRules
         {
             errors.Add("linkedOpeningIds", "岗位编号无效或重复");
         }
-        var status = input.Status?.Trim() ?? CohortStatus.Planned;
+        var status = input.Status?.Trim() ?? stored?.Status ?? CohortStatus.Planned;
         if (!CohortStatus.All.Contains(status))
         {
             errors.Add("status", "应为 planned、open、confirmed、in-training、completed 或 cancelled");
+        }
+        else if (stored is null && status != CohortStatus.Planned)
+        {
+            errors.Add("status", "新班期从“计划中”（planned）开始；此后随招生、报名截止、开班、结业按流程变更");
         }
         if (!errors.IsValid)
         {
@@ -125,5 +175,24 @@ public static class CohortRules
         }
         return new CohortDraft(input.BaseId!.Value, name!, trainingType!, trades, capacity!.Value, minSize!.Value,
             deadline!.Value, start!.Value, end!.Value, openings, status);
+    }
+
+    /// <summary>A required date inside [today − 30 days, today + 2 years (+ <paramref name="extraDays"/>)], or left as stored.</summary>
+    private static DateOnly? InWindow(ValidationErrors errors, string field, string label, DateOnly? value, DateOnly? storedValue, DateOnly today, int extraDays = 0)
+    {
+        if (Check.Required(errors, field, value) is not { } date)
+        {
+            return null;
+        }
+        var earliest = today.AddDays(-EarliestDaysBefore);
+        var latest = today.AddYears(LatestYearsAhead).AddDays(extraDays);
+        if (date != storedValue && (date < earliest || date > latest))
+        {
+            errors.Add(field, extraDays == 0
+                ? $"{label}应在{EarliestDaysBefore}天前至{LatestYearsAhead}年后之间（{earliest:yyyy-MM-dd} 至 {latest:yyyy-MM-dd}）"
+                : $"{label}应在{earliest:yyyy-MM-dd} 至 {latest:yyyy-MM-dd}之间");
+            return null;
+        }
+        return date;
     }
 }

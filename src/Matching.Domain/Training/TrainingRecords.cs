@@ -32,7 +32,7 @@ public sealed record TrainingResultInput(int? DaysScheduled, int? DaysAttended, 
 /// <summary>One row of an imported batch of results: the enrolment it is for, and the result.</summary>
 public sealed record TrainingResultRow(long? EnrolmentId, int? DaysScheduled, int? DaysAttended, string? Completion, DateOnly? CompletedOn, AssessmentInput? Assessment)
 {
-    public TrainingResultInput Result => new(DaysScheduled, DaysAttended, Completion, CompletedOn, Assessment);
+    public TrainingResultInput ToResult() => new(DaysScheduled, DaysAttended, Completion, CompletedOn, Assessment);
 }
 
 /// <summary>An imported batch of results for one cohort.</summary>
@@ -85,10 +85,10 @@ public static partial class TrainingRules
     public static TrainingResultDraft? Validate(TrainingResultInput input, DateOnly cohortStart, DateOnly cohortEnd, string cohortStatus, DateOnly today,
         ValidationErrors errors, string prefix = "")
     {
+        // Every field is checked whatever the cohort's state, so each error names its own field.
         if (cohortStatus is not (CohortStatus.InTraining or CohortStatus.Completed))
         {
             errors.Add(prefix + "daysAttended", $"班期当前为“{CohortStatus.NameOf(cohortStatus)}”，开班后才能登记考勤和结业");
-            return null;
         }
         var days = CohortDays(cohortStart, cohortEnd);
         var scheduled = Check.Range(errors, prefix + "daysScheduled", input.DaysScheduled, 1, days);

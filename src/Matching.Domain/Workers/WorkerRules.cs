@@ -13,6 +13,9 @@ public static partial class WorkerRules
     public const int MinWage = 1000;
     public const int MaxWage = 100_000;
 
+    /// <summary>Certificates are dated within a working life: issued and expiring at most 50 years from today.</summary>
+    public const int CertificateYears = 50;
+
     public static WorkerDraft? Validate(WorkerInput input, Catalogue catalogue, DateOnly today, ValidationErrors errors)
     {
         var name = Check.Text(errors, "realName", input.RealName, 30, required: true, minLength: 2);
@@ -40,6 +43,11 @@ public static partial class WorkerRules
 
         var gender = input.Gender;
         var birthDate = input.BirthDate;
+        if (id is null && birthDate is { } born && (born > today || AgeOn(born, today) is < MinAge or > MaxAge))
+        {
+            // Without a usable ID number the birth date is checked on its own, so a wrong date is still named.
+            errors.Add("birthDate", $"出生日期应使年龄在{MinAge}至{MaxAge}周岁之间");
+        }
         if (id is not null)
         {
             if (gender is not null && gender != id.Gender)
@@ -139,6 +147,16 @@ public static partial class WorkerRules
             if (c?.IssuedOn is { } issued && issued > today)
             {
                 errors.Add($"{field}.issuedOn", "发证日期不能晚于今天");
+                ok = false;
+            }
+            else if (c?.IssuedOn is { } early && early < today.AddYears(-CertificateYears))
+            {
+                errors.Add($"{field}.issuedOn", $"发证日期不能早于{CertificateYears}年前");
+                ok = false;
+            }
+            if (c?.ExpiresOn is { } expires && (expires < today.AddYears(-CertificateYears) || expires > today.AddYears(CertificateYears)))
+            {
+                errors.Add($"{field}.expiresOn", $"有效期截止日期应在{CertificateYears}年前至{CertificateYears}年后之间");
                 ok = false;
             }
             if (c?.IssuedOn is { } from && c.ExpiresOn is { } to && to <= from)

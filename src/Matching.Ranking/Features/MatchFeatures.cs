@@ -73,6 +73,10 @@ public static class MatchFeatures
     ];
 
     public static IReadOnlyList<string> Names { get; } = All.Select(f => f.Name).ToList();
+
+    /// <summary>The features that say a worker is in a priority group (重点群体).</summary>
+    public static readonly IReadOnlyList<Feature> PriorityGroupFeatures =
+        [Feature.PovertyLifted, Feature.Monitored, Feature.Relocated, Feature.HardToEmploy, Feature.RuralWoman, Feature.Graduate];
 }
 
 /// <summary>

@@ -30,7 +30,17 @@ public sealed class MatchRanker(
         options.FavouredGroups.Select(g => features.Catalogue.PriorityGroupsById.TryGetValue(g, out var p) ? p.Name : g).ToList(),
         "最终得分 = 预测6个月留存率 + 重点群体政策权重（劳动者属于所列重点群体之一时）");
 
-    public async Task<(CandidateList? List, RankingRefusal Refusal)> CandidatesForOpeningAsync(long openingId, int top, SearchScope? scope = null, CancellationToken cancellationToken = default)
+    /// <summary>The policy of a ranking built without priority groups (an enterprise's): retention alone.</summary>
+    public static readonly PolicyWeight WithoutPriorityGroups = new(0, [], [], "最终得分 = 预测6个月留存率");
+
+    /// <summary>
+    /// The opening's candidates, best first. Without <paramref name="withPriorityGroups"/> (an enterprise asking) the
+    /// workers are read without their priority groups before anything is computed, so no feature, score, order, factor
+    /// or reason can differ between a group member and a non-member: the answer is built without that information, not
+    /// filtered afterwards.
+    /// </summary>
+    public async Task<(CandidateList? List, RankingRefusal Refusal)> CandidatesForOpeningAsync(long openingId, int top, SearchScope? scope = null,
+        bool withPriorityGroups = true, CancellationToken cancellationToken = default)
     {
         var model = models.Current;
         var opening = await profiles.GetOpeningAsync(openingId, cancellationToken);
@@ -45,12 +55,14 @@ public sealed class MatchRanker(
         var recalled = await recall.RecallWorkersAsync(openingId, options.RecallLimit, scope, cancellationToken);
         var workers = await profiles.GetWorkersAsync(recalled.Select(r => r.WorkerId).ToList(), cancellationToken);
         var pairs = recalled.Where(r => workers.ContainsKey(r.WorkerId))
-            .Select(r => (Worker: workers[r.WorkerId], Opening: opening, r.Relevance)).ToList();
-        var scored = await RankAsync(model, pairs, top, cancellationToken);
+            .Select(r => (Worker: withPriorityGroups ? workers[r.WorkerId] : workers[r.WorkerId] with { PriorityGroups = [] }, Opening: opening, r.Relevance))
+            .ToList();
+        var scored = await RankAsync(model, pairs, top, withPriorityGroups, cancellationToken);
         var catalogue = features.Catalogue;
         var results = scored.Select((s, i) => new CandidateResult(i + 1, s.Worker.Id, s.Worker.CountyCode, catalogue.NameOf(s.Worker.CountyCode),
             s.Facts.Age, s.Facts.WorkerTradeName, s.Facts.Fit.Trade?.Level, s.Worker.PriorityGroups, s.Score)).ToList();
-        return (new CandidateList(opening.Id, opening.Title, catalogue.TradesById[opening.Terms.TradeId].Name, model.Version, Policy, pairs.Count, results), RankingRefusal.None);
+        return (new CandidateList(opening.Id, opening.Title, catalogue.TradesById[opening.Terms.TradeId].Name, model.Version,
+            withPriorityGroups ? Policy : WithoutPriorityGroups, pairs.Count, results), RankingRefusal.None);
     }
 
     public async Task<(OpeningList? List, RankingRefusal Refusal)> OpeningsForWorkerAsync(long workerId, int top, SearchScope? scope = null, CancellationToken cancellationToken = default)
@@ -69,7 +81,7 @@ public sealed class MatchRanker(
         var openings = await profiles.GetOpeningsAsync(recalled.Select(r => r.OpeningId).ToList(), cancellationToken);
         var pairs = recalled.Where(r => openings.ContainsKey(r.OpeningId))
             .Select(r => (Worker: worker, Opening: openings[r.OpeningId], r.Relevance)).ToList();
-        var scored = await RankAsync(model, pairs, top, cancellationToken);
+        var scored = await RankAsync(model, pairs, top, withPriorityGroups: true, cancellationToken);
         var catalogue = features.Catalogue;
         var results = scored.Select((s, i) => new OpeningResult(i + 1, s.Opening.Id, s.Opening.Title, s.Opening.EmployerId,
             s.Facts.OpeningTradeName, s.Facts.CityName, s.Opening.WageMin, s.Opening.WageMax, s.Score)).ToList();
@@ -78,8 +90,12 @@ public sealed class MatchRanker(
 
     private sealed record Scored(WorkerProfile Worker, OpeningProfile Opening, PairFacts Facts, MatchScore Score);
 
-    /// <summary>Scores every recalled pair, keeps the best <paramref name="top"/>, and explains only those.</summary>
-    private async Task<IReadOnlyList<Scored>> RankAsync(RetentionModel model, IReadOnlyList<(WorkerProfile Worker, OpeningProfile Opening, double Relevance)> pairs, int top, CancellationToken cancellationToken)
+    /// <summary>
+    /// Scores every recalled pair, keeps the best <paramref name="top"/>, and explains only those. Without
+    /// <paramref name="withPriorityGroups"/> the priority-group features are no factor of any explanation.
+    /// </summary>
+    private async Task<IReadOnlyList<Scored>> RankAsync(RetentionModel model, IReadOnlyList<(WorkerProfile Worker, OpeningProfile Opening, double Relevance)> pairs, int top,
+        bool withPriorityGroups, CancellationToken cancellationToken)
     {
         var today = ChinaTime.Today(time);
         var snapshot = await history.GetAsync(cancellationToken);
@@ -103,7 +119,17 @@ public sealed class MatchRanker(
         {
             var (worker, opening, relevance) = pairs[index];
             var f = facts[index];
-            var (_, contributions) = model.Explain(vectors[index]);
+            var (_, explained) = model.Explain(vectors[index]);
+            var contributions = explained;
+            if (!withPriorityGroups)
+            {
+                var without = explained.ToArray();
+                foreach (var feature in MatchFeatures.PriorityGroupFeatures)
+                {
+                    without[(int)feature] = 0;
+                }
+                contributions = without;
+            }
             var factors = Explanations.TopFactorsOf(f, contributions, features.Catalogue);
             var closing = Explanations.TrainingClosesGap(f) ? await cohorts.FindAsync(opening, cancellationToken) : null;
             var p = Math.Round(probabilities[index], 4);

@@ -3,6 +3,7 @@ using Matching.Allocation;
 using Matching.Data.Dispatch;
 using Matching.Data.Idempotency;
 using Matching.Data.Notifications;
+using Matching.Data.Operations;
 using Matching.Data.Reports;
 using Matching.Domain.Validation;
 using Matching.Scheduling.Dispatch;
@@ -25,20 +26,33 @@ public static class CohortJobs
 /// One step of a cohort's life, fired by that cohort's trigger: runs the step (idempotent: a step already done is a
 /// no-op) and logs what it did. Misfire: fire now (see <see cref="CohortSchedule"/>).
 /// </summary>
-public abstract class CohortStepJob(string step, ILogger logger) : IJob
+public abstract class CohortStepJob(string step, BackgroundProblems problems, ILogger logger) : IJob
 {
     protected abstract Task<LifecycleResult> RunAsync(long cohortId, CancellationToken cancellationToken);
 
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
     {
         var id = CohortJobs.CohortId(context);
-        var result = await RunAsync(id, cancellationToken);
+        LifecycleResult result;
+        try
+        {
+            result = await RunAsync(id, cancellationToken);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            // A cohort whose row this step cannot handle is recorded for the admins; other cohorts' steps are unaffected.
+            logger.LogWarning("Cohort {CohortId} {Step} failed: {Error}", id, step, exception.GetType().Name);
+            await problems.RecordAsync(BackgroundProblems.CohortStep, id, $"班期 {id} 的“{step}”步骤执行失败（{exception.GetType().Name}）", cancellationToken);
+            return;
+        }
+        await problems.ClearAsync(BackgroundProblems.CohortStep, id, cancellationToken);
         logger.LogInformation("Cohort {CohortId} {Step}: {Detail}", id, step, result.Detail);
     }
 }
 
 /// <summary>Enrolment deadline (报名截止): confirm, or cancel and re-offer.</summary>
-public sealed class CohortDeadlineJob(CohortLifecycle lifecycle, ILogger<CohortDeadlineJob> logger) : CohortStepJob("deadline", logger)
+public sealed class CohortDeadlineJob(CohortLifecycle lifecycle, BackgroundProblems problems, ILogger<CohortDeadlineJob> logger)
+    : CohortStepJob("deadline", problems, logger)
 {
     public static readonly JobKey Key = new("cohort-deadline", CohortSchedule.Group);
 
@@ -46,7 +60,8 @@ public sealed class CohortDeadlineJob(CohortLifecycle lifecycle, ILogger<CohortD
 }
 
 /// <summary>Start reminder three days before (开班提醒); the step skips a cohort already started.</summary>
-public sealed class CohortReminderJob(CohortLifecycle lifecycle, ILogger<CohortReminderJob> logger) : CohortStepJob("reminder", logger)
+public sealed class CohortReminderJob(CohortLifecycle lifecycle, BackgroundProblems problems, ILogger<CohortReminderJob> logger)
+    : CohortStepJob("reminder", problems, logger)
 {
     public static readonly JobKey Key = new("cohort-reminder", CohortSchedule.Group);
 
@@ -54,7 +69,8 @@ public sealed class CohortReminderJob(CohortLifecycle lifecycle, ILogger<CohortR
 }
 
 /// <summary>Start (开班) → in training.</summary>
-public sealed class CohortStartJob(CohortLifecycle lifecycle, ILogger<CohortStartJob> logger) : CohortStepJob("start", logger)
+public sealed class CohortStartJob(CohortLifecycle lifecycle, BackgroundProblems problems, ILogger<CohortStartJob> logger)
+    : CohortStepJob("start", problems, logger)
 {
     public static readonly JobKey Key = new("cohort-start", CohortSchedule.Group);
 
@@ -62,7 +78,8 @@ public sealed class CohortStartJob(CohortLifecycle lifecycle, ILogger<CohortStar
 }
 
 /// <summary>End (结业) → completed, placements created.</summary>
-public sealed class CohortEndJob(CohortLifecycle lifecycle, ILogger<CohortEndJob> logger) : CohortStepJob("end", logger)
+public sealed class CohortEndJob(CohortLifecycle lifecycle, BackgroundProblems problems, ILogger<CohortEndJob> logger)
+    : CohortStepJob("end", problems, logger)
 {
     public static readonly JobKey Key = new("cohort-end", CohortSchedule.Group);
 

@@ -33,6 +33,7 @@ public sealed class CohortLifecycle(Database database, Catalogue catalogue, Time
             (SELECT COUNT(*) FROM enrolments e WHERE e.cohort_id = c.id AND e.status = 'accepted') AS accepted
         FROM cohorts c JOIN training_bases b ON b.id = c.base_id WHERE c.id = @Id
         """;
+    private const string StatusSql = "SELECT status FROM cohorts WHERE id = @Id";
     private const string SetStatusSql = "UPDATE cohorts SET status = @Status, updated_at = @Now, version = version + 1 WHERE id = @Id AND status = @From";
     private const string ActiveEnrolmentsSql = """
         SELECT id, worker_id, status FROM enrolments WHERE cohort_id = @Id AND status IN ('accepted', 'offered', 'waitlisted')
@@ -79,17 +80,23 @@ public sealed class CohortLifecycle(Database database, Catalogue catalogue, Time
             return await DecideAsync(connection, tx, cohort, today, cancellationToken);
         }, cancellationToken);
 
-    private async Task<LifecycleResult> DecideAsync(DbConnection connection, DbTransaction tx, CohortRow cohort, DateOnly today, CancellationToken cancellationToken)
+    /// <summary>
+    /// Confirms the cohort when enough workers accepted, else cancels it: its seats are released and each of its
+    /// workers is re-offered a seat in the next suitable cohort. <paramref name="cancelledBy"/> (a person's cancel)
+    /// cancels whatever the count.
+    /// </summary>
+    private async Task<LifecycleResult> DecideAsync(DbConnection connection, DbTransaction tx, CohortRow cohort, DateOnly today, CancellationToken cancellationToken, string? cancelledBy = null)
     {
         var now = time.GetUtcNow();
-        if (cohort.Accepted >= cohort.MinSize)
+        if (cancelledBy is null && cohort.Accepted >= cohort.MinSize)
         {
-            await SetStatusAsync(connection, tx, cohort.Id, CohortStatus.Open, CohortStatus.Confirmed, now);
+            await SetStatusAsync(connection, tx, cohort, CohortStatus.Confirmed, today, now);
             return new LifecycleResult("deadline", true, $"确认参训 {cohort.Accepted} 人，达到最低开班人数 {cohort.MinSize}，确认开班", (int)cohort.Accepted);
         }
-        await SetStatusAsync(connection, tx, cohort.Id, CohortStatus.Open, CohortStatus.Cancelled, now);
+        await SetStatusAsync(connection, tx, cohort, CohortStatus.Cancelled, today, now);
         var enrolled = (await connection.QueryAsync<(long Id, long WorkerId, string Status)>(ActiveEnrolmentsSql, new { cohort.Id }, tx)).ToList();
-        await connection.ExecuteAsync(CancelEnrolmentsSql, new { cohort.Id, Note = $"班期未达最低开班人数（{cohort.Accepted}/{cohort.MinSize}）已取消", Now = now }, tx);
+        var why = cancelledBy is null ? $"班期未达最低开班人数（{cohort.Accepted}/{cohort.MinSize}）已取消" : $"班期已由{cancelledBy}取消";
+        await connection.ExecuteAsync(CancelEnrolmentsSql, new { cohort.Id, Note = why, Now = now }, tx);
 
         // Candidate cohorts for the re-offers: open ones still taking enrolments, read as a round reads them.
         var (open, openings) = await new DispatchInputs(database).OpenCohortsAsync(today, cancellationToken);
@@ -114,7 +121,7 @@ public sealed class CohortLifecycle(Database database, Catalogue catalogue, Time
             foreach (var candidate in next)
             {
                 var seat = await EnrolmentSeats.RequestAsync(database.Dialect, connection, tx, catalogue, candidate.CohortId, workerId, allowWaitlist: false,
-                    EnrolmentSource.ReOffer, $"原班期“{cohort.Name}”未达开班人数取消，改为推荐本班期", null, today, now);
+                    EnrolmentSource.ReOffer, $"原班期“{cohort.Name}”{(cancelledBy is null ? "未达开班人数" : "已")}取消，改为推荐本班期", null, today, now);
                 if (seat.Outcome == SeatOutcome.Offered)
                 {
                     reOffered++;
@@ -122,8 +129,8 @@ public sealed class CohortLifecycle(Database database, Catalogue catalogue, Time
                 }
             }
         }
-        return new LifecycleResult("deadline", true,
-            $"确认参训 {cohort.Accepted} 人，未达最低开班人数 {cohort.MinSize}，班期取消；{enrolled.Count} 名劳动者中 {reOffered} 人已推荐到后续班期", reOffered);
+        return new LifecycleResult(cancelledBy is null ? "deadline" : "cancel", true,
+            $"{why}；{enrolled.Count} 名劳动者中 {reOffered} 人已推荐到后续班期", reOffered);
     }
 
     /// <summary>Three days before the start: a reminder per worker holding a seat, into the notification outbox (once each).</summary>
@@ -163,7 +170,7 @@ public sealed class CohortLifecycle(Database database, Catalogue catalogue, Time
             {
                 return new LifecycleResult("start", false, $"班期是“{CohortStatus.NameOf(cohort.Status)}”，无需开班");
             }
-            await SetStatusAsync(connection, tx, cohort.Id, CohortStatus.Confirmed, CohortStatus.InTraining, time.GetUtcNow());
+            await SetStatusAsync(connection, tx, cohort, CohortStatus.InTraining, today, time.GetUtcNow());
             return new LifecycleResult("start", true, "班期开班，进入培训", (int)cohort.Accepted);
         }, cancellationToken);
 
@@ -173,25 +180,85 @@ public sealed class CohortLifecycle(Database database, Catalogue catalogue, Time
     /// with the real start date and wage (POST /api/placements naming the cohort), not created here.
     /// </summary>
     public Task<LifecycleResult> CompleteAsync(long cohortId, CancellationToken cancellationToken = default) =>
+        database.InTransactionAsync((connection, tx) => CompleteAsync(connection, tx, cohortId), cancellationToken);
+
+    private async Task<LifecycleResult> CompleteAsync(DbConnection connection, DbTransaction tx, long cohortId)
+    {
+        var cohort = await connection.QuerySingleOrDefaultAsync<CohortRow>(CohortSql, new { Id = cohortId }, tx);
+        var today = ChinaTime.Today(time);
+        if (cohort is null || cohort.Status != CohortStatus.InTraining || today < cohort.EndDate)
+        {
+            return new LifecycleResult("end", false, cohort is null ? "班期不存在" : $"班期是“{CohortStatus.NameOf(cohort.Status)}”，无需结业");
+        }
+        var now = time.GetUtcNow();
+        await SetStatusAsync(connection, tx, cohort, CohortStatus.Completed, today, now);
+        var records = await TrainingRecordStore.CreatePendingAsync(connection, tx, cohort.Id, TrainingRules.CohortDays(cohort.StartDate, cohort.EndDate), now);
+        return new LifecycleResult("end", true, $"班期结业，待登记考勤与结业情况的培训记录 {records} 条", records);
+    }
+
+    /// <summary>
+    /// Every status change of a cohort, by a step or a person, goes through here and the one rule
+    /// (<see cref="CohortStatus.Refusal"/>); the callers checked it before acting, so a refusal here is a bug.
+    /// </summary>
+    private static async Task SetStatusAsync(DbConnection connection, DbTransaction tx, CohortRow cohort, string to, DateOnly today, DateTimeOffset now)
+    {
+        if (CohortStatus.Refusal(cohort.Status, to, cohort.Progress, today) is { } refusal)
+        {
+            throw new InvalidOperationException($"cohort {cohort.Id}: {refusal}");
+        }
+        await connection.ExecuteAsync(SetStatusSql, new { cohort.Id, From = cohort.Status, Status = to, Now = now }, tx);
+        await OutboxWriter.EnqueueAsync(connection, tx, CohortStore.OutboxEntity, cohort.Id, OutboxWriter.Upsert, now);
+        cohort.Status = to;
+    }
+
+    /// <summary>
+    /// A status change asked for by a person (PUT /api/cohorts/{id}, POST /api/cohorts/{id}/cancel), inside the
+    /// caller's transaction: the rule and the effects of the scheduled steps — cancelling releases the seats and
+    /// re-offers the workers; completing opens the trainees' training records. Refused (nothing written) when the rule says no.
+    /// </summary>
+    public async Task<WriteResult> MoveAsync(DbConnection connection, DbTransaction tx, long cohortId, string to, string by, CancellationToken cancellationToken = default)
+    {
+        var cohort = await connection.QuerySingleOrDefaultAsync<CohortRow>(CohortSql, new { Id = cohortId }, tx);
+        if (cohort is null)
+        {
+            return WriteResult.NotFound;
+        }
+        var today = ChinaTime.Today(time);
+        if (CohortStatus.Refusal(cohort.Status, to, cohort.Progress, today) is { } refusal)
+        {
+            return WriteResult.Invalid("status", refusal);
+        }
+        if (cohort.Status == to)
+        {
+            return WriteResult.Ok(cohortId, 0);
+        }
+        _ = to switch
+        {
+            CohortStatus.Cancelled => await DecideAsync(connection, tx, cohort, today, cancellationToken, cancelledBy: by),
+            CohortStatus.Completed => await CompleteAsync(connection, tx, cohortId),
+            _ => await SetAsync(),
+        };
+        return WriteResult.Ok(cohortId, 0);
+
+        async Task<LifecycleResult> SetAsync()
+        {
+            await SetStatusAsync(connection, tx, cohort, to, today, time.GetUtcNow());
+            return new LifecycleResult("move", true, CohortStatus.NameOf(to));
+        }
+    }
+
+    /// <summary>Cancels a cohort (admins, or its enterprise) in its own transaction; a cohort cancelled or completed already is a conflict.</summary>
+    public Task<WriteResult> CancelAsync(long cohortId, string by, CancellationToken cancellationToken = default) =>
         database.InTransactionAsync(async (connection, tx) =>
         {
-            var cohort = await connection.QuerySingleOrDefaultAsync<CohortRow>(CohortSql, new { Id = cohortId }, tx);
-            var today = ChinaTime.Today(time);
-            if (cohort is null || cohort.Status != CohortStatus.InTraining || today < cohort.EndDate)
+            var status = await connection.ExecuteScalarAsync<string?>(StatusSql, new { Id = cohortId }, tx);
+            if (status is not null && CohortStatus.IsFinal(status))
             {
-                return new LifecycleResult("end", false, cohort is null ? "班期不存在" : $"班期是“{CohortStatus.NameOf(cohort.Status)}”，无需结业");
+                return WriteResult.Conflict($"班期已是“{CohortStatus.NameOf(status)}”，不能再取消");
             }
-            var now = time.GetUtcNow();
-            await SetStatusAsync(connection, tx, cohort.Id, CohortStatus.InTraining, CohortStatus.Completed, now);
-            var records = await TrainingRecordStore.CreatePendingAsync(connection, tx, cohort.Id, TrainingRules.CohortDays(cohort.StartDate, cohort.EndDate), now);
-            return new LifecycleResult("end", true, $"班期结业，待登记考勤与结业情况的培训记录 {records} 条", records);
+            var result = await MoveAsync(connection, tx, cohortId, CohortStatus.Cancelled, by, cancellationToken);
+            return result.Status == WriteStatus.Invalid ? WriteResult.Conflict(result.Message!) : result;
         }, cancellationToken);
-
-    private static async Task SetStatusAsync(DbConnection connection, DbTransaction tx, long id, string from, string to, DateTimeOffset now)
-    {
-        await connection.ExecuteAsync(SetStatusSql, new { Id = id, From = from, Status = to, Now = now }, tx);
-        await OutboxWriter.EnqueueAsync(connection, tx, CohortStore.OutboxEntity, id, OutboxWriter.Upsert, now);
-    }
 
     private static async Task<WorkerProfile?> WorkerProfileAsync(DbConnection connection, DbTransaction tx, long id, DateOnly today)
     {
@@ -210,7 +277,7 @@ public sealed class CohortLifecycle(Database database, Catalogue catalogue, Time
     {
         public long Id { get; init; }
         public string Name { get; init; } = "";
-        public string Status { get; init; } = "";
+        public string Status { get; set; } = "";
         public long MinSize { get; init; }
         public DateOnly EnrolmentDeadline { get; init; }
         public DateOnly StartDate { get; init; }
@@ -219,6 +286,8 @@ public sealed class CohortLifecycle(Database database, Catalogue catalogue, Time
         public long EmployerId { get; init; }
         public string CityCode { get; init; } = "";
         public long Accepted { get; init; }
+
+        public CohortProgress Progress => new(EnrolmentDeadline, StartDate, EndDate, (int)Accepted, (int)MinSize);
     }
 
     private sealed class WorkerRow

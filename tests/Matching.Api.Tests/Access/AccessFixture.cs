@@ -59,6 +59,10 @@ public class AccessFixture : ApiFixture
     public long Opening2 { get; private set; }
     public long Cohort1 { get; private set; }
     public long Cohort2 { get; private set; }
+
+    /// <summary>Cancelled cohorts of employer 1 and 2: cancelling again is refused (409), so the call changes nothing.</summary>
+    public long CancelledCohort1 { get; private set; }
+    public long CancelledCohort2 { get; private set; }
     public long PlacementA { get; private set; }
     public long PlacementB { get; private set; }
 
@@ -146,6 +150,8 @@ public class AccessFixture : ApiFixture
         var cohorts = Services.GetRequiredService<CohortStore>();
         Cohort1 = Ok(await cohorts.CreateAsync(Cohort(Base1, "T007", Opening1, today)));
         Cohort2 = Ok(await cohorts.CreateAsync(Cohort(Base2, "T029", Opening2, today)));
+        CancelledCohort1 = Ok(await cohorts.CreateAsync(Cohort(Base1, "T007", Opening1, today) with { Status = CohortStatus.Cancelled }));
+        CancelledCohort2 = Ok(await cohorts.CreateAsync(Cohort(Base2, "T029", Opening2, today) with { Status = CohortStatus.Cancelled }));
 
         // Enrolments in given states, written directly (the enrolment endpoints would decide the states themselves).
         var database = Services.GetRequiredService<Database>();

@@ -95,6 +95,14 @@ public sealed class AccessMatrixTests(AccessFixture world) : IClassFixture<Acces
             }
         }
 
+        // Cancelling a cohort: admins any, the enterprise its own; both cohorts are cancelled already, so it is refused (409)
+        // once every access rule passed.
+        foreach (var cancelled in new[] { world.CancelledCohort1, world.CancelledCohort2 })
+        {
+            yield return (new Call("POST", "/api/cohorts/{id:long}/cancel", $"/api/cohorts/{cancelled}/cancel"),
+                role => role switch { AD => 409, EN => cancelled == world.CancelledCohort1 ? 409 : 404, _ => 403 });
+        }
+
         // Placements: offices for their counties' workers, enterprises for their own, rural staff for priority groups.
         yield return (new Call("GET", "/api/placements/", "/api/placements"), _ => Ok);
         yield return (new Call("POST", "/api/placements/", "/api/placements", noBody), role => Allow(role, [CO, EN], 400));
@@ -247,6 +255,8 @@ public sealed class AccessMatrixTests(AccessFixture world) : IClassFixture<Acces
         yield return (new Call("POST", "/api/users/", "/api/users", noBody), role => Allow(role, [AD], 400));
         yield return (new Call("PUT", "/api/users/{id:long}", "/api/users/1", noBody), role => Allow(role, [AD], 400));
         yield return (new Call("GET", "/api/audit/", "/api/audit"), role => Allow(role, [AD], Ok));
+        // What background work could not handle (unschedulable cohorts, set-aside index changes): admins only.
+        yield return (new Call("GET", "/api/problems/", "/api/problems"), role => Allow(role, [AD], Ok));
     }
 
     private static int _sequence;

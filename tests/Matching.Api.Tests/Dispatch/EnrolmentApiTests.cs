@@ -124,7 +124,7 @@ public sealed class EnrolmentApiTests
     public async Task A_request_still_in_flight_under_the_same_key_is_409()
     {
         using var world = new TestWorld();
-        var store = new Matching.Data.Idempotency.IdempotencyStore(world.Database, world.Time);
+        var store = new Matching.Data.Idempotency.IdempotencyStore(world.Database, world.Environment.Protector, world.Time);
         Assert.Equal(Matching.Data.Idempotency.IdempotencyStart.Started, (await store.BeginAsync(7, "k1", "abc")).Start);
         Assert.Equal(Matching.Data.Idempotency.IdempotencyStart.InFlight, (await store.BeginAsync(7, "k1", "abc")).Start);
         // Keys are per caller: another user's same key is independent.

@@ -55,11 +55,34 @@ public class ApiFixture : IAsyncLifetime
 
     public virtual Task InitializeAsync()
     {
+        Start();
+        return Task.CompletedTask;
+    }
+
+    private void Start()
+    {
         _factory = new MatchingApiFactory(DataDirectory, DemoWorkers, RequestsPerMinute, Logs);
         _factory.StartServer();
         var address = _factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         _baseAddress = new Uri(address);
-        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Stops the service as a real shutdown does, runs <paramref name="whileStopped"/> (e.g. writes a row straight into
+    /// the database), and starts the real service again on the same data folder. A start-up failure fails the caller.
+    /// Clients made before the restart point at the old address: make new ones.
+    /// </summary>
+    public async Task RestartAsync(Func<Task>? whileStopped = null)
+    {
+        await Factory.DisposeAsync();
+        _factory = null;
+        SqliteConnection.ClearAllPools();
+        if (whileStopped is not null)
+        {
+            await whileStopped();
+            SqliteConnection.ClearAllPools();
+        }
+        Start();
     }
 
     /// <summary>

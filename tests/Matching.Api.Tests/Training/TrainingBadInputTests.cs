@@ -42,8 +42,9 @@ public sealed class TrainingBadInputTests(ApiFixture api) : IClassFixture<ApiFix
             ["divisionCode"] = Codes.DafangCounty, ["employerId"] = null, ["trades"] = new JsonArray(Codes.GeneralWorker), ["active"] = true,
         }));
         var open = Bodies.Cohort(chain.BaseId, chain.OpeningId);
-        open["status"] = "open";
         var cohort = Http.IdOf(await chain.Enterprise.CreateAsync("/api/cohorts", open));
+        open["status"] = "open";
+        (await chain.Enterprise.PutAsync($"/api/cohorts/{cohort}", open, "\"1\"")).EnsureSuccessStatusCode();
         var enrolment = Http.IdOf(await office.CreateAsync($"/api/cohorts/{cohort}/enrolments", new JsonObject { ["workerId"] = worker }));
         var before = await CountsAsync();
 

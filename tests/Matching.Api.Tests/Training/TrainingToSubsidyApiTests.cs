@@ -84,7 +84,6 @@ public sealed class TrainingToSubsidyApiTests(ApiFixture api) : IClassFixture<Ap
         // The enterprise's cohort, taught by the school's full-time teacher, open for enrolment.
         var cohortBody = Bodies.Cohort(chain.BaseId, chain.OpeningId);
         cohortBody["minSize"] = 1;
-        cohortBody["status"] = "open";
         cohortBody["enrolmentDeadline"] = "2026-06-20";
         cohortBody["startDate"] = "2026-06-25";
         cohortBody["endDate"] = "2026-07-04";
@@ -94,6 +93,8 @@ public sealed class TrainingToSubsidyApiTests(ApiFixture api) : IClassFixture<Ap
         {
             Assert.Equal("陈专职", (await teaching.ReadObjectAsync(HttpStatusCode.OK))["teachers"]![0]!["realName"]!.GetValue<string>());
         }
+        cohortBody["status"] = "open";
+        (await chain.Enterprise.PutAsync($"/api/cohorts/{cohort}", cohortBody)).EnsureSuccessStatusCode();
 
         // Four workers of the county enrolled and accepted.
         var workers = new List<long>();

@@ -372,4 +372,18 @@ public class WorkerRulesTests
             all.Keys.Order(StringComparer.Ordinal));
         Assert.DoesNotContain(all.Values.SelectMany(m => m), m => m.Contains(wrong[..10], StringComparison.Ordinal));
     }
+
+    [Theory]
+    [InlineData("issuedOn", "0001-01-01")]
+    [InlineData("issuedOn", "1975-03-14")]
+    [InlineData("expiresOn", "9999-12-31")]
+    [InlineData("expiresOn", "2076-03-16")]
+    public void Certificate_dates_lie_within_a_working_life_of_today(string field, string date)
+    {
+        var day = DateOnly.Parse(date, System.Globalization.CultureInfo.InvariantCulture);
+        var certificate = field == "issuedOn"
+            ? new WorkerCertificateInput("special-operation", "T035", null, day, null)
+            : new WorkerCertificateInput("special-operation", "T035", null, new DateOnly(2024, 1, 10), day);
+        RefusedOn($"certificates[0].{field}", Valid() with { Certificates = [certificate] });
+    }
 }
