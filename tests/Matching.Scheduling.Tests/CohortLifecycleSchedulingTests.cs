@@ -11,7 +11,7 @@ namespace Matching.Scheduling.Tests;
 /// <summary>
 /// A cohort's life driven by Quartz on a fake clock over the real database: the deadline confirms or cancels (with
 /// re-offers), the reminder reaches the notification outbox and is sent, the start puts the cohort in training, the end
-/// completes it with placements. And a trigger set before a shutdown fires after the next start.
+/// completes it with training records awaiting their results (no automatic placements). And a trigger set before a shutdown fires after the next start.
 /// </summary>
 public sealed class CohortLifecycleSchedulingTests
 {
@@ -31,7 +31,7 @@ public sealed class CohortLifecycleSchedulingTests
     private static void AdvanceTo(TestWorld world, DateTimeOffset fireTime) => world.Time.SetUtcNow(fireTime.AddSeconds(1));
 
     [Fact]
-    public async Task A_cohort_that_fills_is_confirmed_reminded_started_and_completed_with_placements()
+    public async Task A_cohort_that_fills_is_confirmed_reminded_started_and_completed_with_training_records_and_no_automatic_placements()
     {
         using var world = new TestWorld();
         var (_, baseId, openingId) = await world.EmployerAsync();
@@ -68,9 +68,10 @@ public sealed class CohortLifecycleSchedulingTests
 
             AdvanceTo(world, CohortSchedule.FireTime("end", deadline, start, end));
             await Eventually.MatchAsync(() => StatusAsync(world, cohortId), s => s == CohortStatus.Completed, "completion");
-            // Placements for the two who took part, at the linked opening, with four follow-ups each.
-            Assert.Equal(2, await CountAsync(world, "SELECT COUNT(*) FROM placements WHERE cohort_id = @Id AND opening_id = @Opening", new { Id = cohortId, Opening = openingId }));
-            Assert.Equal(8, await CountAsync(world, "SELECT COUNT(*) FROM placement_follow_ups f JOIN placements p ON p.id = f.placement_id WHERE p.cohort_id = @Id", new { Id = cohortId }));
+            // The two who took part get training records awaiting attendance and completion (21 days scheduled); nobody is
+            // placed automatically: placements are recorded when they happen.
+            Assert.Equal(2, await CountAsync(world, "SELECT COUNT(*) FROM training_results WHERE cohort_id = @Id AND completion = 'pending' AND days_scheduled = 21", new { Id = cohortId }));
+            Assert.Equal(0, await CountAsync(world, "SELECT COUNT(*) FROM placements WHERE cohort_id = @Id", new { Id = cohortId }));
         }
         finally
         {

@@ -195,7 +195,11 @@ public sealed class IndexingTests : IDisposable
         {
             // Straight SQL, no outbox row: the index cannot know.
             await connection.ExecuteAsync("UPDATE workers SET expected_wage = expected_wage + 1000 WHERE id = 5");
-            await connection.ExecuteAsync("DELETE FROM workers WHERE id = 9");
+            // A worker nothing refers to (the demo's past offers, placements and trainings refer to many).
+            await connection.ExecuteAsync("""
+                DELETE FROM workers WHERE id = (SELECT MAX(id) FROM workers w WHERE NOT EXISTS (SELECT 1 FROM enrolments e WHERE e.worker_id = w.id)
+                    AND NOT EXISTS (SELECT 1 FROM placements p WHERE p.worker_id = w.id) AND NOT EXISTS (SELECT 1 FROM match_offers m WHERE m.worker_id = w.id))
+                """);
         }
         var report = await _search.Consistency.RunAsync(sample: 500);
         Assert.False(report.Consistent);

@@ -6,6 +6,9 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Matching.Api.Catalogues;
 
+/// <summary>The subsidy amounts and the rules' local values, as the catalogue holds them.</summary>
+public sealed record SubsidyCatalogue(IReadOnlyList<Domain.Training.SubsidyAmount> Amounts, IReadOnlyList<Domain.Training.PolicyValue> Rules);
+
 public sealed record CatalogueSummary(string Version, IReadOnlyDictionary<string, int> Counts);
 
 public sealed record DivisionQuery(string? Level, string? ParentCode);
@@ -31,6 +34,10 @@ public static class CatalogueEndpoints
         group.MapGet("/priority-groups", (Catalogue c) => TypedResults.Ok(c.PriorityGroups)).WithName("ListPriorityGroups").WithSummary("重点群体");
         group.MapGet("/training-types", (Catalogue c) => TypedResults.Ok(c.TrainingTypes)).WithName("ListTrainingTypes").WithSummary("培训类型");
         group.MapGet("/education-levels", (Catalogue c) => TypedResults.Ok(c.EducationLevels)).WithName("ListEducationLevels").WithSummary("文化程度");
+        group.MapGet("/certificate-recognition", (Catalogue c) => TypedResults.Ok(c.Policy.Recognitions)).WithName("ListCertificateRecognition")
+            .WithSummary("证书互认目录（* 表示任何省份；证书在颁发省份始终有效）");
+        group.MapGet("/subsidy-rules", (Catalogue c) => TypedResults.Ok(new SubsidyCatalogue(c.Policy.Amounts, c.Policy.Values))).WithName("GetSubsidyRules")
+            .WithSummary("补贴标准与规则（本地可调整的取值）");
         return group;
     }
 

@@ -46,15 +46,19 @@ public sealed record WorkerResponse(
     int Version,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? HouseholdNumber = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? HouseholdType = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? EmploymentStatus = null) : IVersioned
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? EmploymentStatus = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? SocialSecurityCardMasked = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? VitalStatus = null) : IVersioned
 {
-    /// <summary>The view for labour offices, rural revitalisation staff and admins (ID and phone masked, survey fields shown).</summary>
+    /// <summary>The view for labour offices, rural revitalisation staff and admins (ID, phone and social security card masked, survey fields shown).</summary>
     public static WorkerResponse From(Worker w, Catalogue catalogue, DateOnly today) =>
         Build(w, catalogue, today, w.RealName, w.IdNumberMasked, w.PhoneMasked, phone: null, w.PriorityGroups, w.Notes) with
         {
             HouseholdNumber = w.HouseholdNumber,
             HouseholdType = w.HouseholdType,
             EmploymentStatus = w.EmploymentStatus,
+            SocialSecurityCardMasked = w.SocialSecurityCardMasked,
+            VitalStatus = w.VitalStatus,
         };
 
     /// <summary>The view for an enterprise (no survey fields); <paramref name="clearPhone"/> only once the worker accepted its offer.</summary>
@@ -92,7 +96,7 @@ public sealed record WorkerListQuery(
     string? EmploymentStatus = null);
 
 /// <summary>Look-up by ID number travels in a body, so the number never appears in a URL or an access log.</summary>
-public sealed record WorkerLookup(string? IdNumber);
+public sealed record WorkerLookup(string? IdNumber, string? SocialSecurityCardNumber = null);
 
 public sealed record WorkerId(long Id);
 
@@ -117,7 +121,7 @@ public static class WorkerEndpoints
             .RequireRoles(Roles.CountyOffice).Audited("worker.update", "worker");
         group.MapDelete("/{id:long}", DeleteWorker).WithName("DeleteWorker").WithSummary("删除劳动者（无报名和安置记录时）")
             .RequireRoles(Roles.CountyOffice).Audited("worker.delete", "worker");
-        group.MapPost("/lookup", LookupWorker).WithName("LookupWorker").WithSummary("按身份证号码查找本辖区已登记的劳动者")
+        group.MapPost("/lookup", LookupWorker).WithName("LookupWorker").WithSummary("按身份证号码或社会保障卡号查找本辖区已登记的劳动者")
             .RequireRoles(Roles.CountyOffice, Roles.PrefectureOffice, Roles.Admin).Audited("worker.lookup", "worker");
         group.MapPost("/{id:long}/reveal", RevealWorker).WithName("RevealWorker").WithSummary("查看完整身份证号码和手机号（记入审计日志）")
             .RequireRoles(Roles.CountyOffice, Roles.Admin).Audited("worker.reveal", "worker");
@@ -254,12 +258,36 @@ public static class WorkerEndpoints
     public static async Task<Results<Ok<WorkerId>, ValidationProblem, ProblemHttpResult>> LookupWorker(
         WorkerLookup lookup, Caller caller, WorkerStore store, CancellationToken cancellationToken)
     {
-        if (!ResidentIdNumber.TryParse(lookup.IdNumber, out var info, out var error))
+        // Keyed also by the social security card (社会保障卡) that carries the lifelong training record; given both,
+        // the two must name the same worker. Each number given is checked, and every bad one named.
+        var errors = new ValidationErrors();
+        string? card = null;
+        if (lookup.SocialSecurityCardNumber is not null)
         {
-            return ApiResults.Invalid("idNumber", error!);
+            card = WorkerStatusRules.NormalizeCardNumber(lookup.SocialSecurityCardNumber);
+            if (card is null)
+            {
+                errors.Add("socialSecurityCardNumber", "社会保障卡号应为9位：1位大写字母加8位字母或数字");
+            }
         }
-        var id = await store.FindByIdNumberAsync(info!.Normalized, cancellationToken);
-        return id is { } found && await VisibleAsync(found, caller, store, cancellationToken) is not null
+        ResidentIdInfo? info = null;
+        if ((lookup.IdNumber is not null || lookup.SocialSecurityCardNumber is null) && !ResidentIdNumber.TryParse(lookup.IdNumber, out info, out var error))
+        {
+            errors.Add("idNumber", error!);
+        }
+        if (!errors.IsValid)
+        {
+            return ApiResults.Invalid(errors);
+        }
+        var cardHolder = card is null ? null : await store.FindBySocialSecurityCardAsync(card, cancellationToken);
+        if (info is null)
+        {
+            return cardHolder is { } holder && await VisibleAsync(holder, caller, store, cancellationToken) is not null
+                ? TypedResults.Ok(new WorkerId(holder))
+                : ApiResults.NotFound("本辖区内该社会保障卡号对应的劳动者");
+        }
+        var id = await store.FindByIdNumberAsync(info.Normalized, cancellationToken);
+        return id is { } found && (card is null || cardHolder == found) && await VisibleAsync(found, caller, store, cancellationToken) is not null
             ? TypedResults.Ok(new WorkerId(found))
             : ApiResults.NotFound("本辖区内该身份证号码对应的劳动者");
     }
@@ -285,7 +313,7 @@ public static class WorkerEndpoints
             : result;
 
     /// <summary>The worker if the caller may see it; otherwise null, answered as 404 so existence does not leak.</summary>
-    private static async Task<Worker?> VisibleAsync(long id, Caller caller, WorkerStore store, CancellationToken cancellationToken)
+    internal static async Task<Worker?> VisibleAsync(long id, Caller caller, WorkerStore store, CancellationToken cancellationToken)
     {
         var worker = await store.GetAsync(id, cancellationToken);
         if (worker is null)

@@ -11,6 +11,7 @@ public static class BenchCommand
         ["rank"] = RankBenchmark.RunAsync,
         ["import"] = ImportBenchmark.RunAsync,
         ["report"] = ReportBenchmark.RunAsync,
+        ["claims"] = ClaimsBenchmark.RunAsync,
     };
 
     public static Task<int> RunAsync(CliContext context)

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using Dapper;
 using Matching.Data.Enrolments;
+using Matching.Data.Institutions;
 using Matching.Data.Outbox;
 using Matching.Data.Storage;
 using Matching.Domain.Catalogues;
@@ -129,6 +130,11 @@ public sealed class CohortStore(Database database, TimeProvider time, Catalogue 
                 if (changeStatus is null)
                 {
                     return WriteResult.Invalid("status", "班期状态只能按流程变更");
+                }
+                // Enrolment (招生) opens only with an institution and teachers that keep item 9's rules.
+                if (draft.Status == CohortStatus.Open && await InstitutionStore.OpeningProblemAsync(connection, tx, id) is { } teaching)
+                {
+                    return WriteResult.Conflict(teaching);
                 }
                 var moved = await changeStatus(connection, tx, id, draft.Status, cancellationToken);
                 if (moved.Status != WriteStatus.Ok)

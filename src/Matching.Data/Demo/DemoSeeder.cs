@@ -26,7 +26,8 @@ public sealed class DemoSeeder(DataEnvironment environment, TimeProvider time)
     }
 
     /// <summary>Employers (with bases, openings and cohorts), workers, then their placement history; reports progress as lines of text.</summary>
-    public async Task<(int Employers, long Workers)> SeedAsync(int workers, IProgress<string>? progress = null, int seed = DemoData.DefaultSeed, CancellationToken cancellationToken = default)
+    public async Task<(int Employers, long Workers)> SeedAsync(int workers, IProgress<string>? progress = null, int seed = DemoData.DefaultSeed,
+        DemoTrainingOptions? training = null, CancellationToken cancellationToken = default)
     {
         var employerCount = await SeedEmployersAsync(Math.Max(30, workers / 200), seed, progress, cancellationToken);
         var demo = new DemoData(environment.Catalogue, ChinaTime.Today(time), seed);
@@ -41,6 +42,11 @@ public sealed class DemoSeeder(DataEnvironment environment, TimeProvider time)
         }), cancellationToken: cancellationToken);
         // Past offers and placements with outcomes, which the ranking model learns from (seeds/demo-history.md).
         await new DemoHistory(environment, time, seed).GenerateAsync(progress: progress, cancellationToken: cancellationToken);
+        // Past training with attendance, results, certificates and subsidy claims, planted integrity cases among them (seeds/demo-training.md).
+        var pastTraining = new DemoTraining(environment, time, seed);
+        var trainingOptions = training ?? DemoTrainingOptions.ForDemo(workers, ChinaTime.Today(time));
+        await pastTraining.GenerateAsync(trainingOptions, progress, cancellationToken);
+        await pastTraining.CheckAsync(trainingOptions, progress, cancellationToken);
         var alerts = await PlantJobLossAlertsAsync(cancellationToken);
         progress?.Report($"演示数据：{alerts} 条防返贫就业预警（脱贫、监测户劳动者提前离岗或回访时未就业）");
         return (employerCount, written);

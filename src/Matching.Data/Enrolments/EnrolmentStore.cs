@@ -6,6 +6,7 @@ using Matching.Data.Cohorts;
 using Matching.Data.Dispatch;
 using Matching.Data.Outbox;
 using Matching.Data.Storage;
+using Matching.Data.Subsidies;
 using Matching.Domain.Catalogues;
 using Matching.Domain.Cohorts;
 using Matching.Domain.Enrolments;
@@ -101,13 +102,6 @@ public static class EnrolmentSeats
         FROM cohorts c /*UPDLOCK*/ WHERE c.id = @CohortId
         """;
     private const string ExistingSql = "SELECT id, status FROM enrolments WHERE cohort_id = @CohortId AND worker_id = @WorkerId";
-    private const string OverlapSql = """
-        SELECT c.id, c.name, c.start_date, c.end_date
-        FROM enrolments e /*UPDLOCK*/ JOIN cohorts c ON c.id = e.cohort_id
-        WHERE e.worker_id = @WorkerId AND e.cohort_id <> @CohortId AND e.status IN ('offered', 'accepted', 'waitlisted')
-          AND c.start_date <= @EndDate AND @StartDate <= c.end_date
-        ORDER BY c.start_date
-        """;
     private const string InsertSql = """
         INSERT INTO enrolments (cohort_id, worker_id, status, source, note, dispatch_round_id, eligibility_override, created_at, updated_at)
         VALUES (@CohortId, @WorkerId, @Status, @Source, @Note, @RoundId, @Override, @Now, @Now)
@@ -158,13 +152,14 @@ public static class EnrolmentSeats
         {
             return new SeatResult(SeatOutcome.Refused, 0, WriteResult.Conflict("不符合报名资格：" + string.Join("；", ineligible)), ineligible);
         }
-        var overlap = await connection.QueryFirstOrDefaultAsync<(long Id, string Name, DateOnly StartDate, DateOnly EndDate)?>(dialect.Render(OverlapSql),
-            new { WorkerId = workerId, CohortId = cohortId, cohort.StartDate, cohort.EndDate }, tx);
-        if (overlap is { } other)
+        // The integrity checks (overlapping cohorts, vital status, the institution's teachers, shared phones…): a block
+        // refuses the seat; what needs review is noted on the enrolment.
+        var verdict = await SeatGate.CheckAsync(dialect, connection, tx, catalogue, cohortId, workerId, today);
+        if (verdict.Blocked)
         {
-            return SeatResult.Refused(WriteResult.Conflict(
-                $"该劳动者已报名班期“{other.Name}”（{other.StartDate:yyyy-MM-dd}至{other.EndDate:yyyy-MM-dd}），与本班期时间重叠；同一时间只能参加一个班期", other.Id));
+            return SeatResult.Refused(WriteResult.Conflict(verdict.Refusal, verdict.OverlappingCohortId));
         }
+        note = verdict.NoteWith(note);
         string status;
         if (cohort.SeatsTaken < cohort.Capacity)
         {

@@ -39,6 +39,13 @@ public static class References
         ["import_rejections"] = "导入被拒行",
         ["inbox_messages"] = "站内消息",
         ["report_figures"] = "报表数据",
+        ["training_institutions"] = "培训机构",
+        ["teachers"] = "教师",
+        ["teacher_engagements"] = "教师任职记录",
+        ["cohort_teachers"] = "班期授课教师",
+        ["training_results"] = "培训结果",
+        ["certificates"] = "证书",
+        ["subsidy_claims"] = "补贴申领",
     };
 
     public static string NameOf(string table) => Names.GetValueOrDefault(table, table);

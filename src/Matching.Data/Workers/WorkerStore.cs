@@ -3,6 +3,7 @@ using Matching.Data.Outbox;
 using Matching.Data.Privacy;
 using Matching.Data.Storage;
 using Matching.Domain.Identity;
+using Matching.Domain.Training;
 using Matching.Domain.Workers;
 
 namespace Matching.Data.Workers;
@@ -31,7 +32,11 @@ public sealed record Worker(
     int Version,
     string? HouseholdNumber = null,
     string? HouseholdType = null,
-    string? EmploymentStatus = null) : IVersioned;
+    string? EmploymentStatus = null,
+    string? SocialSecurityCardMasked = null,
+    string VitalStatus = Domain.Workers.VitalStatus.Living,
+    DateOnly? VitalStatusSince = null,
+    string? VitalStatusNote = null) : IVersioned;
 
 /// <summary>List filters; every one is optional and they combine with AND.</summary>
 public sealed record WorkerFilter(
@@ -57,7 +62,7 @@ public sealed partial class WorkerStore(Database database, PersonalDataProtector
     private const string Columns = """
         id, real_name, id_number_masked, gender, birth_date, phone_masked, county_code, prefecture_code, education,
         trades_json, certificates_json, priority_groups, destinations, expected_wage, available_from,
-        training_intentions, notes, created_at, updated_at, version, household_number, household_type, employment_status
+        training_intentions, notes, created_at, updated_at, version, household_number, household_type, employment_status, social_security_masked, vital_status, vital_status_since, vital_status_note
         """;
 
     private const string InsertSql = """
@@ -103,6 +108,14 @@ public sealed partial class WorkerStore(Database database, PersonalDataProtector
         SELECT COUNT(*) FROM enrolments e JOIN cohorts c ON c.id = e.cohort_id
         WHERE e.worker_id = @WorkerId AND c.employer_id = @EmployerId AND e.status = 'accepted'
         """;
+    private const string SocialSecurityHolderSql = "SELECT id FROM workers /*UPDLOCK*/ WHERE social_security_hash = @Hash";
+    private const string SetSocialSecuritySql = """
+        UPDATE workers SET social_security_hash = @Hash, social_security_cipher = @Cipher, social_security_masked = @Masked, updated_at = @Now, version = version + 1
+        WHERE id = @Id
+        """;
+    private const string SetVitalStatusSql = """
+        UPDATE workers SET vital_status = @Status, vital_status_since = @Since, vital_status_note = @Note, updated_at = @Now, version = version + 1 WHERE id = @Id
+        """;
     private const string FindByHashSql = "SELECT id FROM workers /*UPDLOCK*/ WHERE id_number_hash = @Hash";
     private const string VersionSql = "SELECT version FROM workers /*UPDLOCK*/ WHERE id = @Id";
     private const string GetSql = $"SELECT {Columns} FROM workers WHERE id = @Id";
@@ -144,6 +157,12 @@ public sealed partial class WorkerStore(Database database, PersonalDataProtector
             {
                 return Duplicate(other);
             }
+            // Certificates recorded for the worker stay in the worker's skills whatever the re-registration lists.
+            if (await Training.TrainingRecordStore.RecordedAsync(connection, tx, id) is { Count: > 0 } recorded)
+            {
+                var (trades, certificates) = TrainingRules.Apply(draft.Trades, draft.Certificates, recorded);
+                row = Protect(draft with { Trades = trades, Certificates = certificates });
+            }
             var parameters = row.With(now);
             parameters.Add("Id", id);
             await connection.ExecuteAsync(UpdateSql, parameters, tx);
@@ -170,6 +189,53 @@ public sealed partial class WorkerStore(Database database, PersonalDataProtector
             await OutboxWriter.EnqueueAsync(connection, tx, OutboxEntity, id, OutboxWriter.Delete, now);
             return WriteResult.Ok(id, version);
         }, cancellationToken);
+    }
+
+    /// <summary>Records the social security card number (社会保障卡号): hashed for look-up, encrypted, masked; one card per worker.</summary>
+    public async Task<WriteResult> SetSocialSecurityCardAsync(long id, string cardNumber, int? expectedVersion, CancellationToken cancellationToken = default)
+    {
+        var hash = protector.Hash("ssc", cardNumber);
+        var cipher = protector.Encrypt(cardNumber);
+        var now = time.GetUtcNow();
+        return await database.InTransactionAsync(async (connection, tx) =>
+        {
+            var (version, refusal) = await RowVersion.CheckAsync(database.Dialect, connection, tx, VersionSql, id, expectedVersion);
+            if (refusal is not null)
+            {
+                return refusal.Value;
+            }
+            if (await connection.ExecuteScalarAsync<long?>(database.Dialect.Render(SocialSecurityHolderSql), new { Hash = hash }, tx) is { } holder && holder != id)
+            {
+                return WriteResult.Conflict($"该社会保障卡号已登记给劳动者 {holder}", holder);
+            }
+            await connection.ExecuteAsync(SetSocialSecuritySql, new { Id = id, Hash = hash, Cipher = cipher, Masked = WorkerStatusRules.MaskCardNumber(cardNumber), Now = now }, tx);
+            await OutboxWriter.EnqueueAsync(connection, tx, OutboxEntity, id, OutboxWriter.Upsert, now);
+            return WriteResult.Ok(id, version + 1);
+        }, cancellationToken);
+    }
+
+    /// <summary>Records a death or emigration (or its correction); integrity checks then refuse seats and subsidies for the ID number.</summary>
+    public async Task<WriteResult> SetVitalStatusAsync(long id, VitalStatusDraft draft, int? expectedVersion, CancellationToken cancellationToken = default)
+    {
+        var now = time.GetUtcNow();
+        return await database.InTransactionAsync(async (connection, tx) =>
+        {
+            var (version, refusal) = await RowVersion.CheckAsync(database.Dialect, connection, tx, VersionSql, id, expectedVersion);
+            if (refusal is not null)
+            {
+                return refusal.Value;
+            }
+            await connection.ExecuteAsync(SetVitalStatusSql, new { Id = id, draft.Status, draft.Since, draft.Note, Now = now }, tx);
+            await OutboxWriter.EnqueueAsync(connection, tx, OutboxEntity, id, OutboxWriter.Upsert, now);
+            return WriteResult.Ok(id, version + 1);
+        }, cancellationToken);
+    }
+
+    /// <summary>The id of the worker holding this social security card, if any (look-up by keyed hash).</summary>
+    public async Task<long?> FindBySocialSecurityCardAsync(string cardNumber, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<long?>(database.Dialect.Render(SocialSecurityHolderSql), new { Hash = protector.Hash("ssc", cardNumber) });
     }
 
     public async Task<Worker?> GetAsync(long id, CancellationToken cancellationToken = default)
@@ -450,11 +516,16 @@ public sealed partial class WorkerStore(Database database, PersonalDataProtector
         public string? HouseholdNumber { get; init; }
         public string? HouseholdType { get; init; }
         public string? EmploymentStatus { get; init; }
+        public string? SocialSecurityMasked { get; init; }
+        public string VitalStatus { get; init; } = Domain.Workers.VitalStatus.Living;
+        public DateOnly? VitalStatusSince { get; init; }
+        public string? VitalStatusNote { get; init; }
 
         public Worker ToWorker() => new(
             Id, RealName, IdNumberMasked, (Gender)Gender, BirthDate, PhoneMasked, CountyCode, PrefectureCode, Education,
             StoredJson.Read<List<WorkerTrade>>(TradesJson), StoredJson.Read<List<WorkerCertificate>>(CertificatesJson),
             Codes.Split(PriorityGroups), Codes.Split(Destinations), (int)ExpectedWage, AvailableFrom,
-            Codes.Split(TrainingIntentions), Notes, CreatedAt, UpdatedAt, (int)Version, HouseholdNumber, HouseholdType, EmploymentStatus);
+            Codes.Split(TrainingIntentions), Notes, CreatedAt, UpdatedAt, (int)Version, HouseholdNumber, HouseholdType, EmploymentStatus,
+                SocialSecurityMasked, VitalStatus, VitalStatusSince, VitalStatusNote);
     }
 }

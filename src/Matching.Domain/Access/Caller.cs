@@ -116,6 +116,23 @@ public sealed record Caller(long UserId, string Name, string Role, IReadOnlyList
     public bool CanWritePlacement(string workerCounty, long employerId) =>
         (Role == Roles.CountyOffice && CountyCodes.Contains(workerCounty)) || (Role == Roles.Enterprise && EmployerId == employerId);
 
+    /// <summary>Designated training institutions (定点培训机构) are registered and changed by admins; everyone reads the list.</summary>
+    public bool CanWriteInstitutions => IsAdmin;
+
+    /// <summary>An institution's teachers (real names): admins, labour offices, and the enterprise whose base the institution is.</summary>
+    public bool CanSeeTeachers(long? institutionEmployerId) =>
+        IsAdmin || IsLabourOffice || (Role == Roles.Enterprise && institutionEmployerId is not null && institutionEmployerId == EmployerId);
+
+    /// <summary>Teachers are registered by admins, or by the enterprise whose base the institution is.</summary>
+    public bool CanWriteTeachers(long? institutionEmployerId) =>
+        IsAdmin || (Role == Roles.Enterprise && institutionEmployerId is not null && institutionEmployerId == EmployerId);
+
+    /// <summary>Subsidy claims (补贴申领): the worker's county and prefecture offices and admins read them.</summary>
+    public bool CanSeeClaim(string workerCounty) => IsAdmin || (IsLabourOffice && CountyCodes.Contains(workerCounty));
+
+    /// <summary>Only the worker's county office creates, checks, approves or rejects a claim.</summary>
+    public bool CanDecideClaim(string workerCounty) => Role == Roles.CountyOffice && CountyCodes.Contains(workerCounty);
+
     /// <summary>Resolves a stored scope ("520502|520521", "520500", "12") into counties or an employer, checking it exists.</summary>
     public static Caller? Resolve(long userId, string name, string role, IReadOnlyList<string> scopes, Catalogue catalogue, out string? error)
     {

@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using Matching.Domain.Training;
 
 namespace Matching.Domain.Catalogues;
 
@@ -19,7 +20,8 @@ public sealed class Catalogue
         IReadOnlyList<CertificateType> certificateTypes,
         IReadOnlyList<PriorityGroup> priorityGroups,
         IReadOnlyList<TrainingType> trainingTypes,
-        IReadOnlyList<EducationLevel> educationLevels)
+        IReadOnlyList<EducationLevel> educationLevels,
+        TrainingPolicy? policy = null)
     {
         Version = version;
         Divisions = divisions;
@@ -33,6 +35,7 @@ public sealed class Catalogue
         PriorityGroups = priorityGroups;
         TrainingTypes = trainingTypes;
         EducationLevels = educationLevels;
+        Policy = policy ?? TrainingPolicy.Unconfigured;
 
         DivisionsByCode = divisions.ToFrozenDictionary(d => d.Code, StringComparer.Ordinal);
         HistoryByOldCode = divisionHistory.ToFrozenDictionary(h => h.OldCode, StringComparer.Ordinal);
@@ -67,6 +70,9 @@ public sealed class Catalogue
     public IReadOnlyList<PriorityGroup> PriorityGroups { get; }
     public IReadOnlyList<TrainingType> TrainingTypes { get; }
     public IReadOnlyList<EducationLevel> EducationLevels { get; }
+
+    /// <summary>Certificate recognition, subsidy amounts and rules, targets (证书互认、补贴标准、目标任务).</summary>
+    public TrainingPolicy Policy { get; }
 
     public FrozenDictionary<string, Division> DivisionsByCode { get; }
     public FrozenDictionary<string, HistoricDivision> HistoryByOldCode { get; }
@@ -155,6 +161,10 @@ public sealed class Catalogue
         }
         return ProvinceLevelCodes.Contains(areaCode[..2]) && areaCode[2..] != "0000";
     }
+
+    /// <summary>A province-level code of China (e.g. 440000, 510000), whether or not the catalogue lists the province.</summary>
+    public static bool IsProvinceLevelCode(string code) =>
+        code.Length == 6 && code.EndsWith("0000", StringComparison.Ordinal) && ProvinceLevelCodes.Contains(code[..2]);
 
     /// <summary>The first two digits of China's 34 provincial-level divisions (GB/T 2260).</summary>
     private static readonly FrozenSet<string> ProvinceLevelCodes = new[]

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Matching.Domain.Training;
 
 namespace Matching.Domain.Catalogues;
 
@@ -116,12 +117,17 @@ public static class CatalogueParser
         }
 
         CheckConsistency(problems, divisions, history, industries, families, trades, synonyms, levels);
+        var divisionCodes = divisions.Select(d => d.Code).ToHashSet(StringComparer.Ordinal);
+        var policy = TrainingPolicyParser.Parse(manifest.Files.ContainsKey, Rows, new TrainingPolicyParser.References(
+            certificateTypes.Select(c => c.Id).ToHashSet(StringComparer.Ordinal), trainingTypes.Select(t => t.Id).ToHashSet(StringComparer.Ordinal),
+            groups.Select(g => g.Id).ToHashSet(StringComparer.Ordinal), Catalogue.IsProvinceLevelCode,
+            code => divisionCodes.Contains(code) && code.StartsWith("52", StringComparison.Ordinal)), problems);
         if (problems.Count > 0)
         {
             throw new CatalogueException(problems);
         }
         return new Catalogue(manifest.Version, divisions, history, industries, families, trades, synonyms, levels,
-            certificateTypes, groups, trainingTypes, education);
+            certificateTypes, groups, trainingTypes, education, policy);
     }
 
     private static void CheckConsistency(

@@ -5,8 +5,11 @@ namespace Matching.Domain.Workers;
 /// <summary>A trade (工种) the worker has, at a level of the 新八级工 ladder (1 学徒工 … 8 首席技师).</summary>
 public sealed record WorkerTrade(string TradeId, int Level);
 
-/// <summary>A certificate (证书) the worker holds; <see cref="TradeId"/> says which trade it is for, when it is for one.</summary>
-public sealed record WorkerCertificate(string Type, string? TradeId, int? Level, DateOnly? IssuedOn, DateOnly? ExpiresOn);
+/// <summary>
+/// A certificate (证书) the worker holds; <see cref="TradeId"/> says which trade it is for, when it is for one;
+/// <see cref="IssuingProvince"/> which province issued it (null: not recorded, taken as Guizhou).
+/// </summary>
+public sealed record WorkerCertificate(string Type, string? TradeId, int? Level, DateOnly? IssuedOn, DateOnly? ExpiresOn, string? IssuingProvince = null);
 
 /// <summary>
 /// A worker (劳动者) as a county labour office registers them (摸排). Sent as JSON to create or replace a worker;
@@ -35,7 +38,7 @@ public sealed record WorkerInput(
 
 public sealed record WorkerTradeInput(string? TradeId, int? Level);
 
-public sealed record WorkerCertificateInput(string? Type, string? TradeId, int? Level, DateOnly? IssuedOn, DateOnly? ExpiresOn);
+public sealed record WorkerCertificateInput(string? Type, string? TradeId, int? Level, DateOnly? IssuedOn, DateOnly? ExpiresOn, string? IssuingProvince = null);
 
 /// <summary>A validated, normalised worker ready to store. Holds the clear ID number and phone: never log it.</summary>
 public sealed record WorkerDraft(

@@ -164,9 +164,16 @@ public static partial class WorkerRules
                 errors.Add($"{field}.expiresOn", "有效期截止日期应晚于发证日期");
                 ok = false;
             }
+            var issuingProvince = c?.IssuingProvince?.Trim();
+            if (!string.IsNullOrEmpty(issuingProvince) && !Catalogue.IsProvinceLevelCode(issuingProvince))
+            {
+                errors.Add($"{field}.issuingProvince", "发证省份应为省级行政区划代码，如 520000");
+                ok = false;
+            }
             if (ok && c is not null)
             {
-                certificates.Add(new WorkerCertificate(type!, string.IsNullOrEmpty(tradeId) ? null : tradeId, level, c.IssuedOn, c.ExpiresOn));
+                certificates.Add(new WorkerCertificate(type!, string.IsNullOrEmpty(tradeId) ? null : tradeId, level, c.IssuedOn, c.ExpiresOn,
+                    string.IsNullOrEmpty(issuingProvince) ? null : issuingProvince));
             }
         }
 

@@ -1,5 +1,6 @@
 using Matching.Domain.Catalogues;
 using Matching.Domain.Matching;
+using Matching.Domain.Training;
 
 namespace Matching.Ranking.Features;
 
@@ -110,7 +111,8 @@ public sealed record PairFacts(
     bool Accommodation,
     bool Meals,
     int Education,
-    string EducationName)
+    string EducationName,
+    IReadOnlyList<CertificateMatch>? CertificateMatches = null)
 {
     public int LevelGap => Fit.LevelGap(MinLevel);
 
@@ -170,9 +172,10 @@ public sealed class FeatureBuilder(Catalogue catalogue)
         var terms = opening.Terms;
         var fit = Eligibility.Fit(catalogue, worker.Terms.Trades, terms.TradeId);
         var openingTrade = catalogue.TradesById[terms.TradeId];
-        var missing = terms.RequiredCertificates
-            .Where(type => !Eligibility.Holds(catalogue, worker.Terms.Certificates, type, terms.TradeId, asOf))
-            .ToList();
+        // Each required certificate judged in the opening's province, so a certificate from elsewhere counts only when recognised (证书互认).
+        IReadOnlyList<CertificateMatch> certificates = terms.RequiredCertificates.Count == 0 ? []
+            : terms.RequiredCertificates.Select(type => CertificateRequirement.Best(catalogue, worker.Terms.Certificates, type, terms.TradeId, asOf, terms.ProvinceCode)).ToList();
+        var missing = certificates.Where(c => !c.Satisfies).Select(c => c.RequiredType).ToList();
         var age = Eligibility.AgeOn(worker.Terms.BirthDate, asOf);
         return new PairFacts(
             fit,
@@ -203,6 +206,7 @@ public sealed class FeatureBuilder(Catalogue catalogue)
             opening.Accommodation,
             opening.Meals,
             _educationRank.GetValueOrDefault(worker.Education),
-            catalogue.EducationLevelsById.GetValueOrDefault(worker.Education)?.Name ?? worker.Education);
+            catalogue.EducationLevelsById.GetValueOrDefault(worker.Education)?.Name ?? worker.Education,
+            certificates);
     }
 }

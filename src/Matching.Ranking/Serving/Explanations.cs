@@ -1,6 +1,7 @@
 using System.Globalization;
 using Matching.Domain.Catalogues;
 using Matching.Domain.Matching;
+using Matching.Domain.Training;
 using Matching.Ranking.Features;
 
 namespace Matching.Ranking.Serving;
@@ -47,8 +48,8 @@ public static class Explanations
         },
         Feature.RequiredCertificates => f.RequiredCertificates.Count == 0 ? "岗位不要求证书" : $"岗位要求{CertificateNames(f.RequiredCertificates, catalogue)}",
         Feature.MissingCertificates => f.MissingCertificates.Count == 0
-            ? (f.RequiredCertificates.Count == 0 ? "岗位不要求证书" : $"持有所需的{CertificateNames(f.RequiredCertificates, catalogue)}")
-            : $"缺少{CertificateNames(f.MissingCertificates, catalogue)}",
+            ? (f.RequiredCertificates.Count == 0 ? "岗位不要求证书" : $"持有所需的{CertificateNames(f.RequiredCertificates, catalogue)}{CertificateDetail(f, catalogue, satisfied: true)}")
+            : $"缺少{CertificateNames(f.MissingCertificates, catalogue)}{CertificateDetail(f, catalogue, satisfied: false)}",
         Feature.SkillCertificate => f.SkillCertificate ? "持有本工种职业技能等级证书" : "没有本工种职业技能等级证书",
         Feature.DestinationRank => f.DestinationRank switch
         {
@@ -95,7 +96,7 @@ public static class Explanations
         }
         if (f.MissingCertificates.Count > 0)
         {
-            unmet.Add($"缺少{CertificateNames(f.MissingCertificates, catalogue)}");
+            unmet.Add($"缺少{CertificateNames(f.MissingCertificates, catalogue)}{CertificateDetail(f, catalogue, satisfied: false)}");
         }
         if (f.Fit.Trade is { } trade && trade.Level > f.MaxLevel)
         {
@@ -129,6 +130,15 @@ public static class Explanations
     }
 
     private static string Group(PairFacts f, string id, string name) => f.PriorityGroups.Contains(id) ? $"属于{name}" : $"不属于{name}";
+
+    /// <summary>Which certificate counted or why one did not (e.g. recognised from another province, or not recognised), in brackets.</summary>
+    private static string CertificateDetail(PairFacts f, Catalogue catalogue, bool satisfied)
+    {
+        var reasons = (f.CertificateMatches ?? [])
+            .Where(m => satisfied ? m.Outcome == CertificateOutcome.Recognised : m.Outcome is not (CertificateOutcome.OtherType or CertificateOutcome.IssuedThere or CertificateOutcome.Recognised))
+            .Select(m => CertificateRequirement.Reason(catalogue, m)).ToList();
+        return reasons.Count == 0 ? "" : $"（{string.Join("；", reasons)}）";
+    }
 
     private static string CertificateNames(IEnumerable<string> types, Catalogue catalogue) =>
         string.Join("、", types.Select(t => catalogue.CertificateTypesById.TryGetValue(t, out var c) ? c.Name : t));

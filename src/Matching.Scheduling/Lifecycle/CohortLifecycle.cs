@@ -7,11 +7,13 @@ using Matching.Data.Enrolments;
 using Matching.Data.Notifications;
 using Matching.Data.Outbox;
 using Matching.Data.Storage;
+using Matching.Data.Training;
 using Matching.Domain.Catalogues;
 using Matching.Domain.Cohorts;
 using Matching.Domain.Enrolments;
 using Matching.Domain.Matching;
 using Matching.Domain.Placements;
+using Matching.Domain.Training;
 using Matching.Domain.Validation;
 using Matching.Domain.Workers;
 using Matching.Scheduling.Dispatch;
@@ -60,22 +62,6 @@ public sealed class CohortLifecycle(Database database, Catalogue catalogue, Time
         WHERE e.cohort_id = @Id AND e.status IN ('offered', 'accepted')
           AND NOT EXISTS (SELECT 1 FROM notifications n WHERE n.kind = @Kind AND n.cohort_id = e.cohort_id AND n.worker_id = e.worker_id)
         """;
-    private const string AcceptedWorkersSql = """
-        SELECT e.worker_id, w.trades_json FROM enrolments e JOIN workers w ON w.id = e.worker_id
-        WHERE e.cohort_id = @Id AND e.status = 'accepted' ORDER BY e.worker_id
-        """;
-    private const string LinkedOpeningsSql = """
-        SELECT o.id, o.trade_id, o.wage_min FROM cohort_openings co JOIN openings o ON o.id = co.opening_id
-        WHERE co.cohort_id = @Id ORDER BY o.id
-        """;
-    private const string PlacedSql = """
-        SELECT COUNT(*) FROM placements WHERE worker_id = @WorkerId AND (cohort_id = @CohortId OR status = 'active')
-        """;
-    private const string InsertPlacementSql = """
-        INSERT INTO placements (worker_id, employer_id, opening_id, cohort_id, start_date, monthly_wage, status, left_on, created_at, updated_at, version)
-        VALUES (@WorkerId, @EmployerId, @OpeningId, @CohortId, @StartDate, @MonthlyWage, 'active', NULL, @Now, @Now, 1)
-        """;
-    private const string InsertFollowUpSql = "INSERT INTO placement_follow_ups (placement_id, month, due_date) VALUES (@PlacementId, @Month, @DueDate)";
 
     /// <summary>
     /// At the enrolment deadline: confirm the cohort when its accepted enrolments reach the minimum size (最低开班人数),
@@ -192,8 +178,9 @@ public sealed class CohortLifecycle(Database database, Catalogue catalogue, Time
         }, cancellationToken);
 
     /// <summary>
-    /// On the end date: the cohort is completed and a placement (就业安置) is created for each worker who took part, at
-    /// the employer's linked opening of the worker's trade (else its first), with follow-ups at 1/3/6/12 months.
+    /// On the end date: the cohort is completed and each worker who took part gets a training record awaiting its
+    /// attendance, completion (结业) and assessment, which the base records. Placements are recorded when they happen,
+    /// with the real start date and wage (POST /api/placements naming the cohort), not created here.
     /// </summary>
     public Task<LifecycleResult> CompleteAsync(long cohortId, CancellationToken cancellationToken = default) =>
         database.InTransactionAsync((connection, tx) => CompleteAsync(connection, tx, cohortId), cancellationToken);
@@ -208,27 +195,8 @@ public sealed class CohortLifecycle(Database database, Catalogue catalogue, Time
         }
         var now = time.GetUtcNow();
         await SetStatusAsync(connection, tx, cohort, CohortStatus.Completed, today, now);
-        var openings = (await connection.QueryAsync<(long Id, string TradeId, long WageMin)>(LinkedOpeningsSql, new { cohort.Id }, tx)).ToList();
-        var placed = 0;
-        foreach (var (workerId, tradesJson) in await connection.QueryAsync<(long WorkerId, string TradesJson)>(AcceptedWorkersSql, new { cohort.Id }, tx))
-        {
-            if (await connection.ExecuteScalarAsync<long>(PlacedSql, new { WorkerId = workerId, CohortId = cohort.Id }, tx) > 0)
-            {
-                continue; // placed already, here or elsewhere (still at work)
-            }
-            var trades = StoredJson.Read<List<WorkerTrade>>(tradesJson).Select(t => t.TradeId).ToHashSet();
-            var opening = openings.Count == 0 ? ((long Id, string TradeId, long WageMin)?)null
-                : openings.Where(o => trades.Contains(o.TradeId)).Cast<(long, string, long)?>().FirstOrDefault() ?? openings[0];
-            var start = cohort.EndDate.AddDays(1);
-            var placementId = await connection.ExecuteScalarAsync<long>(InsertPlacementSql + database.Dialect.SelectInsertedId, new
-            {
-                WorkerId = workerId, cohort.EmployerId, OpeningId = opening?.Id, CohortId = cohort.Id, StartDate = start,
-                MonthlyWage = (int)(opening?.WageMin ?? WorkerRules.MinWage), Now = now,
-            }, tx);
-            await connection.ExecuteAsync(InsertFollowUpSql, PlacementRules.FollowUpMonths.Select(m => new { PlacementId = placementId, Month = m, DueDate = start.AddMonths(m) }), tx);
-            placed++;
-        }
-        return new LifecycleResult("end", true, $"班期结业，生成就业安置记录 {placed} 条", placed);
+        var records = await TrainingRecordStore.CreatePendingAsync(connection, tx, cohort.Id, TrainingRules.CohortDays(cohort.StartDate, cohort.EndDate), now);
+        return new LifecycleResult("end", true, $"班期结业，待登记考勤与结业情况的培训记录 {records} 条", records);
     }
 
     /// <summary>
@@ -249,7 +217,7 @@ public sealed class CohortLifecycle(Database database, Catalogue catalogue, Time
     /// <summary>
     /// A status change asked for by a person (PUT /api/cohorts/{id}, POST /api/cohorts/{id}/cancel), inside the
     /// caller's transaction: the rule and the effects of the scheduled steps — cancelling releases the seats and
-    /// re-offers the workers; completing creates the placements. Refused (nothing written) when the rule says no.
+    /// re-offers the workers; completing opens the trainees' training records. Refused (nothing written) when the rule says no.
     /// </summary>
     public async Task<WriteResult> MoveAsync(DbConnection connection, DbTransaction tx, long cohortId, string to, string by, CancellationToken cancellationToken = default)
     {

@@ -75,6 +75,14 @@ public class AccessFixture : ApiFixture
     /// <summary>Worker A's declined offer in cohort 2: every answer to it is refused, so answering it changes nothing.</summary>
     public long EnrolmentDeclined { get; private set; }
 
+    /// <summary>A private institution that is employer 1's base, teaching cohort 1; and a public one linked to no employer.</summary>
+    public long Institution1 { get; private set; }
+    public long Institution2 { get; private set; }
+
+    /// <summary>Subsidy claims of worker A (county A, in cohort 1) and worker B (county B, in cohort 2), each blocked by its findings.</summary>
+    public long ClaimA { get; private set; }
+    public long ClaimB { get; private set; }
+
     /// <summary>Committed dispatch rounds over county A (by its county office) and county B (by an admin).</summary>
     public long RoundA { get; private set; }
     public long RoundB { get; private set; }
@@ -83,6 +91,7 @@ public class AccessFixture : ApiFixture
     {
         await base.InitializeAsync();
         await SeedAsync();
+        await SeedTrainingAsync();
         // Stored now, so tokens naming them may be minted before any request is made as them.
         foreach (var role in Roles.All)
         {
@@ -169,6 +178,50 @@ public class AccessFixture : ApiFixture
         var placements = Services.GetRequiredService<PlacementStore>();
         PlacementA = Ok(await placements.CreateAsync(new PlacementDraft(WorkerA, Employer1, Opening1, null, today.AddMonths(-2), 5200)));
         PlacementB = Ok(await placements.CreateAsync(new PlacementDraft(WorkerB, Employer2, Opening2, null, today.AddMonths(-2), 6100)));
+    }
+
+    /// <summary>
+    /// Institutions, a teacher of cohort 1, completed results and certificates for worker A (cohort 1) and worker B
+    /// (cohort 2, enrolled here directly) and a claim for each. The cohorts start in the future, so each certificate
+    /// predates its cohort: both claims carry a blocking finding and approving them is refused, changing nothing.
+    /// </summary>
+    private async Task SeedTrainingAsync()
+    {
+        var time = Services.GetRequiredService<TimeProvider>();
+        var today = Domain.Validation.ChinaTime.Today(time);
+        var institutions = Services.GetRequiredService<Matching.Data.Institutions.InstitutionStore>();
+        Institution1 = Ok(await institutions.CreateAsync(new Domain.Institutions.InstitutionDraft("华创职业培训学校", "private", "enterprise-base",
+            CreditCode.Compose("52441900MJ1234567"), "441900", "440000", Employer1, ["T007"], true)));
+        Institution2 = Ok(await institutions.CreateAsync(new Domain.Institutions.InstitutionDraft("七星关区职业技术学校", "public", "vocational-school",
+            CreditCode.Compose("12520502MB7654321"), CountyA, "520000", null, ["T029"], true)));
+        var engagement = Ok(await institutions.RegisterTeacherAsync(Institution1, new Domain.Institutions.TeacherDraft("赵老师", ResidentIdNumber.Compose(CountyA,
+            new DateOnly(1980, 4, 4), 31), today.AddDays(30).Year, "full-time", ["T007"])));
+        var teacher = (await institutions.EngagementAsync(engagement))!.TeacherId;
+        Ok(await institutions.AssignCohortAsync(Cohort1, Institution1, [teacher]));
+
+        var database = Services.GetRequiredService<Database>();
+        long enrolmentB;
+        await using (var connection = await database.OpenAsync())
+        {
+            enrolmentB = await connection.ExecuteScalarAsync<long>("""
+                INSERT INTO enrolments (cohort_id, worker_id, status, created_at, updated_at) VALUES (@Cohort, @Worker, 'accepted', @Now, @Now);
+                SELECT last_insert_rowid();
+                """, new { Cohort = Cohort2, Worker = WorkerB, Now = time.GetUtcNow() });
+            const string result = """
+                INSERT INTO training_results (enrolment_id, cohort_id, worker_id, days_scheduled, days_attended, completion, completed_on, updated_at, version)
+                VALUES (@Enrolment, @Cohort, @Worker, 16, 15, 'completed', @On, @Now, 1)
+                """;
+            await connection.ExecuteAsync(result, new { Enrolment = EnrolmentA, Cohort = Cohort1, Worker = WorkerA, On = today, Now = time.GetUtcNow() });
+            await connection.ExecuteAsync(result, new { Enrolment = enrolmentB, Cohort = Cohort2, Worker = WorkerB, On = today, Now = time.GetUtcNow() });
+        }
+        var records = Services.GetRequiredService<Matching.Data.Training.TrainingRecordStore>();
+        var claims = Services.GetRequiredService<Matching.Data.Subsidies.SubsidyClaimStore>();
+        var certificateA = Ok(await records.CreateCertificateAsync(WorkerA, new Domain.Training.CertificateDraft("skill-level", "T007", 3, "S2026520001",
+            "贵州省职业技能鉴定中心", "520000", today.AddDays(-10), null, EnrolmentA)));
+        var certificateB = Ok(await records.CreateCertificateAsync(WorkerB, new Domain.Training.CertificateDraft("skill-level", "T029", 3, "S2026520002",
+            "贵州省职业技能鉴定中心", "520000", today.AddDays(-10), null, enrolmentB)));
+        ClaimA = Ok(await claims.CreateAsync(EnrolmentA, certificateA, "6217000012345678", "fixture"));
+        ClaimB = Ok(await claims.CreateAsync(enrolmentB, certificateB, "6217000087654321", "fixture"));
     }
 
     private static WorkerDraft Worker(string idNumber, string phone, string county, string prefecture, IReadOnlyList<string> groups)

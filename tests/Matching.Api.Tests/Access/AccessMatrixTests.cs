@@ -164,7 +164,7 @@ public sealed class AccessMatrixTests(AccessFixture world) : IClassFixture<Acces
 
         // Catalogues: every role reads them.
         foreach (var path in new[] { "", "/divisions", "/trades", "/trade-synonyms", "/trade-families", "/industries", "/brands", "/skill-levels",
-            "/certificate-types", "/priority-groups", "/training-types", "/education-levels" })
+            "/certificate-types", "/priority-groups", "/training-types", "/education-levels", "/certificate-recognition", "/subsidy-rules" })
         {
             yield return (new Call("GET", "/api/catalogues" + (path.Length == 0 ? "/" : path), "/api/catalogues" + path), _ => Ok);
         }
@@ -235,6 +235,66 @@ public sealed class AccessMatrixTests(AccessFixture world) : IClassFixture<Acces
         yield return (new Call("GET", "/api/search/admin/reindex", "/api/search/admin/reindex"), role => Allow(role, [AD], Ok));
         yield return (new Call("GET", "/api/search/admin/consistency", "/api/search/admin/consistency"), role => Allow(role, [AD], Ok));
         yield return (new Call("GET", "/api/search/admin/outbox", "/api/search/admin/outbox"), role => Allow(role, [AD], Ok));
+
+        // Institutions: everyone reads the list; admins register them; teachers are read by offices, admins and the institution's
+        // own enterprise, registered by admins and that enterprise. Cohort teaching teams: read as the cohort, set by its enterprise.
+        yield return (new Call("GET", "/api/institutions/", "/api/institutions"), _ => Ok);
+        yield return (new Call("POST", "/api/institutions/", "/api/institutions", noBody), role => Allow(role, [AD], 400));
+        foreach (var institution in new[] { world.Institution1, world.Institution2 })
+        {
+            var linked = institution == world.Institution1;
+            yield return (new Call("GET", "/api/institutions/{id:long}", $"/api/institutions/{institution}"), _ => Ok);
+            yield return (new Call("PUT", "/api/institutions/{id:long}", $"/api/institutions/{institution}", noBody), role => Allow(role, [AD], 400));
+            yield return (new Call("GET", "/api/institutions/{id:long}/teachers", $"/api/institutions/{institution}/teachers"),
+                role => role switch { RR => 403, EN => linked ? Ok : 404, _ => Ok });
+            yield return (new Call("POST", "/api/institutions/{id:long}/teachers", $"/api/institutions/{institution}/teachers", noBody),
+                role => role switch { AD => 400, EN => linked ? 400 : 404, _ => 403 });
+        }
+        foreach (var cohort in new[] { world.Cohort1, world.Cohort2 })
+        {
+            var own = cohort == world.Cohort1;
+            yield return (new Call("GET", "/api/cohorts/{id:long}/teachers/", $"/api/cohorts/{cohort}/teachers"), role => role == EN && !own ? 404 : Ok);
+            yield return (new Call("PUT", "/api/cohorts/{id:long}/teachers/", $"/api/cohorts/{cohort}/teachers", noBody), role => Allow(role, [EN], own ? 400 : 404));
+            // Results: the cohort's own enterprise records them (cohort 1 has not started: 400); reads follow the cohort and worker scopes.
+            yield return (new Call("POST", "/api/cohorts/{id:long}/results", $"/api/cohorts/{cohort}/results", noBody), role => Allow(role, [EN], own ? 400 : 404));
+            yield return (new Call("GET", "/api/cohorts/{id:long}/results", $"/api/cohorts/{cohort}/results"), role => role == EN && !own ? 404 : Ok);
+        }
+        yield return (new Call("PUT", "/api/enrolments/{id:long}/result", $"/api/enrolments/{world.EnrolmentA}/result", noBody), role => Allow(role, [EN], 400));
+        yield return (new Call("PUT", "/api/enrolments/{id:long}/result", $"/api/enrolments/{world.EnrolmentDeclined}/result", noBody), role => Allow(role, [EN], 404));
+        yield return (new Call("GET", "/api/enrolments/{id:long}/result", $"/api/enrolments/{world.EnrolmentA}/result"), _ => Ok);
+        yield return (new Call("GET", "/api/enrolments/{id:long}/result", $"/api/enrolments/{world.EnrolmentD}/result"), _ => 404);
+        foreach (var w in workers)
+        {
+            // Certificates are recorded by the worker's county office; the worker's record, certificates and status follow the worker's visibility.
+            yield return (new Call("POST", "/api/workers/{id:long}/certificates", $"/api/workers/{w}/certificates", noBody), role => Allow(role, [CO], w == world.WorkerA ? 400 : 404));
+            yield return (new Call("GET", "/api/workers/{id:long}/certificates", $"/api/workers/{w}/certificates"), role => WorkerVisible(role, w) ? Ok : 404);
+            yield return (new Call("GET", "/api/workers/{id:long}/record/", $"/api/workers/{w}/record"), role => WorkerVisible(role, w) ? Ok : 404);
+            yield return (new Call("GET", "/api/workers/{id:long}/record/export", $"/api/workers/{w}/record/export"), role => WorkerVisible(role, w) ? Ok : 404);
+            yield return (new Call("PUT", "/api/workers/{id:long}/social-security-card", $"/api/workers/{w}/social-security-card", noBody),
+                role => Allow(role, [CO], w == world.WorkerA ? 400 : 404));
+            yield return (new Call("PUT", "/api/workers/{id:long}/vital-status", $"/api/workers/{w}/vital-status", noBody),
+                role => Allow(role, [CO], w == world.WorkerA ? 400 : 404));
+        }
+
+        // Subsidy claims: offices of the worker's county (prefecture offices read) and admins; the county office decides. Both claims
+        // are blocked by their findings, so approving is refused (409) after every access rule passed.
+        yield return (new Call("GET", "/api/subsidy-claims/", "/api/subsidy-claims"), role => Allow(role, [CO, PO, AD], Ok));
+        yield return (new Call("POST", "/api/subsidy-claims/", "/api/subsidy-claims", noBody), role => Allow(role, [CO], 400));
+        foreach (var claim in new[] { world.ClaimA, world.ClaimB })
+        {
+            var own = claim == world.ClaimA;
+            yield return (new Call("GET", "/api/subsidy-claims/{id:long}", $"/api/subsidy-claims/{claim}"), role => Allow(role, [CO, PO, AD], own || role == AD ? Ok : 404));
+            yield return (new Call("POST", "/api/subsidy-claims/{id:long}/check", $"/api/subsidy-claims/{claim}/check"), role => Allow(role, [CO], own ? Ok : 404));
+            yield return (new Call("POST", "/api/subsidy-claims/{id:long}/approve", $"/api/subsidy-claims/{claim}/approve", noBody), role => Allow(role, [CO], own ? 409 : 404));
+            yield return (new Call("POST", "/api/subsidy-claims/{id:long}/reject", $"/api/subsidy-claims/{claim}/reject", noBody), role => Allow(role, [CO], own ? 400 : 404));
+        }
+        // Nothing is approved in this world: a payment file is refused (409) after every access rule passed.
+        yield return (new Call("POST", "/api/subsidy-claims/payment-file", "/api/subsidy-claims/payment-file", noBody), role => Allow(role, [CO, AD], 409));
+        yield return (new Call("POST", "/api/subsidy-claims/checks", "/api/subsidy-claims/checks", new { year = 1999 }), role => Allow(role, [AD], 400));
+
+        // Targets and their progress: offices, rural revitalisation staff and admins; not enterprises.
+        yield return (new Call("GET", "/api/targets/", "/api/targets"), role => role == EN ? 403 : Ok);
+        yield return (new Call("GET", "/api/targets/progress", "/api/targets/progress"), role => role == EN ? 403 : Ok);
 
         // Users and the audit log: admins only.
         yield return (new Call("GET", "/api/users/", "/api/users"), role => Allow(role, [AD], Ok));

@@ -61,6 +61,21 @@ public sealed class ForeignKeyDeleteTests(AccessFixture world) : IClassFixture<A
         ["import_rejections.job_id → import_jobs"] = new NoDeleteRoute("/api/imports/{id}"),
         ["inbox_messages.user_id → users"] = new NoDeleteRoute("/api/users/{id}"),
         ["report_figures.report_id → reports"] = new NoDeleteRoute("/api/reports/{id}"),
+        ["training_institutions.employer_id → employers"] = new Refused("培训机构"),
+        ["teacher_engagements.institution_id → training_institutions"] = new NoDeleteRoute("/api/institutions/{id}"),
+        ["teacher_engagements.teacher_id → teachers"] = new NoDeleteRoute("/api/institutions/{id}/teachers"),
+        ["cohorts.institution_id → training_institutions"] = new NoDeleteRoute("/api/institutions/{id}"),
+        ["cohort_teachers.cohort_id → cohorts"] = new Cascades(),
+        ["cohort_teachers.teacher_id → teachers"] = new NoDeleteRoute("/api/institutions/{id}/teachers"),
+        ["training_results.enrolment_id → enrolments"] = new NoDeleteRoute("/api/enrolments/{id}"),
+        ["training_results.cohort_id → cohorts"] = new Refused("培训结果"),
+        ["training_results.worker_id → workers"] = new Refused("培训结果"),
+        ["certificates.worker_id → workers"] = new Refused("证书"),
+        ["certificates.enrolment_id → enrolments"] = new NoDeleteRoute("/api/enrolments/{id}"),
+        ["subsidy_claims.worker_id → workers"] = new Refused("补贴申领"),
+        ["subsidy_claims.enrolment_id → enrolments"] = new NoDeleteRoute("/api/enrolments/{id}"),
+        ["subsidy_claims.cohort_id → cohorts"] = new Refused("补贴申领"),
+        ["subsidy_claims.certificate_id → certificates"] = new NoDeleteRoute("/api/workers/{id}/certificates"),
     };
 
     private sealed record ForeignKeyRow(string Child, string Column, string Parent, string OnDelete)
@@ -206,7 +221,12 @@ public sealed class ForeignKeyDeleteTests(AccessFixture world) : IClassFixture<A
             }
             else if (others.TryGetValue(column.Name, out var parent))
             {
-                values.Add(column.Name, await connection.ExecuteScalarAsync<long>($"SELECT MIN(id) FROM \"{parent}\""));
+                var parentSql = FreeParents.GetValueOrDefault($"{key.Child}.{column.Name}", $"SELECT MIN(id) FROM \"{parent}\"");
+                values.Add(column.Name, await connection.ExecuteScalarAsync<long>(parentSql));
+            }
+            else if (FixedValues.TryGetValue($"{key.Child}.{column.Name}", out var fixedValue))
+            {
+                values.Add(column.Name, fixedValue);
             }
             else if (column.NotNull == 0 || column.Default is not null || (column.Name == rowidAlias.Name && column.Type == "INTEGER"))
             {
@@ -221,6 +241,21 @@ public sealed class ForeignKeyDeleteTests(AccessFixture world) : IClassFixture<A
         var sql = $"INSERT INTO \"{key.Child}\" ({string.Join(", ", names.Select(n => $"\"{n}\""))}) VALUES ({string.Join(", ", names.Select(n => "@" + n))}); SELECT last_insert_rowid();";
         return await connection.ExecuteScalarAsync<long>(sql, values);
     }
+
+    /// <summary>
+    /// Values a referring row needs to sit beside the existing rows it also refers to: a certificate has one live claim
+    /// (unique index on claims not rejected), so the written claim is a rejected one.
+    /// </summary>
+    private static readonly Dictionary<string, object> FixedValues = new(StringComparer.Ordinal)
+    {
+        ["subsidy_claims.status"] = "rejected",
+    };
+
+    /// <summary>Where a reference is also the row's key, a parent row not referred to yet (one result per enrolment).</summary>
+    private static readonly Dictionary<string, string> FreeParents = new(StringComparer.Ordinal)
+    {
+        ["training_results.enrolment_id"] = "SELECT MIN(id) FROM enrolments e WHERE NOT EXISTS (SELECT 1 FROM training_results r WHERE r.enrolment_id = e.id)",
+    };
 
     private static object Plausible(string column, string type) => type switch
     {

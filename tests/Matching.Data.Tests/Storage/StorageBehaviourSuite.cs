@@ -12,6 +12,7 @@ using Matching.Domain.Access;
 using Matching.Domain.Cohorts;
 using Matching.Domain.Enrolments;
 using Matching.Domain.Placements;
+using Matching.Domain.Subsidies;
 
 namespace Matching.Data.Tests.Storage;
 
@@ -31,6 +32,8 @@ public abstract partial class StorageBehaviourSuite(StorageProvider provider)
         typeof(DispatchInputs), typeof(NotificationStore), typeof(ReportStore), typeof(IdempotencyStore), typeof(UserStore),
         typeof(AuditLog), typeof(DemoSeeder), typeof(DemoHistory), typeof(Operations.BackgroundProblems), typeof(Statistics.StatisticsStore),
         typeof(Imports.ImportJobStore), typeof(InboxStore), typeof(WebhookOutbox), typeof(Placements.FollowUpStore), typeof(Alerts.JobLossAlertStore),
+        typeof(Institutions.InstitutionStore), typeof(Training.TrainingRecordStore), typeof(Training.TrainingHistoryStore), typeof(Training.TargetCountStore),
+        typeof(Subsidies.SubsidyClaimStore), typeof(DemoTraining),
     ];
 
     private DataFixture Data
@@ -344,6 +347,98 @@ public abstract partial class StorageBehaviourSuite(StorageProvider provider)
     }
 
     [SkippableFact]
+    public async Task Training_runs_from_institution_and_teachers_through_results_and_certificate_to_claims_paid_rejected_and_counted()
+    {
+        // An institution and its full-time teacher.
+        var errors = new Domain.Validation.ValidationErrors();
+        var institutionDraft = Domain.Institutions.InstitutionRules.Validate(new Domain.Institutions.InstitutionInput($"贵阳市民办职业培训学校{DataFixture.Next()}",
+            Domain.Institutions.InstitutionOwnership.Private, "training-school", Domain.Identity.CreditCode.Compose($"52520102MJ{DataFixture.Next():D7}"), "520102", null,
+            ["T001"], true), Data.Environment.Catalogue, errors)!;
+        var institutions = new Institutions.InstitutionStore(Data.Database, Data.Environment.Protector, Data.Time);
+        var institutionId = DataFixture.Created(await institutions.CreateAsync(institutionDraft));
+        Assert.Equal(WriteStatus.Conflict, (await institutions.CreateAsync(institutionDraft)).Status);
+        Assert.Equal((WriteStatus.Ok, 2), ((await institutions.UpdateAsync(institutionId, institutionDraft with { Name = institutionDraft.Name + "（更名）" }, 1)).Status,
+            (await institutions.GetAsync(institutionId))!.Version));
+        Assert.Contains((await institutions.ListAsync(new Institutions.InstitutionFilter(Ownership: Domain.Institutions.InstitutionOwnership.Private), 1, 200)).Items,
+            i => i.Id == institutionId);
+        var teacherNumber = Domain.Identity.ResidentIdNumber.Compose("520102", new DateOnly(1970, 1, 1).AddDays(DataFixture.Next()), 3);
+        var engagementId = DataFixture.Created(await institutions.RegisterTeacherAsync(institutionId,
+            new Domain.Institutions.TeacherDraft("王老师", teacherNumber, Today.Year, Domain.Institutions.TeacherEmployment.FullTime, ["T001"])));
+        var engagement = (await institutions.EngagementAsync(engagementId))!;
+        Assert.DoesNotContain(teacherNumber, engagement.IdNumberMasked, StringComparison.Ordinal);
+        Assert.Equal((1, 1, null), ((await institutions.TeachersAsync(institutionId, Today.Year))!.FullTime, (await institutions.TeachersAsync(institutionId, Today.Year))!.Total,
+            (await institutions.TeachersAsync(institutionId, Today.Year))!.Problem));
+
+        // The cohort it teaches; a worker takes part; the cohort ended last month.
+        var (_, _, _, cohortId) = await OpenCohortAsync();
+        Assert.Equal(WriteStatus.Ok, (await institutions.AssignCohortAsync(cohortId, institutionId, [engagement.TeacherId])).Status);
+        Assert.Equal(engagement.TeacherId, Assert.Single((await institutions.CohortTeachingAsync(cohortId))!.Teachers).TeacherId);
+        var worker = await NewWorkerAsync();
+        var seat = await Enrolments.EnrolAsync(cohortId, worker, allowWaitlist: false);
+        Assert.Equal(WriteStatus.Ok, (await Enrolments.AnswerAsync(seat.EnrolmentId, EnrolmentAnswer.Accept)).Result.Status);
+        var start = Today.AddDays(-40);
+        await Data.Database.InTransactionAsync(async (connection, tx) =>
+        {
+            await connection.ExecuteAsync("UPDATE cohorts SET status = 'completed', enrolment_deadline = @Deadline, start_date = @Start, end_date = @End WHERE id = @Id",
+                new { Deadline = start.AddDays(-3), Start = start, End = start.AddDays(19), Id = cohortId }, tx);
+            Assert.Equal(1, await Training.TrainingRecordStore.CreatePendingAsync(connection, tx, cohortId, 20, FixedClock.Instant));
+            return 0;
+        });
+
+        // Results, then the certificate, which raises the worker's level.
+        var records = new Training.TrainingRecordStore(Data.Database, Data.Time);
+        Assert.Equal(Domain.Training.Completion.Pending, (await records.ResultAsync(seat.EnrolmentId))!.Completion);
+        var result = new Domain.Training.TrainingResultDraft(20, 19, Domain.Training.Completion.Completed, start.AddDays(19), true, start.AddDays(20), "贵州省职业技能鉴定指导中心");
+        Assert.Equal(WriteStatus.Invalid, (await records.RecordResultsAsync(cohortId, [(seat.EnrolmentId, result), (long.MaxValue - 5, result)], "rows[{0}].")).Status);
+        Assert.Equal(Domain.Training.Completion.Pending, (await records.ResultAsync(seat.EnrolmentId))!.Completion);
+        Assert.Equal(WriteStatus.Ok, (await records.RecordResultsAsync(cohortId, [(seat.EnrolmentId, result)], "rows[{0}].")).Status);
+        Assert.Equal((19, 2), ((await records.ResultAsync(seat.EnrolmentId))!.DaysAttended, (await records.ResultAsync(seat.EnrolmentId))!.Version));
+        Assert.Single(await records.CohortResultsAsync(cohortId, ["520102"], onlyPriorityGroups: false));
+        var certificate = new Domain.Training.CertificateDraft("skill-level", "T001", 4, $"GZ{DataFixture.Next():D10}", "贵州省职业技能鉴定指导中心", "520000",
+            start.AddDays(25), null, seat.EnrolmentId);
+        var certificateId = DataFixture.Created(await records.CreateCertificateAsync(worker, certificate));
+        Assert.Equal(WriteStatus.Conflict, (await records.CreateCertificateAsync(worker, certificate)).Status);
+        Assert.Equal(4, (await Data.Workers.GetAsync(worker))!.Trades.Single(t => t.TradeId == "T001").Level);
+        Assert.Equal(certificateId, Assert.Single(await records.CertificatesOfAsync(worker)).Id);
+        var history = Assert.Single(await new Training.TrainingHistoryStore(Data.Database).OfWorkerAsync(worker, null));
+        Assert.Equal((cohortId, Domain.Training.Completion.Completed), (history.CohortId, history.Result!.Completion));
+
+        // The claim: clean, approved, paid once; a second claim for a special-ability certificate rejected.
+        var claims = new Subsidies.SubsidyClaimStore(Data.Database, Data.Environment.Protector, Data.Environment.Catalogue, Data.Time);
+        var claimId = DataFixture.Created(await claims.CreateAsync(seat.EnrolmentId, certificateId, "6222020200112233445", "县人社局"));
+        Assert.Equal(WriteStatus.Conflict, (await claims.CreateAsync(seat.EnrolmentId, certificateId, "6222020200112233445", "县人社局")).Status);
+        var claim = (await claims.GetAsync(claimId))!;
+        Assert.Equal((ClaimStatus.Submitted, 2000), (claim.Status, claim.Amount));
+        Assert.DoesNotContain("6222020200112233445", claim.BankAccountMasked, StringComparison.Ordinal);
+        Assert.Empty((await claims.CheckAsync(claimId)).Findings);
+        // The year's batch reads the same facts and finds the same (nothing); the claim is counted as clean.
+        var batchFacts = Assert.Single(await Subsidies.IntegrityBatch.ReadAsync(Data.Database, Data.Environment.Protector, start.Year, Today), f => f.ClaimId == claimId);
+        Assert.Empty(IntegrityRules.ForClaim(batchFacts, Data.Environment.Catalogue.Policy.Limits));
+        var summary = await Subsidies.IntegrityBatch.CheckYearAsync(Data.Database, Data.Environment.Protector, Data.Environment.Catalogue, start.Year, Today, FixedClock.Instant);
+        Assert.True(summary.Clean >= 1, $"{summary.Clean} clean of {summary.Claims}");
+        Assert.Equal(WriteStatus.PreconditionFailed, (await claims.ApproveAsync(claimId, false, null, "县人社局", 9)).Result.Status);
+        Assert.Equal(WriteStatus.Ok, (await claims.ApproveAsync(claimId, false, null, "县人社局", 1)).Result.Status);
+        Assert.Equal(WriteStatus.Conflict, (await claims.ApproveAsync(claimId, false, null, "县人社局", null)).Result.Status);
+        var second = DataFixture.Created(await records.CreateCertificateAsync(worker, certificate with { Type = "special-ability", Level = null, Number = $"ZX{DataFixture.Next():D10}" }));
+        var rejectedId = DataFixture.Created(await claims.CreateAsync(seat.EnrolmentId, second, "6222020200112233445", "县人社局"));
+        Assert.Equal(WriteStatus.Ok, (await claims.RejectAsync(rejectedId, "同期已申领技能等级证书补贴", "县人社局", 1)).Status);
+        Assert.Equal(ClaimStatus.Rejected, (await claims.GetAsync(rejectedId))!.Status);
+        Assert.Equal(2, (await claims.ListAsync(new Subsidies.SubsidyClaimFilter(WorkerId: worker), 1, 20)).Total);
+
+        var file = (await claims.ExportPaymentsAsync(["520102"], "县人社局"))!;
+        var line = Assert.Single(file.Lines, l => l.ClaimId == claimId);
+        Assert.Equal("6222020200112233445", line.BankAccount);
+        Assert.Equal((ClaimStatus.Paid, file.BatchId), ((await claims.GetAsync(claimId))!.Status, (await claims.GetAsync(claimId))!.PaymentBatchId));
+        Assert.DoesNotContain((await claims.ExportPaymentsAsync(["520102"], "县人社局"))?.Lines ?? [], l => l.ClaimId == claimId);
+
+        // Counted toward the targets: a completion this year and a high-skilled worker (高级工).
+        var (completions, highSkilled) = await new Training.TargetCountStore(Data.Database).CountsAsync(start.Year, 4);
+        Assert.True(completions.GetValueOrDefault("520102") >= 1);
+        Assert.True(highSkilled.GetValueOrDefault(("520102", certificate.IssuedOn.Year)) >= 1);
+        Assert.Equal(WriteStatus.Conflict, (await Data.Workers.DeleteAsync(worker, null)).Status);
+    }
+
+    [SkippableFact]
     public async Task Notifications_wait_until_sent_and_keep_their_failures()
     {
         var cohortId = -DataFixture.Next();
@@ -535,6 +630,12 @@ public abstract partial class StorageBehaviourSuite(StorageProvider provider)
         Assert.Equal(0, await connection.ExecuteScalarAsync<long>(
             "SELECT COUNT(*) FROM match_offers o WHERE o.outcome = 'placed' AND NOT EXISTS (SELECT 1 FROM placements p WHERE p.id = o.placement_id)"));
         Assert.True(await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM placements") > 0);
+        // Past training (DemoTraining): certificates and claims, the planted integrity cases among them, each found by its check.
+        Assert.True(await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM certificates") > 0);
+        var planted = (await connection.QueryAsync<(string CreatedBy, string FindingsJson)>(
+            "SELECT created_by, findings_json FROM subsidy_claims WHERE created_by LIKE @Planted", new { Planted = DemoTraining.PlantedBy + "%" })).ToList();
+        Assert.NotEmpty(planted);
+        Assert.All(planted, p => Assert.Contains(p.CreatedBy[DemoTraining.PlantedBy.Length..], p.FindingsJson, StringComparison.Ordinal));
     }
 
     /// <summary>A second, empty database on the same engine as the suite's, for tests that need one.</summary>
