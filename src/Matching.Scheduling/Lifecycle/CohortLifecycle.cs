@@ -12,10 +12,8 @@ using Matching.Domain.Catalogues;
 using Matching.Domain.Cohorts;
 using Matching.Domain.Enrolments;
 using Matching.Domain.Matching;
-using Matching.Domain.Placements;
 using Matching.Domain.Training;
 using Matching.Domain.Validation;
-using Matching.Domain.Workers;
 using Matching.Scheduling.Dispatch;
 
 namespace Matching.Scheduling.Lifecycle;

@@ -1,6 +1,5 @@
 using Matching.Domain.Catalogues;
 using Matching.Domain.Institutions;
-using Matching.Domain.Matching;
 using Matching.Domain.Training;
 using Matching.Domain.Validation;
 using Matching.Domain.Workers;
@@ -77,15 +76,6 @@ public class TrainingPolicyTests
         Assert.Equal(CertificateOutcome.Expired, CertificateRequirement.Check(Catalogue, SpecialAbility("440000", new DateOnly(2026, 1, 1)), "special-ability", "T029", Today, "440000"));
         Assert.Equal(CertificateOutcome.OtherTrade, CertificateRequirement.Check(Catalogue, SpecialAbility("440000") with { TradeId = "T001" }, "special-ability", "T029", Today, "440000"));
         Assert.Equal(CertificateOutcome.OtherType, CertificateRequirement.Check(Catalogue, SpecialAbility("440000"), "skill-level", "T029", Today, "440000"));
-    }
-
-    [Fact]
-    public void The_hard_constraints_read_special_operation_certificates_through_the_recognition_catalogue()
-    {
-        var certificates = new[] { new WorkerCertificate("special-operation", "T029", null, new DateOnly(2024, 1, 1), new DateOnly(2030, 1, 1), "510000") };
-        Assert.True(MatchRules.HoldsCertificate(Catalogue, certificates, "special-operation", "T029", Today, "440000"));
-        Assert.False(MatchRules.HoldsCertificate(Catalogue, [SpecialAbility("510000")], "special-ability", "T029", Today, "440000"));
-        Assert.True(MatchRules.HoldsCertificate(Catalogue, [SpecialAbility("510000")], "special-ability", "T029", Today));
     }
 
     [Fact]
