@@ -276,12 +276,16 @@ public sealed partial class RoleJourneyTests(BrowserHost host, ITestOutputHelper
             await Expect(admin.Page.GetByText("账号已创建")).ToBeVisibleAsync();
             await admin.ShotAsync("account-created");
 
-            // Reports: the CSV downloads with its Chinese headers.
+            // Reports: the workbook downloads with its sheets by county, prefecture and total, headed in Chinese.
             await admin.ClickAsync("报告下载");
             var download = await admin.Page.RunAndWaitForDownloadAsync(() => admin.Page.GetByRole(AriaRole.Link, new() { NameRegex = new Regex("^下载 ") }).First.ClickAsync());
             var path = Path.Combine(BrowserHost.ScreenshotDirectory, "report-" + download.SuggestedFilename);
             await download.SaveAsAsync(path);
-            Assert.Contains("市州代码,市州,报名人次", await File.ReadAllTextAsync(path), StringComparison.Ordinal);
+            Assert.EndsWith(".xlsx", download.SuggestedFilename, StringComparison.Ordinal);
+            Assert.Equal(["说明", "按县（市、区）", "按市州", "合计"], MiniExcelLibs.MiniExcel.GetSheetNames(path));
+            var prefectures = MiniExcelLibs.MiniExcel.Query(path, useHeaderRow: true, sheetName: "按市州").Cast<IDictionary<string, object>>().ToList();
+            Assert.NotEmpty(prefectures);
+            Assert.Contains("市州代码", prefectures[0].Keys);
             await admin.SignOutAsync();
         }
 
