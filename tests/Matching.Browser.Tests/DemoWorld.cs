@@ -1,5 +1,6 @@
 using Dapper;
 using Matching.Data.Access;
+using Matching.Data.Enrolments;
 using Matching.Data.Storage;
 using Matching.Ranking.Serving;
 using Matching.Search;
@@ -13,6 +14,8 @@ namespace Matching.Browser.Tests;
 /// </summary>
 public static class DemoWorld
 {
+    private const string ActiveEnrolmentsSql = "SELECT COUNT(*) FROM enrolments WHERE worker_id = @Worker AND status IN ('offered', 'accepted', 'waitlisted')";
+
     /// <summary>大方县: the demo county office's county (demo-county).</summary>
     public const string County = "520521";
 
@@ -58,19 +61,31 @@ public static class DemoWorld
             SELECT o.id, c.id FROM openings o JOIN cohort_openings co ON co.opening_id = o.id JOIN cohorts c ON c.id = co.cohort_id
             WHERE o.status = 'open' AND c.status = 'open' AND c.enrolment_deadline >= @Today ORDER BY o.id, c.start_date
             """, new { Today = DateOnly.FromDateTime(DateTime.UtcNow.AddHours(8)) });
+        (long Opening, long Cohort, long Worker)? busy = null;
         foreach (var (opening, cohort) in pairs)
         {
             var (list, _) = await ranker.CandidatesForOpeningAsync(opening, 20, new SearchScope([county], null, false));
             foreach (var candidate in list?.Candidates ?? [])
             {
-                if (await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM enrolments WHERE worker_id = @Worker AND status IN ('offered', 'accepted', 'waitlisted')",
-                        new { Worker = candidate.WorkerId }) == 0)
+                if (await connection.ExecuteScalarAsync<long>(ActiveEnrolmentsSql, new { Worker = candidate.WorkerId }) == 0)
                 {
                     return (opening, cohort, candidate.WorkerId);
                 }
+                busy ??= (opening, cohort, candidate.WorkerId);
             }
         }
-        throw new InvalidOperationException($"no opening with a candidate free to enrol in {county}");
+        // A committed dispatch round (another journey) may have offered every listed candidate a seat: the worker
+        // withdraws from those, through the store, and is free again.
+        if (busy is { } taken)
+        {
+            var enrolments = host.Services.GetRequiredService<EnrolmentStore>();
+            foreach (var id in await connection.QueryAsync<long>(ActiveEnrolmentsSql.Replace("COUNT(*)", "id", StringComparison.Ordinal), new { Worker = taken.Worker }))
+            {
+                await enrolments.AnswerAsync(id, EnrolmentAnswer.Withdraw);
+            }
+            return taken;
+        }
+        throw new InvalidOperationException($"no opening with a candidate in {county}");
     }
 
     /// <summary>
