@@ -35,7 +35,8 @@ public sealed class TrainingBadInputTests(ApiFixture api) : IClassFixture<ApiFix
         var admin = api.AsAdmin();
         var office = api.AsCountyOffice(Codes.DafangCounty);
         var chain = await Seed.EmployerChainAsync(api);
-        var worker = Http.IdOf(await Seed.WorkerAsync(api));
+        // A general worker (普工), eligible for the cohort below, so the enrolment is taken.
+        var worker = Http.IdOf(await Seed.WorkerAsync(api, Bodies.Worker(tradeId: Codes.GeneralWorker)));
         var institution = Http.IdOf(await admin.CreateAsync("/api/institutions", new JsonObject
         {
             ["name"] = "大方县职业技术学校", ["ownership"] = "public", ["kind"] = "vocational-school", ["creditCode"] = CreditCodes.Fresh(),

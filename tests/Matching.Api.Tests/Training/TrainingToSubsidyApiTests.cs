@@ -103,6 +103,7 @@ public sealed class TrainingToSubsidyApiTests(ApiFixture api) : IClassFixture<Ap
         {
             var body = Bodies.Worker(tradeId: Codes.GeneralWorker);
             body["phone"] = $"1398526{i:D4}";
+            body["availableFrom"] = "2026-06-01"; // free to travel before the cohort starts, as the eligibility rule asks
             var worker = Http.IdOf(await Seed.WorkerAsync(api, body));
             workers.Add(worker);
             var enrolment = Http.IdOf(await office.CreateAsync($"/api/cohorts/{cohort}/enrolments", new JsonObject { ["workerId"] = worker }));
