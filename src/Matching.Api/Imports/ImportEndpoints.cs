@@ -45,13 +45,27 @@ public static class ImportEndpoints
     public static async Task<Results<Accepted<ImportResponse>, ValidationProblem, ProblemHttpResult>> ImportWorkers(
         [AsParameters] ImportQuery query, HttpRequest request, Caller caller, ImportJobStore jobs, ImportSignal signal, ImportProgress progress, CancellationToken cancellationToken)
     {
+        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = SpreadsheetGuard.MaxFileBytes;
+        }
+        return await StartImport(query, request.ContentType, request.Body, caller, jobs, signal, progress, cancellationToken);
+    }
+
+    /// <summary>
+    /// Starts an import of <paramref name="file"/> sent as <paramref name="contentType"/>: the request body of the API,
+    /// or the file a clerk chose in the web application's upload form (the same checks either way).
+    /// </summary>
+    public static async Task<Results<Accepted<ImportResponse>, ValidationProblem, ProblemHttpResult>> StartImport(
+        ImportQuery query, string? contentType, Stream file, Caller caller, ImportJobStore jobs, ImportSignal signal, ImportProgress progress, CancellationToken cancellationToken)
+    {
         var errors = new Domain.Validation.ValidationErrors();
         var mode = query.Mode ?? ImportModes.ValidRows;
         var onExisting = query.OnExisting ?? ImportModes.Report;
         if (mode is not (ImportModes.AllOrNothing or ImportModes.ValidRows)) errors.Add("mode", "应为 all-or-nothing（全部或全不）或 valid-rows（仅导入有效行）");
         if (onExisting is not (ImportModes.Update or ImportModes.Report)) errors.Add("onExisting", "应为 update（更新已登记的本县劳动者）或 report（仅报告）");
         var fileName = Domain.Validation.Check.Text(errors, "fileName", query.FileName, 200) ?? "摸排表.xlsx";
-        var mediaType = request.ContentType?.Split(';')[0].Trim();
+        var mediaType = contentType?.Split(';')[0].Trim();
         if (mediaType is not (XlsxContentType or "application/octet-stream"))
         {
             errors.Add("Content-Type", $"请求体应为 .xlsx 文件（Content-Type: {XlsxContentType}）");
@@ -60,14 +74,10 @@ public static class ImportEndpoints
         {
             return ApiResults.Invalid(errors);
         }
-        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
-        {
-            limit.MaxRequestBodySize = SpreadsheetGuard.MaxFileBytes;
-        }
         using var body = new MemoryStream();
         var buffer = new byte[81920];
         int read;
-        while ((read = await request.Body.ReadAsync(buffer, cancellationToken)) > 0)
+        while ((read = await file.ReadAsync(buffer, cancellationToken)) > 0)
         {
             if (body.Length + read > SpreadsheetGuard.MaxFileBytes)
             {

@@ -1,6 +1,8 @@
 using Matching.Api.Access;
+using Matching.Api.Imports;
 using Matching.Api.Reports;
 using Matching.Api.Search;
+using Matching.Data.Imports;
 using Matching.Data.Reports;
 using Matching.Domain.Access;
 using Matching.Domain.Catalogues;
@@ -46,6 +48,19 @@ public static class WebApp
             }
             var result = await ReportEndpoints.DownloadReport(id, caller, reports, summaries, catalogue, cancellationToken);
             await AuditEndpointExtensions.RecordAsync(context, "report.download", "report", id.ToString(System.Globalization.CultureInfo.InvariantCulture), result);
+            return result.Result;
+        });
+
+        web.MapGet("/imports/template", (HttpContext context, Catalogue catalogue) =>
+            context.IsInRole(WebRoles.ImportTemplate) ? (IResult)ImportEndpoints.Template(catalogue) : Results.Forbid());
+        web.MapGet("/imports/{id:long}/result", async (long id, Caller caller, ImportJobStore jobs, HttpContext context, CancellationToken cancellationToken) =>
+        {
+            if (!context.IsInRole(WebRoles.ImportReaders))
+            {
+                return Results.Forbid();
+            }
+            var result = await ImportEndpoints.Result(id, caller, jobs, cancellationToken);
+            await AuditEndpointExtensions.RecordAsync(context, "import.result", "import", id.ToString(System.Globalization.CultureInfo.InvariantCulture), result);
             return result.Result;
         });
 

@@ -20,6 +20,9 @@ public sealed class WebRolesTests(ApiFixture world) : IClassFixture<ApiFixture>
         { nameof(WebRoles.ReportReaders), "get", "/api/reports" },
         { nameof(WebRoles.AccountAdministrators), "get", "/api/users" },
         { nameof(WebRoles.Admin), "get", "/api/audit" },
+        { nameof(WebRoles.ImportUploaders), "post", "/api/imports/workers" },
+        { nameof(WebRoles.ImportReaders), "get", "/api/imports/{id}" },
+        { nameof(WebRoles.ImportTemplate), "get", "/api/imports/workers/template" },
     };
 
     [Theory]

@@ -28,6 +28,15 @@ public static class WebRoles
     /// <summary>Account administration (/api/users); the handlers refuse accounts without the manages-accounts flag.</summary>
     public const string AccountAdministrators = $"{Roles.CountyOffice},{Roles.PrefectureOffice},{Roles.Enterprise},{Roles.Admin}";
 
+    /// <summary>Uploading a survey sheet (POST /api/imports/workers).</summary>
+    public const string ImportUploaders = Roles.CountyOffice;
+
+    /// <summary>An import job's progress and rejected rows (GET /api/imports/{id}); the handler shows a job to its uploader and admins only.</summary>
+    public const string ImportReaders = $"{Roles.CountyOffice},{Roles.Admin}";
+
+    /// <summary>The blank survey sheet (GET /api/imports/workers/template).</summary>
+    public const string ImportTemplate = $"{Roles.CountyOffice},{Roles.PrefectureOffice},{Roles.RuralRevitalisation},{Roles.Admin}";
+
     public const string Admin = Roles.Admin;
 
     public const string CountyOffice = Roles.CountyOffice;
