@@ -121,6 +121,14 @@ public static class DemoWorld
         return created.Status == WriteStatus.Ok ? created.Id : throw new InvalidOperationException("could not place a demo worker: " + created.Message);
     }
 
+    /// <summary>A claim of the county waiting for review (待审核), one with integrity findings first when there is one.</summary>
+    public static async Task<long?> SubmittedClaimAsync(BrowserHost host, string county)
+    {
+        await using var connection = await Database(host).OpenAsync();
+        return await connection.ExecuteScalarAsync<long?>(
+            "SELECT id FROM subsidy_claims WHERE county_code = @County AND status = 'submitted' ORDER BY CASE WHEN findings_json = '[]' THEN 1 ELSE 0 END, id LIMIT 1", new { County = county });
+    }
+
     /// <summary>An account made for one test (so lockout tests do not lock the demo accounts others use).</summary>
     public static async Task<string> AccountAsync(BrowserHost host, string name, string role, string[] scopes, string password)
     {

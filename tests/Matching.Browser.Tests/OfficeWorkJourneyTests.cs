@@ -81,6 +81,62 @@ public sealed partial class OfficeWorkJourneyTests(BrowserHost host, ITestOutput
         await journey.SignOutAsync();
     }
 
+    [Fact]
+    public async Task County_office_reviews_a_subsidy_claim_with_its_findings_rejects_it_with_a_reason_and_exports_the_payment_file()
+    {
+        var claim = await DemoWorld.SubmittedClaimAsync(host, DemoWorld.County);
+        Assert.True(claim is not null, "the demo data has no claim waiting for review in the demo county");
+        var approved = await DemoWorld.CountAsync(host, "SELECT COUNT(*) FROM subsidy_claims WHERE county_code = @County AND status = 'approved'", new { County = DemoWorld.County });
+        await using var journey = await Journey.StartAsync(host, output, "county-subsidies");
+        await journey.SignInAsync("demo-county");
+        await journey.ClickAsync("补贴申领");
+        await journey.Page.GetByLabel("状态").SelectOptionAsync(new SelectOptionValue { Label = "待审核" });
+        await journey.SubmitAsync("筛选");
+        await Expect(journey.Page.Locator("tbody tr").First).ToContainTextAsync("待审核");
+        // A year that is not a number is named next to its field.
+        await journey.Page.GetByLabel("补贴年度").FillAsync("1");
+        await journey.SubmitAsync("筛选");
+        await Expect(journey.Page.Locator("#f-year-error")).ToContainTextAsync("2000");
+        await journey.ShotAsync("claims", readme: "county-subsidies");
+
+        await journey.OpenAsync($"/subsidies/{claim}");
+        await Expect(journey.Page.GetByRole(AriaRole.Heading, new() { Name = "核查结果" })).ToBeVisibleAsync();
+        // Approving as reviewed needs what was checked; rejecting needs a reason: each said next to its field.
+        await journey.Page.GetByLabel("已逐项人工核查").CheckAsync();
+        await journey.Page.GetByLabel("审核意见").FillAsync("好");
+        await journey.SubmitAsync("审核通过");
+        await Expect(journey.Page.Locator("#f-note-error")).ToContainTextAsync("核查情况");
+        await journey.SubmitAsync("驳回申领");
+        await Expect(journey.Page.Locator("#f-reason-error")).ToBeVisibleAsync();
+        await journey.ShotAsync("claim-errors");
+        await journey.Page.GetByLabel("驳回理由").FillAsync("证书编号与发证机构记录不符，请补充材料后重新申领");
+        await journey.SubmitAsync("驳回申领");
+        await Expect(journey.Page.GetByText("已驳回该申领")).ToBeVisibleAsync();
+        await Expect(journey.Page.Locator(".page-head .badge")).ToHaveTextAsync("已驳回");
+        await Expect(journey.Page.GetByText("证书编号与发证机构记录不符").First).ToBeVisibleAsync();
+        await journey.ShotAsync("claim-rejected");
+
+        // The payment file of the approved claims (or, with none, the list says there is nothing to pay).
+        await journey.ClickAsync("补贴申领");
+        var export = journey.Page.GetByRole(AriaRole.Button, new() { NameRegex = new Regex("^导出拨付文件") });
+        if (approved > 0)
+        {
+            var file = await journey.Page.RunAndWaitForDownloadAsync(() => export.ClickAsync());
+            var path = Path.Combine(BrowserHost.ScreenshotDirectory, "claims-" + file.SuggestedFilename);
+            await file.SaveAsAsync(path);
+            Assert.EndsWith(".csv", file.SuggestedFilename, StringComparison.Ordinal);
+            var lines = await File.ReadAllLinesAsync(path);
+            Assert.StartsWith("申领编号", lines[0], StringComparison.Ordinal);
+            Assert.Equal(approved + 2, lines.Length);
+        }
+        else
+        {
+            await journey.NavigatingAsync(() => export.ClickAsync());
+            await Expect(journey.Page.GetByText("没有已审核通过、待拨付的补贴申领")).ToBeVisibleAsync();
+        }
+        await journey.SignOutAsync();
+    }
+
     /// <summary>A name of this run (names hold no digits): 吴 + a character chosen by the run's seed + the row's.</summary>
     private static string Name(int seed, string row) => "吴" + "春夏秋冬梅兰竹菊松柏"[seed % 10] + row;
 

@@ -1,15 +1,18 @@
 using Matching.Api.Access;
 using Matching.Api.Imports;
 using Matching.Api.Reports;
+using Matching.Api.Subsidies;
 using Matching.Api.Search;
 using Matching.Data.Imports;
 using Matching.Data.Reports;
+using Matching.Data.Subsidies;
 using Matching.Domain.Access;
 using Matching.Domain.Catalogues;
 using Matching.Scheduling.Reports;
 using Matching.Search.Recall;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Matching.Api.Web;
 
@@ -62,6 +65,24 @@ public static class WebApp
             var result = await ImportEndpoints.Result(id, caller, jobs, cancellationToken);
             await AuditEndpointExtensions.RecordAsync(context, "import.result", "import", id.ToString(System.Globalization.CultureInfo.InvariantCulture), result);
             return result.Result;
+        });
+
+        // The payment file is a form post (it marks the claims paid), so it carries the antiforgery token.
+        web.MapPost("/subsidy-claims/payment-file", async (Caller caller, SubsidyClaimStore store, Catalogue catalogue, HttpContext context, IAntiforgery antiforgery,
+            CancellationToken cancellationToken) =>
+        {
+            if (!await antiforgery.IsRequestValidAsync(context))
+            {
+                return Results.BadRequest();
+            }
+            if (!context.IsInRole(WebRoles.SubsidyExporters))
+            {
+                return Results.Forbid();
+            }
+            var result = await SubsidyClaimEndpoints.ExportPayments(new Domain.Subsidies.PaymentFileInput(null), caller, store, catalogue, cancellationToken);
+            await AuditEndpointExtensions.RecordAsync(context, "subsidy-claim.payment-file", "subsidy-claim", null, result);
+            // Nothing approved to pay: back to the list, which says so.
+            return result.Result is FileContentHttpResult ? result.Result : Results.Redirect("/subsidies?exported=none");
         });
 
         // Sign-out is a form post (with its antiforgery token), so another site cannot sign a clerk out.

@@ -23,6 +23,8 @@ public sealed class WebRolesTests(ApiFixture world) : IClassFixture<ApiFixture>
         { nameof(WebRoles.ImportUploaders), "post", "/api/imports/workers" },
         { nameof(WebRoles.ImportReaders), "get", "/api/imports/{id}" },
         { nameof(WebRoles.ImportTemplate), "get", "/api/imports/workers/template" },
+        { nameof(WebRoles.SubsidyReaders), "get", "/api/subsidy-claims" },
+        { nameof(WebRoles.SubsidyExporters), "post", "/api/subsidy-claims/payment-file" },
     };
 
     [Theory]

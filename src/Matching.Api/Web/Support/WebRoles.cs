@@ -37,6 +37,12 @@ public static class WebRoles
     /// <summary>The blank survey sheet (GET /api/imports/workers/template).</summary>
     public const string ImportTemplate = $"{Roles.CountyOffice},{Roles.PrefectureOffice},{Roles.RuralRevitalisation},{Roles.Admin}";
 
+    /// <summary>Subsidy claims (GET /api/subsidy-claims); deciding is the worker's county office's (the handlers check it).</summary>
+    public const string SubsidyReaders = $"{Roles.CountyOffice},{Roles.PrefectureOffice},{Roles.Admin}";
+
+    /// <summary>The payment file of approved claims (POST /api/subsidy-claims/payment-file).</summary>
+    public const string SubsidyExporters = $"{Roles.CountyOffice},{Roles.Admin}";
+
     public const string Admin = Roles.Admin;
 
     public const string CountyOffice = Roles.CountyOffice;
