@@ -137,6 +137,41 @@ public sealed partial class OfficeWorkJourneyTests(BrowserHost host, ITestOutput
         await journey.SignOutAsync();
     }
 
+    [Fact]
+    public async Task Rural_revitalisation_sees_open_alerts_with_re_match_suggestions_acknowledges_and_resolves_one_with_a_note()
+    {
+        var alert = await DemoWorld.CountAsync(host, "SELECT COALESCE(MIN(id), 0) FROM job_loss_alerts WHERE status = 'open'");
+        Assert.True(alert > 0, "the demo data planted no open job-loss alert");
+        await using var journey = await Journey.StartAsync(host, output, "rural-alerts");
+        await journey.SignInAsync("demo-rural");
+        // The main page counts the open alerts and links to them.
+        await Expect(journey.Page.Locator(".stat", new() { HasText = "待处理预警" })).ToBeVisibleAsync();
+        await journey.ClickAsync("查看并处置预警");
+        await Expect(journey.Page.GetByRole(AriaRole.Heading, new() { Name = "防返贫就业预警" })).ToBeVisibleAsync();
+        await Expect(journey.Page.Locator("tbody tr").First).ToContainTextAsync("待处理");
+        // A reversed date range is refused next to its field.
+        await journey.Page.GetByLabel("预警日期自").FillAsync("2026-06-01");
+        await journey.Page.GetByLabel("至", new() { Exact = true }).FillAsync("2026-01-01");
+        await journey.SubmitAsync("筛选");
+        await Expect(journey.Page.Locator("#f-to-error")).ToContainTextAsync("不能早于");
+        await journey.ShotAsync("alerts", readme: "rural-alerts");
+
+        await journey.OpenAsync($"/alerts/{alert}");
+        await Expect(journey.Page.GetByRole(AriaRole.Heading, new() { Name = "再就业推荐" })).ToBeVisibleAsync();
+        await journey.SubmitAsync("接收");
+        await Expect(journey.Page.GetByText("已接收该预警")).ToBeVisibleAsync();
+        await Expect(journey.Page.Locator(".page-head .badge")).ToHaveTextAsync("已接收");
+        // Resolving needs what was done for the worker.
+        await journey.SubmitAsync("记录帮扶并处置");
+        await Expect(journey.Page.Locator("#f-note-error")).ToBeVisibleAsync();
+        await journey.Page.GetByLabel("所做帮扶").FillAsync("已电话联系本人，推荐县内扶贫车间岗位，下周到岗");
+        await journey.SubmitAsync("记录帮扶并处置");
+        await Expect(journey.Page.GetByText("已处置，帮扶情况已记录")).ToBeVisibleAsync();
+        await Expect(journey.Page.GetByText("推荐县内扶贫车间岗位")).ToBeVisibleAsync();
+        await journey.ShotAsync("alert-resolved");
+        await journey.SignOutAsync();
+    }
+
     /// <summary>A name of this run (names hold no digits): 吴 + a character chosen by the run's seed + the row's.</summary>
     private static string Name(int seed, string row) => "吴" + "春夏秋冬梅兰竹菊松柏"[seed % 10] + row;
 

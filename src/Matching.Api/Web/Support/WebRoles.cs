@@ -43,6 +43,9 @@ public static class WebRoles
     /// <summary>The payment file of approved claims (POST /api/subsidy-claims/payment-file).</summary>
     public const string SubsidyExporters = $"{Roles.CountyOffice},{Roles.Admin}";
 
+    /// <summary>Job-loss alerts (GET /api/alerts); acknowledging and resolving is for county offices and rural revitalisation in their region (the handlers check it).</summary>
+    public const string AlertReaders = Overview;
+
     public const string Admin = Roles.Admin;
 
     public const string CountyOffice = Roles.CountyOffice;
