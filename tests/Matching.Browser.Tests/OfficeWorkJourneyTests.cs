@@ -172,6 +172,51 @@ public sealed partial class OfficeWorkJourneyTests(BrowserHost host, ITestOutput
         await journey.SignOutAsync();
     }
 
+    [Fact]
+    public async Task County_office_reads_a_workers_lifelong_record_in_order_exports_it_and_finds_the_follow_ups_due()
+    {
+        // A worker of the county with a certificate from a past cohort (the demo's past training), so the record has training in it.
+        var worker = await DemoWorld.CountAsync(host, """
+            SELECT COALESCE(MIN(c.worker_id), 0) FROM certificates c JOIN workers w ON w.id = c.worker_id
+            WHERE w.county_code = @County AND EXISTS (SELECT 1 FROM training_results r WHERE r.worker_id = c.worker_id)
+            """, new { County = DemoWorld.County });
+        Assert.True(worker > 0, "the demo data has no trained worker with a certificate in the demo county");
+        await using var journey = await Journey.StartAsync(host, output, "county-record");
+        await journey.SignInAsync("demo-county");
+        await journey.OpenAsync($"/workers/{worker}");
+        await Expect(journey.Page.GetByRole(AriaRole.Heading, new() { Name = "终身职业技能培训电子档案" })).ToBeVisibleAsync();
+        await Expect(journey.Page.GetByRole(AriaRole.Heading, new() { Name = "证书" })).ToBeVisibleAsync();
+        // The timeline reads oldest first.
+        var dates = await journey.Page.Locator("ol.timeline li strong").AllInnerTextsAsync();
+        Assert.NotEmpty(dates);
+        Assert.Equal(dates.Order(StringComparer.Ordinal), dates);
+        await journey.ShotAsync("record", readme: "worker-record");
+
+        var export = await journey.Page.RunAndWaitForDownloadAsync(() => journey.Page.GetByRole(AriaRole.Link, new() { Name = "导出电子档案（CSV 表格）" }).ClickAsync());
+        var path = Path.Combine(BrowserHost.ScreenshotDirectory, "record-" + export.SuggestedFilename);
+        await export.SaveAsAsync(path);
+        var lines = await File.ReadAllLinesAsync(path);
+        Assert.StartsWith("劳动者,", lines[0], StringComparison.Ordinal);
+        Assert.Equal("日期,类别,事项,详情", lines[1]);
+        Assert.Equal(dates.Count, lines.Length - 2);
+
+        // Follow-ups due and overdue, each with the way to record it.
+        await journey.ClickAsync("待回访");
+        await Expect(journey.Page.GetByRole(AriaRole.Heading, new() { Name = "待回访与逾期回访" })).ToBeVisibleAsync();
+        if (await journey.Page.Locator("tbody tr").CountAsync() > 0)
+        {
+            await journey.Page.GetByRole(AriaRole.Link, new() { NameRegex = new Regex("^登记 .*回访$") }).First.ClickAsync();
+            await journey.Page.WaitForLoadStateAsync(LoadState.Load);
+            await journey.CheckPageAsync();
+            await Expect(journey.Page.GetByRole(AriaRole.Button, new() { Name = "登记回访" })).ToBeVisibleAsync();
+        }
+        else
+        {
+            await Expect(journey.Page.GetByRole(AriaRole.Status).First).ToContainTextAsync("共 0 次");
+        }
+        await journey.SignOutAsync();
+    }
+
     /// <summary>A name of this run (names hold no digits): 吴 + a character chosen by the run's seed + the row's.</summary>
     private static string Name(int seed, string row) => "吴" + "春夏秋冬梅兰竹菊松柏"[seed % 10] + row;
 

@@ -1,11 +1,15 @@
 using Matching.Api.Access;
 using Matching.Api.Imports;
+using Matching.Api.Records;
 using Matching.Api.Reports;
 using Matching.Api.Subsidies;
 using Matching.Api.Search;
 using Matching.Data.Imports;
+using Matching.Data.Placements;
 using Matching.Data.Reports;
 using Matching.Data.Subsidies;
+using Matching.Data.Training;
+using Matching.Data.Workers;
 using Matching.Domain.Access;
 using Matching.Domain.Catalogues;
 using Matching.Scheduling.Reports;
@@ -64,6 +68,16 @@ public static class WebApp
             }
             var result = await ImportEndpoints.Result(id, caller, jobs, cancellationToken);
             await AuditEndpointExtensions.RecordAsync(context, "import.result", "import", id.ToString(System.Globalization.CultureInfo.InvariantCulture), result);
+            return result.Result;
+        });
+
+        web.MapGet("/workers/{id:long}/record/export", async (long id, string? format, Caller caller, WorkerStore workers, TrainingHistoryStore trainings,
+            TrainingRecordStore records, PlacementStore placements, SubsidyClaimStore claims, Catalogue catalogue,
+            Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, HttpContext context, CancellationToken cancellationToken) =>
+        {
+            var result = await LifelongRecordEndpoints.ExportRecord(id, new RecordExportQuery(format), caller, workers, trainings, records, placements, claims, catalogue,
+                json, cancellationToken);
+            await AuditEndpointExtensions.RecordAsync(context, "worker.record.export", "worker", id.ToString(System.Globalization.CultureInfo.InvariantCulture), result);
             return result.Result;
         });
 

@@ -25,6 +25,7 @@ public sealed class WebRolesTests(ApiFixture world) : IClassFixture<ApiFixture>
         { nameof(WebRoles.ImportTemplate), "get", "/api/imports/workers/template" },
         { nameof(WebRoles.SubsidyReaders), "get", "/api/subsidy-claims" },
         { nameof(WebRoles.AlertReaders), "get", "/api/alerts" },
+        { nameof(WebRoles.All), "get", "/api/follow-ups" },
         { nameof(WebRoles.SubsidyExporters), "post", "/api/subsidy-claims/payment-file" },
     };
 
