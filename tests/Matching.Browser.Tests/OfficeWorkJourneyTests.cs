@@ -217,6 +217,48 @@ public sealed partial class OfficeWorkJourneyTests(BrowserHost host, ITestOutput
         await journey.SignOutAsync();
     }
 
+    [Fact]
+    public async Task Admin_follows_target_progress_by_prefecture_and_county_and_rural_staff_read_their_inbox()
+    {
+        await using (var admin = await Journey.StartAsync(host, output, "admin-targets"))
+        {
+            await admin.SignInAsync("demo-admin");
+            await admin.ClickAsync("目标进度");
+            await Expect(admin.Page.GetByRole(AriaRole.Heading, new() { Name = "目标进度" })).ToBeVisibleAsync();
+            // The province first, then its prefectures, drawn as a chart and listed in a table.
+            await Expect(admin.Page.Locator("#main > .table-wrap tbody tr").First).ToContainTextAsync("贵州省");
+            await Expect(admin.Page.Locator("#main > .table-wrap tbody tr")).ToHaveCountAsync(10);
+            await admin.ShotAsync("targets", readme: "admin-targets");
+            await admin.ClickAsync("毕节市");
+            await Expect(admin.Page.Locator("#main > .table-wrap tbody tr").First).ToContainTextAsync("毕节市");
+            await Expect(admin.Page.Locator("#main > .table-wrap tbody tr", new() { HasText = "大方县" })).ToHaveCountAsync(1);
+            await admin.ShotAsync("targets-prefecture");
+            // A year before the records is refused next to its field.
+            await admin.Page.GetByLabel("年度", new() { Exact = true }).FillAsync("1999");
+            await admin.SubmitAsync("查看");
+            await Expect(admin.Page.Locator("#f-year-error")).ToContainTextAsync("2000");
+            await admin.SignOutAsync();
+        }
+
+        // Rural revitalisation staff receive the job-loss alerts of the province in their inbox.
+        await using var county = await Journey.StartAsync(host, output, "rural-inbox");
+        await county.SignInAsync("demo-rural");
+        await county.ClickAsync("站内消息");
+        await Expect(county.Page.GetByRole(AriaRole.Heading, new() { Name = "站内消息" })).ToBeVisibleAsync();
+        var unread = await DemoWorld.CountAsync(host,
+            "SELECT COUNT(*) FROM inbox_messages m JOIN users u ON u.id = m.user_id WHERE u.name = 'demo-rural' AND m.read_at IS NULL");
+        await Expect(county.Page.GetByRole(AriaRole.Status).First).ToContainTextAsync($"未读 {unread} 条");
+        if (unread > 0)
+        {
+            await county.NavigatingAsync(() => county.Page.GetByRole(AriaRole.Button, new() { NameRegex = new Regex("^将“.*”标为已读$") }).First.ClickAsync());
+            await Expect(county.Page.GetByRole(AriaRole.Status).First).ToContainTextAsync($"未读 {unread - 1} 条");
+            await county.ClickAsync($"未读（{unread - 1}）");
+            await Expect(county.Page.Locator(".inbox li.read")).ToHaveCountAsync(0);
+        }
+        await county.ShotAsync("inbox", readme: "rural-inbox");
+        await county.SignOutAsync();
+    }
+
     /// <summary>A name of this run (names hold no digits): 吴 + a character chosen by the run's seed + the row's.</summary>
     private static string Name(int seed, string row) => "吴" + "春夏秋冬梅兰竹菊松柏"[seed % 10] + row;
 

@@ -26,6 +26,8 @@ public sealed class WebRolesTests(ApiFixture world) : IClassFixture<ApiFixture>
         { nameof(WebRoles.SubsidyReaders), "get", "/api/subsidy-claims" },
         { nameof(WebRoles.AlertReaders), "get", "/api/alerts" },
         { nameof(WebRoles.All), "get", "/api/follow-ups" },
+        { nameof(WebRoles.All), "get", "/api/notifications" },
+        { nameof(WebRoles.TargetReaders), "get", "/api/targets/progress" },
         { nameof(WebRoles.SubsidyExporters), "post", "/api/subsidy-claims/payment-file" },
     };
 

@@ -46,6 +46,9 @@ public static class WebRoles
     /// <summary>Job-loss alerts (GET /api/alerts); acknowledging and resolving is for county offices and rural revitalisation in their region (the handlers check it).</summary>
     public const string AlertReaders = Overview;
 
+    /// <summary>Targets progress (GET /api/targets/progress).</summary>
+    public const string TargetReaders = Overview;
+
     public const string Admin = Roles.Admin;
 
     public const string CountyOffice = Roles.CountyOffice;
