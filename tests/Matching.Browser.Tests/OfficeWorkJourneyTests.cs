@@ -259,6 +259,26 @@ public sealed partial class OfficeWorkJourneyTests(BrowserHost host, ITestOutput
         await county.SignOutAsync();
     }
 
+    [Fact]
+    public async Task Admin_rebuilds_the_search_index_and_follows_its_progress_until_it_is_done()
+    {
+        await using var admin = await Journey.StartAsync(host, output, "admin-reindex");
+        await admin.SignInAsync("demo-admin");
+        await admin.ClickAsync("检索索引");
+        await admin.SubmitAsync("开始重建索引");
+        // The page refreshes itself while the rebuild runs, then shows every worker indexed.
+        await Expect(admin.Page.Locator(".page-head .badge")).ToHaveTextAsync("已完成", new() { Timeout = 120_000 });
+        await admin.CheckPageAsync();
+        var workers = await DemoWorld.CountAsync(host, "SELECT COUNT(*) FROM workers");
+        var progress = await admin.Page.GetByRole(AriaRole.Status).First.InnerTextAsync();
+        var counts = Regex.Matches(progress, @"[\d,]+").Select(m => long.Parse(m.Value.Replace(",", "", StringComparison.Ordinal), CultureInfo.InvariantCulture)).ToList();
+        Assert.Equal(counts[0], counts[1]);
+        Assert.True(counts[0] >= workers - 5, $"indexed {counts[0]} of {workers} workers");
+        await admin.ShotAsync("reindex-done");
+        await DemoWorld.IndexedAsync(host);
+        await admin.SignOutAsync();
+    }
+
     /// <summary>A name of this run (names hold no digits): 吴 + a character chosen by the run's seed + the row's.</summary>
     private static string Name(int seed, string row) => "吴" + "春夏秋冬梅兰竹菊松柏"[seed % 10] + row;
 

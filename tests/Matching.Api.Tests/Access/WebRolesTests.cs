@@ -28,6 +28,7 @@ public sealed class WebRolesTests(ApiFixture world) : IClassFixture<ApiFixture>
         { nameof(WebRoles.All), "get", "/api/follow-ups" },
         { nameof(WebRoles.All), "get", "/api/notifications" },
         { nameof(WebRoles.TargetReaders), "get", "/api/targets/progress" },
+        { nameof(WebRoles.Admin), "post", "/api/search/admin/reindex" },
         { nameof(WebRoles.SubsidyExporters), "post", "/api/subsidy-claims/payment-file" },
     };
 
