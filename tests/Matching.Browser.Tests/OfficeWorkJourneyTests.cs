@@ -279,6 +279,24 @@ public sealed partial class OfficeWorkJourneyTests(BrowserHost host, ITestOutput
         await admin.SignOutAsync();
     }
 
+    [Fact]
+    public async Task Enterprise_reads_attendance_completion_and_assessment_of_its_cohorts_trainees()
+    {
+        var cohort = await DemoWorld.CountAsync(host, """
+            SELECT COALESCE(MIN(r.cohort_id), 0) FROM training_results r JOIN cohorts c ON c.id = r.cohort_id WHERE c.employer_id = @Employer
+            """, new { Employer = DemoWorld.Employer });
+        Assert.True(cohort > 0, "the demo enterprise has no past cohort with results");
+        var trainees = await DemoWorld.CountAsync(host, "SELECT COUNT(*) FROM training_results WHERE cohort_id = @Cohort", new { Cohort = cohort });
+        await using var journey = await Journey.StartAsync(host, output, "enterprise-results");
+        await journey.SignInAsync("demo-enterprise");
+        await journey.OpenAsync($"/cohorts/{cohort}");
+        var section = journey.Page.Locator("section", new() { Has = journey.Page.GetByRole(AriaRole.Heading, new() { Name = "培训结果" }) });
+        await Expect(section.Locator("tbody tr")).ToHaveCountAsync((int)trainees);
+        await Expect(section.Locator("tbody tr").First).ToContainTextAsync("天");
+        await journey.ShotAsync("cohort-results");
+        await journey.SignOutAsync();
+    }
+
     /// <summary>A name of this run (names hold no digits): 吴 + a character chosen by the run's seed + the row's.</summary>
     private static string Name(int seed, string row) => "吴" + "春夏秋冬梅兰竹菊松柏"[seed % 10] + row;
 
