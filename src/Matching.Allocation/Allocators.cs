@@ -101,6 +101,16 @@ public static class StableAllocator
         {
             list.Sort((a, b) => WorkerPrefers(problem, a, b) ? -1 : WorkerPrefers(problem, b, a) ? 1 : 0);
         }
+        var assignments = Propose(problem, workerPairs);
+        return new AllocationOutcome(AllocationModes.Stable, assignments, AllocationFigures.Of(problem, assignments), Stopwatch.GetElapsedTime(started), 1);
+    }
+
+    /// <summary>
+    /// Deferred acceptance over the given lists: each worker proposes down their own list (pair indexes, best first);
+    /// a cohort holds its best proposals by score up to its free seats, turning away the worst when a better one comes.
+    /// </summary>
+    internal static List<Assignment> Propose(AllocationProblem problem, List<int>[] lists)
+    {
         var next = new int[problem.Workers.Count];
         var held = new PriorityQueue<int, (long Units, int Worker)>[problem.Cohorts.Count];
         for (var c = 0; c < held.Length; c++)
@@ -110,7 +120,7 @@ public static class StableAllocator
         var free = new Stack<int>(Enumerable.Range(0, problem.Workers.Count).Reverse());
         while (free.TryPop(out var w))
         {
-            var list = workerPairs[w];
+            var list = lists[w];
             while (next[w] < list.Count)
             {
                 var p = list[next[w]++];
@@ -130,8 +140,7 @@ public static class StableAllocator
                 }
             }
         }
-        var assignments = held.SelectMany(q => q.UnorderedItems.Select(i => new Assignment(i.Element))).OrderBy(a => a.Pair).ToList();
-        return new AllocationOutcome(AllocationModes.Stable, assignments, AllocationFigures.Of(problem, assignments), Stopwatch.GetElapsedTime(started), 1);
+        return held.SelectMany(q => q.UnorderedItems.Select(i => new Assignment(i.Element))).OrderBy(a => a.Pair).ToList();
     }
 
     /// <summary>Whether the worker of both pairs prefers pair <paramref name="a"/>'s cohort: own preference, then the earlier start, then the cohort id.</summary>
@@ -329,36 +338,7 @@ public static class RecommendationRound
         {
             lists[w] = Shown(problem, workerPairs[w], applicationsPerSeat).Take(applications).ToList();
         }
-        var next = new int[lists.Length];
-        var held = new PriorityQueue<int, (long Units, int Worker)>[problem.Cohorts.Count];
-        for (var c = 0; c < held.Length; c++)
-        {
-            held[c] = new PriorityQueue<int, (long, int)>(Comparer<(long Units, int Worker)>.Create((a, b) =>
-                a.Units != b.Units ? a.Units.CompareTo(b.Units) : b.Worker.CompareTo(a.Worker)));
-        }
-        var free = new Stack<int>(Enumerable.Range(0, lists.Length).Reverse());
-        while (free.TryPop(out var w))
-        {
-            while (next[w] < lists[w].Count)
-            {
-                var p = lists[w][next[w]++];
-                var pair = problem.Pairs[p];
-                var queue = held[pair.Cohort];
-                var key = (problem.WeightUnits(pair), pair.Worker);
-                if (queue.Count < problem.Cohorts[pair.Cohort].FreeSeats)
-                {
-                    queue.Enqueue(p, key);
-                    break;
-                }
-                if (queue.Count > 0 && queue.TryPeek(out var worstPair, out var worst) && StableAllocator.CohortPrefers(key, worst))
-                {
-                    queue.DequeueEnqueue(p, key);
-                    free.Push(problem.Pairs[worstPair].Worker);
-                    break;
-                }
-            }
-        }
-        var assignments = held.SelectMany(q => q.UnorderedItems.Select(i => new Assignment(i.Element))).OrderBy(a => a.Pair).ToList();
+        var assignments = StableAllocator.Propose(problem, lists);
         var mode = applicationsPerSeat is null ? AllocationModes.Recommended : AllocationModes.RecommendedCongestion;
         return new AllocationOutcome(mode, assignments, AllocationFigures.Of(problem, assignments), Stopwatch.GetElapsedTime(started), 1);
     }
