@@ -55,15 +55,15 @@ public sealed partial class WorkerStore
         try
         {
             await using var tx = await connection.BeginTransactionAsync(cancellationToken);
-            using var insert = Prepared(connection, tx, InsertSql + database.Dialect.SelectInsertedId, InsertParameters);
+            using var insert = Prepared(connection, tx, InsertSql, InsertParameters);
             insert.Parameters["@Now"].Value = stored;
             await database.Dialect.PrepareAsync(insert, cancellationToken);
-            var changed = new List<long>(creates.Count + updates.Count);
+            var updated = new List<long>(updates.Count);
             var done = 0;
             foreach (var w in protectedRows)
             {
                 Fill(insert, w);
-                changed.Add(Convert.ToInt64(await insert.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture));
+                await insert.ExecuteNonQueryAsync(cancellationToken);
                 if (++done % 1000 == 0)
                 {
                     progress?.Report(done);
@@ -74,16 +74,21 @@ public sealed partial class WorkerStore
                 var parameters = Protect(draft).With(now);
                 parameters.Add("Id", id);
                 await connection.ExecuteAsync(UpdateSql, parameters, tx);
-                changed.Add(id);
+                updated.Add(id);
                 if (++done % 1000 == 0)
                 {
                     progress?.Report(done);
                 }
             }
-            // The search outbox in the same transaction, a thousand rows per statement instead of one statement per row.
-            foreach (var chunk in changed.Chunk(OutboxChunk))
+            // The search outbox in the same transaction, a thousand rows per statement instead of one statement per row;
+            // the new rows are found by their (unique) ID-number hash, so no insert has to read its id back.
+            foreach (var chunk in protectedRows.Select(w => w.IdNumberHash).Chunk(OutboxChunk))
             {
-                await connection.ExecuteAsync(OutboxRowsSql, new { Entity = OutboxEntity, Operation = OutboxWriter.Upsert, CreatedAt = now, Ids = chunk }, tx);
+                await connection.ExecuteAsync(OutboxCreatedSql, new { Entity = OutboxEntity, Operation = OutboxWriter.Upsert, CreatedAt = now, Hashes = chunk }, tx);
+            }
+            foreach (var chunk in updated.Chunk(OutboxChunk))
+            {
+                await connection.ExecuteAsync(OutboxUpdatedSql, new { Entity = OutboxEntity, Operation = OutboxWriter.Upsert, CreatedAt = now, Ids = chunk }, tx);
             }
             await tx.CommitAsync(cancellationToken);
             progress?.Report(done);
@@ -101,7 +106,12 @@ public sealed partial class WorkerStore
     /// <summary>Rows of the outbox per statement: under SQL Server's 2,100 parameters.</summary>
     private const int OutboxChunk = 1_000;
 
-    private const string OutboxRowsSql = """
+    private const string OutboxCreatedSql = """
+        INSERT INTO outbox (entity, entity_id, operation, created_at, attempts)
+        SELECT @Entity, w.id, @Operation, @CreatedAt, 0 FROM workers w WHERE w.id_number_hash IN @Hashes
+        """;
+
+    private const string OutboxUpdatedSql = """
         INSERT INTO outbox (entity, entity_id, operation, created_at, attempts)
         SELECT @Entity, w.id, @Operation, @CreatedAt, 0 FROM workers w WHERE w.id IN @Ids
         """;
