@@ -1,3 +1,5 @@
+using System.Collections.Frozen;
+using System.Runtime.CompilerServices;
 using Matching.Search.Analysis;
 
 namespace Matching.Search.Recall;
@@ -8,16 +10,57 @@ public sealed record TradeSuggestion(string TradeId, string Name, string FamilyI
 /// <summary>
 /// Typeahead for trade names (工种): accepts official names, colloquial words (月嫂), traditional characters (電工),
 /// common miswritings, a word with one wrong character, and pinyin initials or full pinyin (dg, diangong → 电工).
+/// What a clerk types is nearly always the beginning or a piece of a known word or of its pinyin, so the answers to
+/// every such piece are computed once (<see cref="SuggestionTable"/>) and a keystroke costs a normalisation and one
+/// look-up; anything else (a sentence, a slip) goes through the text-to-concept layer.
 /// </summary>
 public sealed class TradeSuggester(SearchAnalyzer analyzer)
 {
     public const int MaxLength = 20;
 
+    /// <summary>The most suggestions one call returns (the API's limit).</summary>
+    public const int MaxLimit = 20;
+
+    // One table per analyzer (the service has one; tests build several suggesters on the same analyzer).
+    private static readonly ConditionalWeakTable<SearchAnalyzer, SuggestionTable> Tables = new();
+
+    private SuggestionTable Table => Tables.GetValue(analyzer, a => new SuggestionTable(a));
+
+    /// <summary>How many inputs have their answer precomputed (building the table if it is not built yet).</summary>
+    public int PrecomputedInputs => Table.Count;
+
     public IReadOnlyList<TradeSuggestion> Suggest(string input, int limit = 10)
+    {
+        var query = Query(input);
+        if (query.Length == 0)
+        {
+            return [];
+        }
+        if (Table.TryGet(query, out var answer))
+        {
+            return answer.Length <= limit ? answer : answer[..limit];
+        }
+        return Compute(analyzer, query, limit, concepts: true);
+    }
+
+    /// <summary>The same answer computed by scanning the vocabulary on every call (the fair baseline of <c>bench search</c>).</summary>
+    public IReadOnlyList<TradeSuggestion> SuggestByScan(string input, int limit = 10)
+    {
+        var query = Query(input);
+        return query.Length == 0 ? [] : Compute(analyzer, query, limit, concepts: true);
+    }
+
+    private string Query(string input) => analyzer.Vocabulary.Text.Normalize(input).Replace(" ", "", StringComparison.Ordinal);
+
+    /// <summary>
+    /// The suggestions for a normalised input: pinyin (exact initials of a name, then names whose initials or full
+    /// pinyin start with the input, then other words' pinyin), the word itself, words that start with the input, words
+    /// that contain it (shortest first), and finally the concepts the text-to-concept layer reads in it.
+    /// </summary>
+    internal static List<TradeSuggestion> Compute(SearchAnalyzer analyzer, string query, int limit, bool concepts)
     {
         var vocabulary = analyzer.Vocabulary;
         var catalogue = vocabulary.Catalogue;
-        var query = vocabulary.Text.Normalize(input).Replace(" ", "", StringComparison.Ordinal);
         var found = new List<TradeSuggestion>();
 
         void Add(string tradeId, string term, ConceptMatch match)
@@ -28,13 +71,8 @@ public sealed class TradeSuggester(SearchAnalyzer analyzer)
             }
         }
 
-        if (query.Length == 0)
-        {
-            return found;
-        }
         if (query.All(char.IsAsciiLetterLower))
         {
-            // Pinyin: exact initials first (hg → 焊工), then initials or full pinyin that start with the input.
             foreach (var t in catalogue.Trades.Where(t => vocabulary.PinyinInitials[t.Id] == query).OrderBy(t => t.Name.Length))
             {
                 Add(t.Id, t.Pinyin, ConceptMatch.Pinyin);
@@ -45,8 +83,13 @@ public sealed class TradeSuggester(SearchAnalyzer analyzer)
             {
                 Add(t.Id, t.Pinyin, ConceptMatch.Pinyin);
             }
+            foreach (var r in vocabulary.Readings
+                .Where(r => !r.IsName && (r.Full.StartsWith(query, StringComparison.Ordinal) || r.Initials == query))
+                .OrderBy(r => r.Term.Length).ThenBy(r => r.TradeId, StringComparer.Ordinal))
+            {
+                Add(r.TradeId, r.Term, ConceptMatch.Pinyin);
+            }
         }
-        // Whole word, then words that start with the input, then words that contain it (shortest first).
         if (vocabulary.TryExact(query, out var exact))
         {
             Add(exact.TradeId, exact.Term, exact.Match);
@@ -59,11 +102,65 @@ public sealed class TradeSuggester(SearchAnalyzer analyzer)
         {
             Add(hit.TradeId, hit.Term, hit.Match);
         }
-        // Trade words inside a longer input, or with one wrong character.
-        foreach (var hit in analyzer.AnalyzeQuery(query).Concepts)
+        if (concepts)
         {
-            Add(hit.TradeId, hit.Term, hit.Match);
+            // Trade words inside a longer input, an activity or a place, a slip.
+            foreach (var hit in analyzer.QueryConcepts(query))
+            {
+                Add(hit.TradeId, hit.Term, hit.Match);
+            }
         }
         return found;
     }
+}
+
+/// <summary>
+/// The precomputed answers of typeahead: every piece (substring) of every catalogue word and every beginning of every
+/// word's pinyin and initials, each with its best <see cref="TradeSuggester.MaxLimit"/> suggestions in the order
+/// <see cref="TradeSuggester.Compute"/> gives. Built once per analyzer on first use.
+/// </summary>
+internal sealed class SuggestionTable
+{
+    private readonly FrozenDictionary<string, TradeSuggestion[]> _answers;
+
+    public SuggestionTable(SearchAnalyzer analyzer)
+    {
+        var vocabulary = analyzer.Vocabulary;
+        var inputs = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var term in vocabulary.Terms.Keys)
+        {
+            for (var start = 0; start < term.Length; start++)
+            {
+                for (var length = 1; start + length <= Math.Min(term.Length, start + TradeSuggester.MaxLength); length++)
+                {
+                    inputs.Add(term.Substring(start, length));
+                }
+            }
+        }
+        foreach (var reading in vocabulary.Readings)
+        {
+            foreach (var spelled in new[] { reading.Full, reading.Initials })
+            {
+                for (var length = 1; length <= Math.Min(spelled.Length, TradeSuggester.MaxLength); length++)
+                {
+                    inputs.Add(spelled[..length]);
+                }
+            }
+        }
+        var answers = new Dictionary<string, TradeSuggestion[]>(inputs.Count, StringComparer.Ordinal);
+        foreach (var input in inputs)
+        {
+            // A piece of a known word is answered by the words it belongs to; the concept layer is for everything else.
+            var answer = TradeSuggester.Compute(analyzer, input, TradeSuggester.MaxLimit, concepts: false);
+            if (answer.Count > 0)
+            {
+                answers[input] = [.. answer];
+            }
+        }
+        _answers = answers.ToFrozenDictionary(StringComparer.Ordinal);
+    }
+
+    public int Count => _answers.Count;
+
+    public bool TryGet(string input, out TradeSuggestion[] answer) => _answers.TryGetValue(input, out answer!);
 }
