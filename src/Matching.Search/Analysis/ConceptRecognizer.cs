@@ -136,14 +136,15 @@ public sealed class ConceptRecognizer
     /// Concepts in one run of word characters (CJK, Latin letters, digits) of normalised query text, the run's
     /// <paramref name="covered"/> characters (already a catalogue word) left alone and marked as they are claimed.
     /// </summary>
-    public void Recognize(string run, bool[] covered, bool wholeTextIsLatin, List<ConceptSpan> found)
+    /// <param name="exact">The catalogue words found in the run (their characters are the covered ones).</param>
+    public void Recognize(string run, bool[] covered, IReadOnlyList<ConceptSpan> exact, bool wholeTextIsLatin, List<ConceptSpan> found)
     {
-        Patterns(run, covered, found);
+        Patterns(run, covered, exact, found);
         Pinyin(run, covered, wholeTextIsLatin, found);
         Homophones(run, covered, found);
     }
 
-    private void Patterns(string run, bool[] covered, List<ConceptSpan> found)
+    private void Patterns(string run, bool[] covered, IReadOnlyList<ConceptSpan> exact, List<ConceptSpan> found)
     {
         var candidates = new List<Candidate>();
         if (_pairWords.Count > 0)
@@ -214,12 +215,27 @@ public sealed class ConceptRecognizer
                 }
             }
         }
-        // Explicit patterns before stems, then the most characters matched, then the earliest.
-        foreach (var candidate in candidates.OrderBy(c => c.Tier).ThenByDescending(c => c.Matched).ThenBy(c => c.Start))
+        // The most characters matched first (冲床|车间 over 冲 … 车), then explicit patterns before stems, then the earliest. A pattern may take in a
+        // whole catalogue word as one of its words (厨房 … 阿姨: the kitchen's helper, beside 阿姨 the housekeeper), never
+        // part of one, nor anything another pattern took.
+        var claimed = new bool[run.Length];
+        bool Fits(Occurrence part)
         {
-            if (candidate.Parts.Any(p => covered.AsSpan(p.Start, p.Length).Contains(true)))
+            if (claimed.AsSpan(part.Start, part.Length).Contains(true))
+            {
+                return false;
+            }
+            return !exact.Any(e => e.Start < part.End && part.Start < e.Start + e.Length && (e.Start < part.Start || e.Start + e.Length > part.End));
+        }
+        foreach (var candidate in candidates.OrderByDescending(c => c.Matched).ThenBy(c => c.Tier).ThenBy(c => c.Start))
+        {
+            if (!candidate.Parts.All(Fits))
             {
                 continue;
+            }
+            foreach (var part in candidate.Parts)
+            {
+                claimed.AsSpan(part.Start, part.Length).Fill(true);
             }
             foreach (var part in candidate.Parts)
             {
@@ -274,7 +290,7 @@ public sealed class ConceptRecognizer
         var matches = new List<(int Kind, PinyinTerm Term)>();
         foreach (var reading in _vocabulary.Readings)
         {
-            if (letters.Length < reading.Syllables.Length || letters.Length > reading.Full.Length)
+            if (letters.Length > reading.Full.Length)
             {
                 continue;
             }
@@ -287,9 +303,14 @@ public sealed class ConceptRecognizer
             {
                 kind = 2;
             }
-            else if (Spells(letters, 0, reading.Syllables, 0))
+            else if (Spells(letters, 0, reading.Syllables, 0, wholeWord: true))
             {
                 kind = 1;
+            }
+            else if (Spells(letters, 0, reading.Syllables, 0, wholeWord: false))
+            {
+                // The first syllables of a longer word, each typed in full (waimai → 外卖员).
+                kind = 3;
             }
             else
             {
@@ -306,23 +327,39 @@ public sealed class ConceptRecognizer
             .Select(m => m.Term.TradeId).Distinct(StringComparer.Ordinal).Take(MaxPinyinTrades).ToList();
     }
 
-    /// <summary>Whether the letters from <paramref name="at"/> spell the syllables from <paramref name="syllable"/>, each whole or by its initial.</summary>
-    private static bool Spells(string letters, int at, string[] syllables, int syllable)
+    /// <summary>
+    /// Whether the letters from <paramref name="at"/> spell the syllables from <paramref name="syllable"/>, each in full or
+    /// by its initial (zh, ch, sh or the first letter); or, when not <paramref name="wholeWord"/>, spell at least the first
+    /// two syllables of the word, each in full.
+    /// </summary>
+    private static bool Spells(string letters, int at, string[] syllables, int syllable, bool wholeWord)
     {
+        if (at == letters.Length)
+        {
+            return wholeWord ? syllable == syllables.Length : syllable >= 2 && syllable < syllables.Length;
+        }
         if (syllable == syllables.Length)
         {
-            return at == letters.Length;
+            return false;
         }
         var whole = syllables[syllable];
-        if (string.CompareOrdinal(letters, at, whole, 0, whole.Length) == 0 && at + whole.Length <= letters.Length
-            && Spells(letters, at + whole.Length, syllables, syllable + 1))
+        if (at + whole.Length <= letters.Length && string.CompareOrdinal(letters, at, whole, 0, whole.Length) == 0
+            && Spells(letters, at + whole.Length, syllables, syllable + 1, wholeWord))
         {
             return true;
         }
+        if (!wholeWord)
+        {
+            return false;
+        }
         var initial = PinyinTable.Initial(whole);
-        return initial.Length < whole.Length && at + initial.Length <= letters.Length
+        if (initial.Length < whole.Length && at + initial.Length <= letters.Length
             && string.CompareOrdinal(letters, at, initial, 0, initial.Length) == 0
-            && Spells(letters, at + initial.Length, syllables, syllable + 1);
+            && Spells(letters, at + initial.Length, syllables, syllable + 1, wholeWord))
+        {
+            return true;
+        }
+        return initial.Length == 2 && letters[at] == whole[0] && Spells(letters, at + 1, syllables, syllable + 1, wholeWord);
     }
 
     private void Homophones(string run, bool[] covered, List<ConceptSpan> found)

@@ -116,11 +116,13 @@ public sealed class SearchAnalyzer
             }
             var run = normalized[start..end];
             var covered = new bool[run.Length];
-            ExactWords(run, covered, exact, start);
+            var exactInRun = new List<ConceptSpan>();
+            ExactWords(run, covered, exactInRun, 0, query);
+            exact.AddRange(exactInRun.Select(e => e with { Start = e.Start + start }));
             if (query)
             {
                 var found = new List<ConceptSpan>();
-                Recognizer.Recognize(run, covered, wholeTextIsLatin, found);
+                Recognizer.Recognize(run, covered, exactInRun, wholeTextIsLatin, found);
                 NearMisses(run, covered, found);
                 layered.AddRange(found.Select(f => f with { Start = f.Start + start }));
             }
@@ -235,7 +237,7 @@ public sealed class SearchAnalyzer
         _ => 4,
     };
 
-    private void ExactWords(string run, bool[] covered, List<ConceptSpan> found, int offset)
+    private void ExactWords(string run, bool[] covered, List<ConceptSpan> found, int offset, bool query)
     {
         for (var length = Math.Min(run.Length, Vocabulary.LongestTerm); length >= 2; length--)
         {
@@ -246,13 +248,41 @@ public sealed class SearchAnalyzer
                     continue;
                 }
                 var window = run.Substring(i, length);
-                if (Vocabulary.TryExact(window, out var hit))
+                if (!Vocabulary.TryExact(window, out var hit))
                 {
-                    found.Add(new ConceptSpan(offset + i, length, hit.Match, [hit.TradeId], window));
-                    covered.AsSpan(i, length).Fill(true);
+                    continue;
+                }
+                // A listed miswriting inside a longer word with that one slip is the longer word (氩弧汗工 is 氩弧焊工, not 汗工 → 焊工).
+                if (query && hit.Match == ConceptMatch.Miswriting && EnclosingNearMiss(run, covered, i, length) is { } longer)
+                {
+                    found.Add(longer with { Start = offset + longer.Start });
+                    covered.AsSpan(longer.Start, longer.Length).Fill(true);
+                    continue;
+                }
+                found.Add(new ConceptSpan(offset + i, length, hit.Match, [hit.TradeId], window));
+                covered.AsSpan(i, length).Fill(true);
+            }
+        }
+    }
+
+    private ConceptSpan? EnclosingNearMiss(string run, bool[] covered, int start, int length)
+    {
+        for (var total = Math.Min(run.Length, Vocabulary.LongestTerm); total > length; total--)
+        {
+            for (var from = Math.Max(0, start + length - total); from <= start && from + total <= run.Length; from++)
+            {
+                if (covered.AsSpan(from, total).Contains(true))
+                {
+                    continue;
+                }
+                var trades = Vocabulary.NearMisses(run.Substring(from, total));
+                if (trades.Count is 1 or 2)
+                {
+                    return new ConceptSpan(from, total, ConceptMatch.NearMiss, trades, run.Substring(from, total));
                 }
             }
         }
+        return null;
     }
 
     /// <summary>A catalogue word of three or more characters with one character wrong (中式烹调帅), unless it could be several trades.</summary>

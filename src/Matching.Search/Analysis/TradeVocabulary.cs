@@ -11,7 +11,8 @@ public sealed record PinyinTerm(string TradeId, string Term, string[] Syllables,
 {
     public string Full { get; } = string.Concat(Syllables);
 
-    public string Initials { get; } = string.Concat(Syllables.Select(PinyinTable.Initial));
+    /// <summary>The first letter of each syllable, as people abbreviate (货车司机 → hcsj, not hchsj).</summary>
+    public string Initials { get; } = string.Concat(Syllables.Select(s => s[0]));
 }
 
 /// <summary>A trade concept (工种) recognised in text, with the words that named it and how.</summary>
