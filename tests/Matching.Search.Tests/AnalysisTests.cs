@@ -43,7 +43,9 @@ public sealed class AnalysisTests
     [InlineData("電工", "T035", ConceptMatch.Name)]
     [InlineData("悍工", "T029", ConceptMatch.Miswriting)]
     [InlineData("中式烹调帅", "T071", ConceptMatch.NearMiss)]
-    [InlineData("母婴护理圆", "T091", ConceptMatch.NearMiss)]
+    [InlineData("母婴护理圆", "T091", ConceptMatch.Homophone)]
+    [InlineData("母婴护理园", "T091", ConceptMatch.Homophone)]
+    [InlineData("母婴护理吗", "T091", ConceptMatch.NearMiss)]
     public void Words_map_to_trade_concepts(string text, string tradeId, ConceptMatch how)
     {
         var hit = Assert.Single(Analyzer.AnalyzeQuery(text).Concepts);

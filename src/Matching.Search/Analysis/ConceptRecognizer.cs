@@ -139,9 +139,51 @@ public sealed class ConceptRecognizer
     /// <param name="exact">The catalogue words found in the run (their characters are the covered ones).</param>
     public void Recognize(string run, bool[] covered, IReadOnlyList<ConceptSpan> exact, bool wholeTextIsLatin, List<ConceptSpan> found)
     {
+        // A longer stretch read as a whole catalogue word before patterns take its pieces (包装共 is 包装工, not 装 … 包);
+        // two-character homophones, the least certain reading, last.
+        Homophones(run, covered, 3, found);
         Patterns(run, covered, exact, found);
         Pinyin(run, covered, wholeTextIsLatin, found);
-        Homophones(run, covered, found);
+        Homophones(run, covered, 2, found);
+    }
+
+    /// <summary>
+    /// Trades with a word of the stretch's length read exactly as the stretch, at least one character the same and one
+    /// (two from four characters on) different; empty when the stretch is an ordinary word or could be more than three trades.
+    /// </summary>
+    public IReadOnlyList<string> HomophoneTrades(string window)
+    {
+        if (window.Length < 2 || window.AsSpan().ContainsAnyExceptInRange('\u3400', '\u9FFF') || _isOrdinaryWord(window))
+        {
+            return [];
+        }
+        var table = PinyinTable.Shared;
+        var length = window.Length;
+        var trades = new List<string>();
+        var allowed = length <= 3 ? 1 : 2;
+        for (var k = 0; k < length; k++)
+        {
+            foreach (var candidate in _vocabulary.WithCharacterAt(length, k, window[k]))
+            {
+                if (trades.Contains(candidate.TradeId))
+                {
+                    continue;
+                }
+                var different = 0;
+                for (var j = 0; j < length && different <= allowed; j++)
+                {
+                    if (candidate.Term[j] != window[j])
+                    {
+                        different += table.Readings(window[j]).Contains(candidate.Syllables[j]) ? 1 : allowed + 1;
+                    }
+                }
+                if (different >= 1 && different <= allowed)
+                {
+                    trades.Add(candidate.TradeId);
+                }
+            }
+        }
+        return trades.Count <= 3 ? trades : [];
     }
 
     private void Patterns(string run, bool[] covered, IReadOnlyList<ConceptSpan> exact, List<ConceptSpan> found)
@@ -219,6 +261,11 @@ public sealed class ConceptRecognizer
         // whole catalogue word as one of its words (厨房 … 阿姨: the kitchen's helper, beside 阿姨 the housekeeper), never
         // part of one, nor anything another pattern took.
         var claimed = new bool[run.Length];
+        for (var i = 0; i < run.Length; i++)
+        {
+            // Taken by an earlier reading of the layer (a long homophone), not by a catalogue word.
+            claimed[i] = covered[i] && !exact.Any(e => e.Start <= i && i < e.Start + e.Length);
+        }
         bool Fits(Occurrence part)
         {
             if (claimed.AsSpan(part.Start, part.Length).Contains(true))
@@ -362,42 +409,20 @@ public sealed class ConceptRecognizer
         return initial.Length == 2 && letters[at] == whole[0] && Spells(letters, at + 1, syllables, syllable + 1, wholeWord);
     }
 
-    private void Homophones(string run, bool[] covered, List<ConceptSpan> found)
+    private void Homophones(string run, bool[] covered, int shortest, List<ConceptSpan> found)
     {
-        var table = PinyinTable.Shared;
-        for (var length = Math.Min(run.Length, _vocabulary.LongestTerm); length >= 2; length--)
+        var longest = shortest == 2 ? 2 : Math.Min(run.Length, _vocabulary.LongestTerm);
+        for (var length = longest; length >= shortest; length--)
         {
             for (var i = 0; i + length <= run.Length; i++)
             {
-                if (covered.AsSpan(i, length).Contains(true) || run.AsSpan(i, length).ContainsAnyExceptInRange('\u3400', '\u9FFF'))
+                if (covered.AsSpan(i, length).Contains(true))
                 {
                     continue;
                 }
                 var window = run.Substring(i, length);
-                if (_isOrdinaryWord(window))
-                {
-                    continue;
-                }
-                var trades = new List<string>();
-                string? term = null;
-                foreach (var syllables in table.Readings(window, 16))
-                {
-                    foreach (var candidate in _vocabulary.SoundingLike(string.Join(' ', syllables)))
-                    {
-                        var same = 0;
-                        for (var k = 0; k < length; k++)
-                        {
-                            same += candidate.Term[k] == window[k] ? 1 : 0;
-                        }
-                        var different = length - same;
-                        if (same >= 1 && different >= 1 && different <= (length <= 3 ? 1 : 2) && !trades.Contains(candidate.TradeId))
-                        {
-                            trades.Add(candidate.TradeId);
-                            term ??= candidate.Term;
-                        }
-                    }
-                }
-                if (trades.Count is > 0 and <= 3)
+                var trades = HomophoneTrades(window);
+                if (trades.Count > 0)
                 {
                     covered.AsSpan(i, length).Fill(true);
                     found.Add(new ConceptSpan(i, length, ConceptMatch.Homophone, trades, window));

@@ -252,8 +252,9 @@ public sealed class SearchAnalyzer
                 {
                     continue;
                 }
-                // A listed miswriting inside a longer word with that one slip is the longer word (氩弧汗工 is 氩弧焊工, not 汗工 → 焊工).
-                if (query && hit.Match == ConceptMatch.Miswriting && EnclosingNearMiss(run, covered, i, length) is { } longer)
+                // A word inside a longer stretch read as another catalogue word is that longer word (若电工 is 弱电工, not
+                // 电工; 其车喷漆工 is 汽车喷漆工); a listed miswriting inside a longer word with one slip too (氩弧汗工 is 氩弧焊工).
+                if (query && Enclosing(run, covered, i, length, hit.Match == ConceptMatch.Miswriting) is { } longer)
                 {
                     found.Add(longer with { Start = offset + longer.Start });
                     covered.AsSpan(longer.Start, longer.Length).Fill(true);
@@ -265,7 +266,7 @@ public sealed class SearchAnalyzer
         }
     }
 
-    private ConceptSpan? EnclosingNearMiss(string run, bool[] covered, int start, int length)
+    private ConceptSpan? Enclosing(string run, bool[] covered, int start, int length, bool nearMiss)
     {
         for (var total = Math.Min(run.Length, Vocabulary.LongestTerm); total > length; total--)
         {
@@ -275,10 +276,14 @@ public sealed class SearchAnalyzer
                 {
                     continue;
                 }
-                var trades = Vocabulary.NearMisses(run.Substring(from, total));
-                if (trades.Count is 1 or 2)
+                var window = run.Substring(from, total);
+                if (Recognizer.HomophoneTrades(window) is { Count: > 0 } sounding)
                 {
-                    return new ConceptSpan(from, total, ConceptMatch.NearMiss, trades, run.Substring(from, total));
+                    return new ConceptSpan(from, total, ConceptMatch.Homophone, sounding, window);
+                }
+                if (nearMiss && Vocabulary.NearMisses(window) is { Count: 1 or 2 } trades)
+                {
+                    return new ConceptSpan(from, total, ConceptMatch.NearMiss, trades, window);
                 }
             }
         }

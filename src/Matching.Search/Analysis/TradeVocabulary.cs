@@ -108,9 +108,18 @@ public sealed class TradeVocabulary
         Readings = readings;
         _bySound = readings.GroupBy(r => string.Join(' ', r.Syllables), StringComparer.Ordinal)
             .ToFrozenDictionary(g => g.Key, g => g.ToArray(), StringComparer.Ordinal);
+        _byCharacter = readings
+            .SelectMany(r => r.Term.Select((c, i) => (Key: (r.Term.Length, i, c), Reading: r)))
+            .GroupBy(x => x.Key)
+            .ToFrozenDictionary(g => g.Key, g => g.Select(x => x.Reading).ToArray());
     }
 
     private readonly FrozenDictionary<string, PinyinTerm[]> _bySound;
+    private readonly FrozenDictionary<(int Length, int Position, char Character), PinyinTerm[]> _byCharacter;
+
+    /// <summary>Readings of the words of <paramref name="length"/> characters that have <paramref name="character"/> at <paramref name="position"/>.</summary>
+    public IReadOnlyList<PinyinTerm> WithCharacterAt(int length, int position, char character) =>
+        _byCharacter.TryGetValue((length, position, character), out var found) ? found : [];
 
     /// <summary>Every reading of every name and synonym (names first).</summary>
     public IReadOnlyList<PinyinTerm> Readings { get; }
