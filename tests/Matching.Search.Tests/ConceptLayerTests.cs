@@ -210,6 +210,17 @@ public sealed class ConceptLayerTests
     }
 
     [Fact]
+    public void Every_precomputed_typeahead_answer_equals_the_answer_computed_by_scanning()
+    {
+        var suggester = new TradeSuggester(Analyzer);
+        var inputs = suggester.PrecomputedInputTexts.Order(StringComparer.Ordinal).ToList();
+        var differing = inputs.Where((input, i) => i % 7 == 0)
+            .Where(input => !suggester.Suggest(input, TradeSuggester.MaxLimit).SequenceEqual(TradeSuggester.Compute(Analyzer, input, TradeSuggester.MaxLimit, concepts: false)))
+            .Take(10).ToList();
+        Assert.Empty(differing);
+    }
+
+    [Fact]
     public void Typeahead_answers_from_its_tables_what_scanning_the_vocabulary_answers()
     {
         var suggester = new TradeSuggester(Analyzer);

@@ -26,6 +26,8 @@ public sealed class TradeSuggester(SearchAnalyzer analyzer)
 
     private SuggestionTable Table => Tables.GetValue(analyzer, a => new SuggestionTable(a));
 
+    internal IEnumerable<string> PrecomputedInputTexts => Table.Inputs;
+
     /// <summary>How many inputs have their answer precomputed (building the table if it is not built yet).</summary>
     public int PrecomputedInputs => Table.Count;
 
@@ -116,8 +118,9 @@ public sealed class TradeSuggester(SearchAnalyzer analyzer)
 
 /// <summary>
 /// The precomputed answers of typeahead: every piece (substring) of every catalogue word and every beginning of every
-/// word's pinyin and initials, each with its best <see cref="TradeSuggester.MaxLimit"/> suggestions in the order
-/// <see cref="TradeSuggester.Compute"/> gives. Built once per analyzer on first use.
+/// word's pinyin and initials, each with its best <see cref="TradeSuggester.MaxLimit"/> suggestions, equal to what
+/// <see cref="TradeSuggester.Compute"/> gives without the concept layer. Built once per analyzer on first use, in one
+/// pass over the words: each word is filed under each of its pieces, in the order the answer lists them.
 /// </summary>
 internal sealed class SuggestionTable
 {
@@ -126,32 +129,118 @@ internal sealed class SuggestionTable
     public SuggestionTable(SearchAnalyzer analyzer)
     {
         var vocabulary = analyzer.Vocabulary;
-        var inputs = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var term in vocabulary.Terms.Keys)
+        var catalogue = vocabulary.Catalogue;
+        var byName = new Dictionary<string, List<TradeSuggestion>>(StringComparer.Ordinal);
+        var byStart = new Dictionary<string, List<TradeSuggestion>>(StringComparer.Ordinal);
+        var byPiece = new Dictionary<string, List<TradeSuggestion>>(StringComparer.Ordinal);
+        var initialsOfName = new Dictionary<string, List<TradeSuggestion>>(StringComparer.Ordinal);
+        var pinyinOfName = new Dictionary<string, List<TradeSuggestion>>(StringComparer.Ordinal);
+        var pinyinOfOther = new Dictionary<string, List<TradeSuggestion>>(StringComparer.Ordinal);
+
+        TradeSuggestion Suggestion(string tradeId, string term, ConceptMatch match)
         {
-            for (var start = 0; start < term.Length; start++)
+            var trade = catalogue.TradesById[tradeId];
+            return new TradeSuggestion(trade.Id, trade.Name, trade.FamilyId, catalogue.TradeFamiliesById[trade.FamilyId].Name, term, match);
+        }
+        static void File(Dictionary<string, List<TradeSuggestion>> map, string key, TradeSuggestion suggestion)
+        {
+            if (!map.TryGetValue(key, out var list))
             {
-                for (var length = 1; start + length <= Math.Min(term.Length, start + TradeSuggester.MaxLength); length++)
-                {
-                    inputs.Add(term.Substring(start, length));
-                }
+                map[key] = list = [];
+            }
+            // Only the first word of a trade counts; enough trades for the longest answer.
+            if (list.Count < 4 * TradeSuggester.MaxLimit && !list.Exists(s => s.TradeId == suggestion.TradeId))
+            {
+                list.Add(suggestion);
             }
         }
-        foreach (var reading in vocabulary.Readings)
+
+        // Pinyin of names: exact initials (shorter names first), then beginnings of initials or full pinyin (shorter names, then id).
+        foreach (var trade in catalogue.Trades.OrderBy(t => t.Name.Length))
         {
-            foreach (var spelled in new[] { reading.Full, reading.Initials })
+            File(initialsOfName, vocabulary.PinyinInitials[trade.Id], Suggestion(trade.Id, trade.Pinyin, ConceptMatch.Pinyin));
+        }
+        foreach (var trade in catalogue.Trades.OrderBy(t => t.Name.Length).ThenBy(t => t.Id, StringComparer.Ordinal))
+        {
+            var suggestion = Suggestion(trade.Id, trade.Pinyin, ConceptMatch.Pinyin);
+            foreach (var spelled in new[] { vocabulary.PinyinInitials[trade.Id], vocabulary.PinyinFull[trade.Id] })
             {
                 for (var length = 1; length <= Math.Min(spelled.Length, TradeSuggester.MaxLength); length++)
                 {
-                    inputs.Add(spelled[..length]);
+                    File(pinyinOfName, spelled[..length], suggestion);
                 }
             }
         }
+        // Pinyin of the other words: beginnings of the full pinyin, or the exact initials (shorter words, then id).
+        foreach (var reading in vocabulary.Readings.Where(r => !r.IsName).OrderBy(r => r.Term.Length).ThenBy(r => r.TradeId, StringComparer.Ordinal))
+        {
+            var suggestion = Suggestion(reading.TradeId, reading.Term, ConceptMatch.Pinyin);
+            for (var length = 1; length <= Math.Min(reading.Full.Length, TradeSuggester.MaxLength); length++)
+            {
+                File(pinyinOfOther, reading.Full[..length], suggestion);
+            }
+            if (reading.Initials.Length <= TradeSuggester.MaxLength && !reading.Full.StartsWith(reading.Initials, StringComparison.Ordinal))
+            {
+                File(pinyinOfOther, reading.Initials, suggestion);
+            }
+        }
+        // The words: the whole word, then words that start with the piece, then words that contain it (shortest first).
+        foreach (var (term, hit) in vocabulary.AllTerms)
+        {
+            var suggestion = Suggestion(hit.TradeId, hit.Term, hit.Match);
+            File(byName, term, suggestion);
+            var pieces = new HashSet<string>(StringComparer.Ordinal);
+            for (var start = 0; start < term.Length; start++)
+            {
+                for (var length = 1; start + length <= term.Length && length <= TradeSuggester.MaxLength; length++)
+                {
+                    var piece = term.Substring(start, length);
+                    if (pieces.Add(piece))
+                    {
+                        if (start == 0)
+                        {
+                            File(byStart, piece, suggestion);
+                        }
+                        File(byPiece, piece, suggestion);
+                    }
+                }
+            }
+        }
+
+        var inputs = byPiece.Keys.Concat(pinyinOfName.Keys).Concat(pinyinOfOther.Keys).Concat(initialsOfName.Keys)
+            .Concat(vocabulary.Readings.SelectMany(r => Enumerable.Range(1, Math.Min(r.Initials.Length, TradeSuggester.MaxLength)).Select(n => r.Initials[..n])))
+            .ToHashSet(StringComparer.Ordinal);
         var answers = new Dictionary<string, TradeSuggestion[]>(inputs.Count, StringComparer.Ordinal);
         foreach (var input in inputs)
         {
-            // A piece of a known word is answered by the words it belongs to; the concept layer is for everything else.
-            var answer = TradeSuggester.Compute(analyzer, input, TradeSuggester.MaxLimit, concepts: false);
+            var answer = new List<TradeSuggestion>(TradeSuggester.MaxLimit);
+            void Take(Dictionary<string, List<TradeSuggestion>> map)
+            {
+                if (!map.TryGetValue(input, out var list))
+                {
+                    return;
+                }
+                foreach (var suggestion in list)
+                {
+                    if (answer.Count < TradeSuggester.MaxLimit && !answer.Exists(s => s.TradeId == suggestion.TradeId))
+                    {
+                        answer.Add(suggestion);
+                    }
+                }
+            }
+            if (input.All(char.IsAsciiLetterLower))
+            {
+                Take(initialsOfName);
+                Take(pinyinOfName);
+                Take(pinyinOfOther);
+            }
+            // The word itself: only its own first entry (TryExact), as the scan gives it.
+            if (vocabulary.TryExact(input, out var exact) && answer.Count < TradeSuggester.MaxLimit && !answer.Exists(s => s.TradeId == exact.TradeId))
+            {
+                answer.Add(Suggestion(exact.TradeId, exact.Term, exact.Match));
+            }
+            Take(byStart);
+            Take(byPiece);
             if (answer.Count > 0)
             {
                 answers[input] = [.. answer];
@@ -161,6 +250,8 @@ internal sealed class SuggestionTable
     }
 
     public int Count => _answers.Count;
+
+    public IEnumerable<string> Inputs => _answers.Keys;
 
     public bool TryGet(string input, out TradeSuggestion[] answer) => _answers.TryGetValue(input, out answer!);
 }
