@@ -52,9 +52,8 @@ public sealed class Catalogue
         GuizhouCounties = divisions
             .Where(d => d.Level == DivisionLevel.County && d.Code.StartsWith(GuizhouProvinceCode[..2], StringComparison.Ordinal))
             .ToList();
-        DestinationProvinces = divisions
-            .Where(d => d.Level == DivisionLevel.Province && d.Code != GuizhouProvinceCode)
-            .ToList();
+        Provinces = divisions.Where(d => d.Level == DivisionLevel.Province).ToList();
+        DestinationProvinces = Provinces.Where(d => d.Code != GuizhouProvinceCode).ToList();
     }
 
     /// <summary>贵州省.</summary>
@@ -92,6 +91,9 @@ public sealed class Catalogue
 
     /// <summary>Guizhou's county-level divisions (区/县/县级市), where workers' household registrations are.</summary>
     public IReadOnlyList<Division> GuizhouCounties { get; }
+
+    /// <summary>Every province of the division catalogue (Guizhou and the partner provinces).</summary>
+    public IReadOnlyList<Division> Provinces { get; }
 
     /// <summary>The partner provinces (广东, 浙江, 福建, 江苏).</summary>
     public IReadOnlyList<Division> DestinationProvinces { get; }

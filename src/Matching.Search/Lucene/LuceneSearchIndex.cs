@@ -530,8 +530,27 @@ public sealed class LuceneSearchIndex : ISearchIndex
         }
     }
 
+    /// <summary>
+    /// Searchers score with BM25 and are warmed before they serve: the numeric doc values that range filters and sorts
+    /// read through the field cache are loaded for every new segment here, not by the first request that needs them
+    /// (at a million workers that request took several hundred milliseconds longer).
+    /// </summary>
     private sealed class Bm25SearcherFactory : SearcherFactory
     {
-        public override IndexSearcher NewSearcher(IndexReader reader) => new(reader) { Similarity = new BM25Similarity() };
+        public override IndexSearcher NewSearcher(IndexReader reader)
+        {
+            foreach (var leaf in reader.Leaves)
+            {
+                var segment = leaf.AtomicReader;
+                foreach (var field in segment.FieldInfos)
+                {
+                    if (field.DocValuesType == DocValuesType.NUMERIC)
+                    {
+                        FieldCache.DEFAULT.GetInt64s(segment, field.Name, setDocsWithField: false);
+                    }
+                }
+            }
+            return new IndexSearcher(reader) { Similarity = new BM25Similarity() };
+        }
     }
 }
