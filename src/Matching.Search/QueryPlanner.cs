@@ -244,7 +244,11 @@ public sealed class QueryPlanner(SearchAnalyzer analyzer)
         return filters;
     }
 
-    /// <summary>Trade words in the text become a concept filter; the remaining tokens rank (or, without concepts, must match).</summary>
+    /// <summary>
+    /// Trade words in the text (the catalogue's words, or slips of them: pinyin, homophones, one wrong character) become
+    /// a concept filter and the tokens only rank; text that only describes trades by an activity or a workplace must match
+    /// a token or one of those trades; other text must match a token.
+    /// </summary>
     private TextMatch? Text(string? text, List<Condition> filters)
     {
         if (string.IsNullOrWhiteSpace(text))
@@ -253,6 +257,10 @@ public sealed class QueryPlanner(SearchAnalyzer analyzer)
         }
         var analyzed = Analyzer.AnalyzeQuery(text);
         var concepts = analyzed.ConceptIds;
+        if (concepts.Count > 0 && analyzed.Concepts.All(c => c.Match is ConceptMatch.Phrase or ConceptMatch.Stem))
+        {
+            return new TextMatch(analyzed.Tokens.Distinct(StringComparer.Ordinal).ToList(), Required: true, OrConcepts: concepts);
+        }
         if (concepts.Count > 0)
         {
             filters.Add(new AnyTerm(Fields.Concept, concepts));

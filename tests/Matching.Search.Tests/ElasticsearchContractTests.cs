@@ -152,9 +152,25 @@ public sealed class ElasticsearchContractTests
     public async Task Text_without_known_trades_must_match_one_of_its_tokens()
     {
         var server = new RecordedElasticsearch().Answer("POST", "/matching-workers/_search", EmptySearch);
+        // A place name names no trade: one of its words must match.
+        Assert.Empty(Shared.Analyzer.AnalyzeQuery("深圳市龙岗区").ConceptIds);
+        await Index(server).SearchWorkersAsync(new WorkerSearch("深圳市龙岗区"), SearchScope.Unrestricted);
+        var must = Body(server, "/matching-workers/_search")["query"]!["bool"]!["must"]!.AsArray();
+        var should = Assert.Single(must)!["bool"]!["should"]!.AsArray();
+        Assert.Equal(Shared.Analyzer.AnalyzeQuery("深圳市龙岗区").Tokens.Distinct(), should.Select(t => t!["term"]!["text"]!.GetValue<string>()));
+    }
+
+    [Fact]
+    public async Task A_workplace_must_match_one_of_its_words_or_one_of_the_trades_it_describes()
+    {
+        var server = new RecordedElasticsearch().Answer("POST", "/matching-workers/_search", EmptySearch);
         await Index(server).SearchWorkersAsync(new WorkerSearch("电子厂"), SearchScope.Unrestricted);
-        var must = Body(server, "/matching-workers/_search")["query"]!["bool"]!["must"]!;
-        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""[{"bool":{"should":[{"term":{"text":"电子厂"}}]}}]"""), must));
+        var body = Body(server, "/matching-workers/_search");
+        var should = Assert.Single(body["query"]!["bool"]!["must"]!.AsArray())!["bool"]!["should"]!.AsArray();
+        Assert.Contains(should, c => c!["term"]?["text"]?.GetValue<string>() == "电子厂");
+        Assert.Contains(should, c => c!["constant_score"]?["filter"]?["term"]?[Fields.Concept]?.GetValue<string>() == "T008");
+        // Not a filter: a worker whose notes mention the factory is found whatever the trade.
+        Assert.DoesNotContain(Fields.Concept, body["query"]!["bool"]!["filter"]!.ToJsonString());
     }
 
     [Fact]

@@ -21,8 +21,10 @@ public sealed class Catalogue
         IReadOnlyList<PriorityGroup> priorityGroups,
         IReadOnlyList<TrainingType> trainingTypes,
         IReadOnlyList<EducationLevel> educationLevels,
-        TrainingPolicy? policy = null)
+        TrainingPolicy? policy = null,
+        IReadOnlyList<TradePhraseRule>? tradePhrases = null)
     {
+        TradePhrases = tradePhrases ?? [];
         Version = version;
         Divisions = divisions;
         DivisionHistory = divisionHistory;
@@ -64,6 +66,9 @@ public sealed class Catalogue
     public IReadOnlyList<TradeFamily> TradeFamilies { get; }
     public IReadOnlyList<Trade> Trades { get; }
     public IReadOnlyList<TradeSynonym> TradeSynonyms { get; }
+
+    /// <summary>Activity and workplace patterns of the text-to-concept layer (活动/场所说法 → 工种).</summary>
+    public IReadOnlyList<TradePhraseRule> TradePhrases { get; }
     public IReadOnlyList<SkillLevel> SkillLevels { get; }
     public IReadOnlyList<CertificateType> CertificateTypes { get; }
     public IReadOnlyList<PriorityGroup> PriorityGroups { get; }

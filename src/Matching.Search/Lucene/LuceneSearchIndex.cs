@@ -301,11 +301,15 @@ public sealed class LuceneSearchIndex : ISearchIndex
             {
                 tokens.Add(new TermQuery(new Term(Fields.Text, token)), Occur.SHOULD);
             }
-            if (text.Required && text.Tokens.Count == 0)
+            foreach (var concept in text.OrConcepts ?? [])
+            {
+                tokens.Add(new ConstantScoreQuery(new TermQuery(new Term(KeywordField, KeywordTerm(Fields.Concept, concept)))) { Boost = (float)TextMatch.ConceptWeight }, Occur.SHOULD);
+            }
+            if (text.Required && text.Tokens.Count == 0 && (text.OrConcepts ?? []).Count == 0)
             {
                 root.Add(new TermQuery(new Term(KeywordField, KeywordTerm(Fields.Id, "-"))), Occur.MUST);
             }
-            else if (text.Tokens.Count > 0)
+            else if (tokens.Clauses.Count > 0)
             {
                 root.Add(tokens, text.Required ? Occur.MUST : Occur.SHOULD);
             }
