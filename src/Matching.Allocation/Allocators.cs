@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Google.OrTools.Graph;
+using Matching.Domain.Matching;
 
 namespace Matching.Allocation;
 
@@ -100,6 +101,16 @@ public static class StableAllocator
         {
             list.Sort((a, b) => WorkerPrefers(problem, a, b) ? -1 : WorkerPrefers(problem, b, a) ? 1 : 0);
         }
+        var assignments = Propose(problem, workerPairs);
+        return new AllocationOutcome(AllocationModes.Stable, assignments, AllocationFigures.Of(problem, assignments), Stopwatch.GetElapsedTime(started), 1);
+    }
+
+    /// <summary>
+    /// Deferred acceptance over the given lists: each worker proposes down their own list (pair indexes, best first);
+    /// a cohort holds its best proposals by score up to its free seats, turning away the worst when a better one comes.
+    /// </summary>
+    internal static List<Assignment> Propose(AllocationProblem problem, List<int>[] lists)
+    {
         var next = new int[problem.Workers.Count];
         var held = new PriorityQueue<int, (long Units, int Worker)>[problem.Cohorts.Count];
         for (var c = 0; c < held.Length; c++)
@@ -109,7 +120,7 @@ public static class StableAllocator
         var free = new Stack<int>(Enumerable.Range(0, problem.Workers.Count).Reverse());
         while (free.TryPop(out var w))
         {
-            var list = workerPairs[w];
+            var list = lists[w];
             while (next[w] < list.Count)
             {
                 var p = list[next[w]++];
@@ -129,8 +140,7 @@ public static class StableAllocator
                 }
             }
         }
-        var assignments = held.SelectMany(q => q.UnorderedItems.Select(i => new Assignment(i.Element))).OrderBy(a => a.Pair).ToList();
-        return new AllocationOutcome(AllocationModes.Stable, assignments, AllocationFigures.Of(problem, assignments), Stopwatch.GetElapsedTime(started), 1);
+        return held.SelectMany(q => q.UnorderedItems.Select(i => new Assignment(i.Element))).OrderBy(a => a.Pair).ToList();
     }
 
     /// <summary>Whether the worker of both pairs prefers pair <paramref name="a"/>'s cohort: own preference, then the earlier start, then the cohort id.</summary>
@@ -304,5 +314,63 @@ internal static class Components
             }
         }
         return [.. byRoot.Values];
+    }
+}
+
+/// <summary>
+/// 推荐投递 — how seats fill when nobody assigns them: each worker is shown their feasible cohorts ranked by score and
+/// applies to the first <c>applications</c> of them; each cohort admits its best applicants by score up to its free
+/// seats, and a worker admitted by several keeps the one ranked highest on their list (deferred acceptance over the
+/// applications made). Without congestion awareness every worker's list is ordered by score alone, so the same few
+/// cohorts are flooded; with it, the list is ordered by score minus each cohort's congestion penalty
+/// (<see cref="Congestion"/>), the congestion being the applications per free seat of the round before.
+/// </summary>
+public static class RecommendationRound
+{
+    public const int DefaultApplications = 3;
+
+    public static AllocationOutcome Solve(AllocationProblem problem, int applications = DefaultApplications, IReadOnlyList<double>? applicationsPerSeat = null)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var workerPairs = StableAllocator.PairsByWorker(problem);
+        var lists = new List<int>[workerPairs.Length];
+        for (var w = 0; w < workerPairs.Length; w++)
+        {
+            lists[w] = Shown(problem, workerPairs[w], applicationsPerSeat).Take(applications).ToList();
+        }
+        var assignments = StableAllocator.Propose(problem, lists);
+        var mode = applicationsPerSeat is null ? AllocationModes.Recommended : AllocationModes.RecommendedCongestion;
+        return new AllocationOutcome(mode, assignments, AllocationFigures.Of(problem, assignments), Stopwatch.GetElapsedTime(started), 1);
+    }
+
+    /// <summary>How many of the workers' applications each cohort receives per free seat when the lists are ordered by score alone.</summary>
+    public static IReadOnlyList<double> ApplicationsPerSeat(AllocationProblem problem, int applications = DefaultApplications)
+    {
+        var received = new int[problem.Cohorts.Count];
+        foreach (var list in StableAllocator.PairsByWorker(problem))
+        {
+            foreach (var p in Shown(problem, list, null).Take(applications))
+            {
+                received[problem.Pairs[p].Cohort]++;
+            }
+        }
+        return received.Select((n, c) => Congestion.ApplicationsPerSeat(n, problem.Cohorts[c].FreeSeats)).ToList();
+    }
+
+    /// <summary>The worker's cohorts in the order the list shows them: by score, less the congestion penalty when given.</summary>
+    private static IEnumerable<int> Shown(AllocationProblem problem, List<int> pairs, IReadOnlyList<double>? applicationsPerSeat)
+    {
+        if (applicationsPerSeat is null || pairs.Count < 2)
+        {
+            return pairs.OrderByDescending(p => problem.Pairs[p].RetentionProbability).ThenBy(p => problem.Cohorts[problem.Pairs[p].Cohort].CohortId);
+        }
+        var scores = pairs.Select(p => problem.Pairs[p].RetentionProbability).OrderByDescending(s => s).Take(2).ToArray();
+        return pairs.OrderByDescending(p =>
+        {
+            var pair = problem.Pairs[p];
+            // The best other score: the second best when this is the best, else the best.
+            var bestOther = pair.RetentionProbability >= scores[0] ? scores[1] : scores[0];
+            return pair.RetentionProbability - Congestion.Penalty(applicationsPerSeat[pair.Cohort], Congestion.HasGoodAlternative(pair.RetentionProbability, bestOther));
+        }).ThenBy(p => problem.Cohorts[problem.Pairs[p].Cohort].CohortId);
     }
 }

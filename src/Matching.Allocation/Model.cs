@@ -132,5 +132,11 @@ public static class AllocationModes
     /// <summary>按分贪心: workers in registration order each take the best-scoring cohort that still has a seat (a baseline).</summary>
     public const string Greedy = "greedy";
 
+    /// <summary>推荐投递: each worker applies to the first places of the ranked list shown to them (a simulation, not a mode to commit).</summary>
+    public const string Recommended = "recommended";
+
+    /// <summary>The same with the list ordered with congestion awareness (<see cref="Domain.Matching.Congestion"/>).</summary>
+    public const string RecommendedCongestion = "recommended-congestion";
+
     public static readonly IReadOnlyList<string> Selectable = [Optimal, Stable];
 }

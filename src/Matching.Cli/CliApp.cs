@@ -62,7 +62,7 @@ public sealed class CliContext(IReadOnlyList<string> arguments, IConfiguration c
     }
 
     /// <summary>Options that take no value.</summary>
-    private static readonly HashSet<string> Flags = new(StringComparer.Ordinal) { "--keep" };
+    private static readonly HashSet<string> Flags = new(StringComparer.Ordinal) { "--keep", "--misses", "--typeahead-only" };
 }
 
 /// <summary>A user mistake on the command line: printed without a stack trace, exit code 2.</summary>

@@ -119,9 +119,15 @@ public sealed record Preference(string Field, string Value, double Weight);
 
 /// <summary>
 /// Analysed user text scored by BM25 over <see cref="Fields.Text"/>. When <see cref="Required"/>, a document must
-/// contain at least one token; otherwise (the text named trade concepts, which are then a filter) tokens only rank.
+/// contain at least one token, or hold one of <see cref="OrConcepts"/> (trades the text describes by an activity or a
+/// workplace: 电子厂 finds electronics assemblers and workers whose notes mention one); otherwise (the text named trade
+/// concepts, which are then a filter) tokens only rank.
 /// </summary>
-public sealed record TextMatch(IReadOnlyList<string> Tokens, bool Required);
+public sealed record TextMatch(IReadOnlyList<string> Tokens, bool Required, IReadOnlyList<string>? OrConcepts = null)
+{
+    /// <summary>Score a document gets for holding one of <see cref="OrConcepts"/>, as if it matched a word of the text.</summary>
+    public const double ConceptWeight = 1.0;
+}
 
 public sealed record SortKey(string Field, bool Descending)
 {

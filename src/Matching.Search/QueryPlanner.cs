@@ -105,11 +105,14 @@ public sealed class QueryPlanner(SearchAnalyzer analyzer)
         }
         foreach (var type in Eligibility.RequiredCertificateTypes(catalogue, o))
         {
-            // Held for this trade (or every trade) and expiring on or after the start day.
+            // Held for this trade (or every trade), recognised in the opening's province (or every province), and
+            // expiring on or after the start day.
             filters.Add(new AnyTermInSpan(Fields.Credential,
             [
-                ValidFrom(DocumentBuilder.CredentialKey(type, o.TradeId), c.Start),
-                ValidFrom(DocumentBuilder.CredentialKey(type, DocumentBuilder.EveryTrade), c.Start),
+                ValidFrom(DocumentBuilder.CredentialKey(type, o.TradeId, o.ProvinceCode), c.Start),
+                ValidFrom(DocumentBuilder.CredentialKey(type, o.TradeId, DocumentBuilder.EveryProvince), c.Start),
+                ValidFrom(DocumentBuilder.CredentialKey(type, DocumentBuilder.EveryTrade, o.ProvinceCode), c.Start),
+                ValidFrom(DocumentBuilder.CredentialKey(type, DocumentBuilder.EveryTrade, DocumentBuilder.EveryProvince), c.Start),
             ]));
         }
 
@@ -159,31 +162,40 @@ public sealed class QueryPlanner(SearchAnalyzer analyzer)
         {
             filters.Add(new AnyTerm(Fields.TrainingType, [OpeningDocument.None, .. w.TrainingIntentions]));
         }
-        // Certificates the openings of the worker's families may need: each needed (type, trade) must be recognised
-        // (Eligibility.Covers) in a certificate still valid on that opening's start day.
+        // Certificates the openings of the worker's families may need: each needed (type, trade, province) must be
+        // recognised (Eligibility.Covers) in a certificate still valid on that opening's start day. Needs covered until
+        // the same day share one condition.
         var uncovered = new List<string>();
+        var coveredUntil = new Dictionary<int, List<string>>();
         foreach (var trade in catalogue.Trades.Where(t => families.ContainsKey(t.FamilyId)))
         {
             foreach (var type in catalogue.CertificateTypes)
             {
-                var key = DocumentBuilder.CredentialKey(type.Id, trade.Id);
-                int? expires = null;
-                foreach (var held in w.Certificates)
+                foreach (var province in catalogue.Provinces)
                 {
-                    if (Eligibility.Covers(catalogue, held, type.Id, trade.Id))
+                    var key = DocumentBuilder.CredentialKey(type.Id, trade.Id, province.Code);
+                    int? expires = null;
+                    foreach (var held in w.Certificates)
                     {
-                        expires = Math.Max(expires ?? 0, held.ExpiresOn?.DayNumber ?? int.MaxValue);
+                        if (Eligibility.Covers(catalogue, held, type.Id, trade.Id, province.Code))
+                        {
+                            expires = Math.Max(expires ?? 0, held.ExpiresOn?.DayNumber ?? int.MaxValue);
+                        }
+                    }
+                    if (expires is null)
+                    {
+                        uncovered.Add(key);
+                    }
+                    else if (expires < int.MaxValue)
+                    {
+                        (coveredUntil.TryGetValue(expires.Value, out var keys) ? keys : coveredUntil[expires.Value] = []).Add(key);
                     }
                 }
-                if (expires is null)
-                {
-                    uncovered.Add(key);
-                }
-                else if (expires < int.MaxValue)
-                {
-                    filters.Add(new Not(new AllOf([new AnyTerm(Fields.CertificateNeed, [key]), new InRange(Fields.StartDay, expires.Value + 1L, null)])));
-                }
             }
+        }
+        foreach (var (expires, keys) in coveredUntil)
+        {
+            filters.Add(new Not(new AllOf([new AnyTerm(Fields.CertificateNeed, keys), new InRange(Fields.StartDay, expires + 1L, null)])));
         }
         if (uncovered.Count > 0)
         {
@@ -232,7 +244,11 @@ public sealed class QueryPlanner(SearchAnalyzer analyzer)
         return filters;
     }
 
-    /// <summary>Trade words in the text become a concept filter; the remaining tokens rank (or, without concepts, must match).</summary>
+    /// <summary>
+    /// Trade words in the text (the catalogue's words, or slips of them: pinyin, homophones, one wrong character) become
+    /// a concept filter and the tokens only rank; text that only describes trades by an activity or a workplace must match
+    /// a token or one of those trades; other text must match a token.
+    /// </summary>
     private TextMatch? Text(string? text, List<Condition> filters)
     {
         if (string.IsNullOrWhiteSpace(text))
@@ -241,6 +257,10 @@ public sealed class QueryPlanner(SearchAnalyzer analyzer)
         }
         var analyzed = Analyzer.AnalyzeQuery(text);
         var concepts = analyzed.ConceptIds;
+        if (concepts.Count > 0 && analyzed.Concepts.All(c => c.Match is ConceptMatch.Phrase or ConceptMatch.Stem))
+        {
+            return new TextMatch(analyzed.Tokens.Distinct(StringComparer.Ordinal).ToList(), Required: true, OrConcepts: concepts);
+        }
         if (concepts.Count > 0)
         {
             filters.Add(new AnyTerm(Fields.Concept, concepts));

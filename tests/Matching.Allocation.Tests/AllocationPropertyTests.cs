@@ -8,14 +8,52 @@ namespace Matching.Allocation.Tests;
 /// </summary>
 public sealed class AllocationPropertyTests
 {
-    public static TheoryData<string> Modes => [AllocationModes.Optimal, AllocationModes.Stable, AllocationModes.FirstComeFirstServed];
+    public static TheoryData<string> Modes => [AllocationModes.Optimal, AllocationModes.Stable, AllocationModes.FirstComeFirstServed, AllocationModes.Greedy,
+        AllocationModes.Recommended, AllocationModes.RecommendedCongestion];
 
     private static AllocationOutcome Run(string mode, AllocationProblem problem) => mode switch
     {
         AllocationModes.Optimal => OptimalAllocator.Solve(problem),
         AllocationModes.Stable => StableAllocator.Solve(problem),
+        AllocationModes.Greedy => GreedyByScore.Solve(problem),
+        AllocationModes.Recommended => RecommendationRound.Solve(problem),
+        AllocationModes.RecommendedCongestion => RecommendationRound.Solve(problem, applicationsPerSeat: RecommendationRound.ApplicationsPerSeat(problem)),
         _ => FirstComeFirstServed.Solve(problem),
     };
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    [InlineData(5)]
+    public void Congestion_awareness_fills_more_seats_when_everyone_is_shown_the_same_few_cohorts(int seed)
+    {
+        // Thirty cohorts of two seats; every worker may join any of them; cohorts differ in how well they suit
+        // everyone (0.70 down to 0.41) and each worker a little (±0.03): the lists shown all start alike.
+        var random = new Random(seed);
+        var cohorts = Enumerable.Range(0, 30).Select(c => TestCohorts.Create(100 + c, $"班期{c}", "T001", TestCatalogue.Today.AddDays(20),
+            TestCatalogue.Today.AddDays(40), 2, "440000", "440300")).ToList();
+        var terms = new Domain.Matching.WorkerTerms(new DateOnly(1995, 1, 1), [new Domain.Workers.WorkerTrade("T001", 2)], [], [], TestCatalogue.Today, []);
+        var workers = Enumerable.Range(0, 120).Select(w => new WorkerProfile(1000 + w, "520502", terms, [], 4000, [])).ToList();
+        var pairs = new List<CandidatePair>();
+        for (var w = 0; w < workers.Count; w++)
+        {
+            for (var c = 0; c < cohorts.Count; c++)
+            {
+                pairs.Add(new CandidatePair(w, c, 0, 0.70 - 0.01 * c + (random.NextDouble() - 0.5) * 0.06, false, 0));
+            }
+        }
+        var problem = new AllocationProblem(workers, cohorts, pairs, 0);
+
+        var unaware = RecommendationRound.Solve(problem);
+        var crowding = RecommendationRound.ApplicationsPerSeat(problem);
+        var aware = RecommendationRound.Solve(problem, applicationsPerSeat: crowding);
+
+        Assert.True(crowding.Max() > 10, $"the first cohorts are crowded: {crowding.Max():F1} applications a seat");
+        Assert.True(aware.Figures.SeatsFilled > unaware.Figures.SeatsFilled,
+            $"seed {seed}: {aware.Figures.SeatsFilled} seats filled with congestion awareness, {unaware.Figures.SeatsFilled} without");
+    }
 
     [Theory]
     [MemberData(nameof(Modes))]

@@ -108,8 +108,16 @@ public sealed class RankerTests(RankingFixture fixture)
 
         Assert.Equal(RankingRefusal.None, refusal);
         Assert.InRange(list!.Openings.Count, 1, 5);
-        var retention = list.Openings.Select(o => o.Match.PredictedRetention).ToList();
-        Assert.Equal(retention.OrderDescending(), retention);
+        // Ordered by the final score: retention, less the congestion penalty of an opening crowded by recent
+        // applications when the worker has a good alternative (shown with its reason, never hiding the opening).
+        var scores = list.Openings.Select(o => o.Match.Score).ToList();
+        Assert.Equal(scores.OrderDescending(), scores);
+        Assert.All(list.Openings, o =>
+        {
+            Assert.Equal(Math.Round(o.Match.PredictedRetention + o.Match.PolicyBonus - o.Match.CongestionPenalty, 4), o.Match.Score, 4);
+            Assert.InRange(o.Match.CongestionPenalty, 0, Congestion.MaxPenalty);
+            Assert.Equal(o.Match.CongestionPenalty > 0, o.Match.Congestion is not null);
+        });
         Assert.All(list.Openings, o => Assert.False(string.IsNullOrWhiteSpace(o.Match.Reasons)));
         Assert.Equal(RankingRefusal.NotFound, (await ranker.OpeningsForWorkerAsync(987_654_321, 5)).Refusal);
     }

@@ -113,8 +113,10 @@ public sealed class ElasticsearchContractTests
                  {"terms":{"dest_named":["440000","440300","any"]}},
                  {"terms":{"intent":["pre-job","any"]}},
                  {"bool":{"should":[
-                   {"range":{"cred":{"gte":"special-operation|T029|{{{start.DayNumber:D7}}}","lte":"special-operation|T029|9999999"} } },
-                   {"range":{"cred":{"gte":"special-operation|*|{{{start.DayNumber:D7}}}","lte":"special-operation|*|9999999"} } }],
+                   {"range":{"cred":{"gte":"special-operation|T029|440000|{{{start.DayNumber:D7}}}","lte":"special-operation|T029|440000|9999999"} } },
+                   {"range":{"cred":{"gte":"special-operation|T029|*|{{{start.DayNumber:D7}}}","lte":"special-operation|T029|*|9999999"} } },
+                   {"range":{"cred":{"gte":"special-operation|*|440000|{{{start.DayNumber:D7}}}","lte":"special-operation|*|440000|9999999"} } },
+                   {"range":{"cred":{"gte":"special-operation|*|*|{{{start.DayNumber:D7}}}","lte":"special-operation|*|*|9999999"} } }],
                   "minimum_should_match":1} }],
                "should":[
                  {"constant_score":{"filter":{"term":{"trade":"T029"}},"boost":4}},
@@ -150,9 +152,25 @@ public sealed class ElasticsearchContractTests
     public async Task Text_without_known_trades_must_match_one_of_its_tokens()
     {
         var server = new RecordedElasticsearch().Answer("POST", "/matching-workers/_search", EmptySearch);
+        // A place name names no trade: one of its words must match.
+        Assert.Empty(Shared.Analyzer.AnalyzeQuery("深圳市龙岗区").ConceptIds);
+        await Index(server).SearchWorkersAsync(new WorkerSearch("深圳市龙岗区"), SearchScope.Unrestricted);
+        var must = Body(server, "/matching-workers/_search")["query"]!["bool"]!["must"]!.AsArray();
+        var should = Assert.Single(must)!["bool"]!["should"]!.AsArray();
+        Assert.Equal(Shared.Analyzer.AnalyzeQuery("深圳市龙岗区").Tokens.Distinct(), should.Select(t => t!["term"]!["text"]!.GetValue<string>()));
+    }
+
+    [Fact]
+    public async Task A_workplace_must_match_one_of_its_words_or_one_of_the_trades_it_describes()
+    {
+        var server = new RecordedElasticsearch().Answer("POST", "/matching-workers/_search", EmptySearch);
         await Index(server).SearchWorkersAsync(new WorkerSearch("电子厂"), SearchScope.Unrestricted);
-        var must = Body(server, "/matching-workers/_search")["query"]!["bool"]!["must"]!;
-        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""[{"bool":{"should":[{"term":{"text":"电子厂"}}]}}]"""), must));
+        var body = Body(server, "/matching-workers/_search");
+        var should = Assert.Single(body["query"]!["bool"]!["must"]!.AsArray())!["bool"]!["should"]!.AsArray();
+        Assert.Contains(should, c => c!["term"]?["text"]?.GetValue<string>() == "电子厂");
+        Assert.Contains(should, c => c!["constant_score"]?["filter"]?["term"]?[Fields.Concept]?.GetValue<string>() == "T008");
+        // Not a filter: a worker whose notes mention the factory is found whatever the trade.
+        Assert.DoesNotContain(Fields.Concept, body["query"]!["bool"]!["filter"]!.ToJsonString());
     }
 
     [Fact]
@@ -176,15 +194,16 @@ public sealed class ElasticsearchContractTests
              {"term":{"place":"440000"} }]
             """);
         Assert.True(JsonNode.DeepEquals(expectedFilter, recall["query"]!["bool"]!["filter"]), recall.ToJsonString());
-        // Certificates: an opening needing the special-operation certificate for a welding trade only up to the day it
-        // expires; one needing a certificate the worker has not, never.
+        // Certificates: an opening needing the special-operation certificate for a welding trade (in any province: it
+        // is valid nationwide) only up to the day it expires; one needing a certificate the worker has not, never.
         var mustNot = recall["query"]!["bool"]!["must_not"]!.AsArray();
-        Assert.Contains(mustNot, m => JsonNode.DeepEquals(m, JsonNode.Parse($$$"""
-            {"bool":{"filter":[{"term":{"cert_need":"special-operation|T029"}},{"range":{"start_day":{"gte":{{{expires.DayNumber + 1}}} } } }]}}
-            """)));
+        var until = Assert.Single(mustNot, m => m!["bool"] is not null)!["bool"]!["filter"]!.AsArray();
+        Assert.Contains("special-operation|T029|440000", until[0]!["terms"]!["cert_need"]!.AsArray().Select(v => v!.GetValue<string>()));
+        Assert.Contains("special-operation|T029|330000", until[0]!["terms"]!["cert_need"]!.AsArray().Select(v => v!.GetValue<string>()));
+        Assert.True(JsonNode.DeepEquals(until[1], JsonNode.Parse($$$"""{"range":{"start_day":{"gte":{{{expires.DayNumber + 1}}} } } }""")), until.ToJsonString());
         var uncovered = mustNot.Single(m => m!["terms"] is not null)!["terms"]!["cert_need"]!.AsArray().Select(v => v!.GetValue<string>()).ToList();
-        Assert.Contains("skill-level|T029", uncovered);
-        Assert.DoesNotContain("special-operation|T029", uncovered);
+        Assert.Contains("skill-level|T029|440000", uncovered);
+        Assert.DoesNotContain("special-operation|T029|440000", uncovered);
 
         await index.SearchOpeningsAsync(new OpeningSearch("焊工", ProvinceCodes: ["440000"], Sort: OpeningSort.WageMax), SearchScope.Unrestricted);
         var search = Body(server, "/matching-openings/_search");

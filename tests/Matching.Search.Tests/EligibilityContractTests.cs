@@ -20,7 +20,7 @@ namespace Matching.Search.Tests;
 /// <summary>
 /// The eligibility contract (匹配资格契约): on randomly generated worlds full of edge values (ages a day either side of
 /// each bound, 29 February births and starts, certificates expiring on the start day, certificates of another trade
-/// family or naming no trade, no stated destination, a named city elsewhere in the province, availability on the start
+/// family or naming no trade, issued in another province and recognised there or not (证书互认), no stated destination, a named city elsewhere in the province, availability on the start
 /// day, training intentions, workers in an active placement, cohorts linked to several openings, overlapping held
 /// seats), every engine that filters returns exactly the set the one rule (<see cref="Eligibility"/>) admits: SQL recall
 /// from a real SQLite database, the Lucene index built from it as the service builds it, Elasticsearch when
@@ -187,6 +187,7 @@ public sealed class EligibilityContractTests
 internal sealed class EligibilityWorld
 {
     private static readonly string[] Provinces = ["440000", "330000", "320000"];
+    private static readonly string?[] IssuingProvinces = [null, "520000", "440000", "330000", "350000"];
     private static readonly string[] Cities = ["440300", "440100", "441900", "330100", "320500"];
     private static readonly (int Min, int Max)[] AgeRanges = [(18, 45), (16, 60), (20, 35), (18, 55), (25, 50)];
 
@@ -255,7 +256,7 @@ internal sealed class EligibilityWorld
             var province = Pick(Provinces);
             var city = Cities.Where(c => c[..2] == province[..2]).DefaultIfEmpty("320500").First();
             city = random.Next(3) == 0 ? Cities.Where(c => c[..2] == province[..2]).DefaultIfEmpty(city).Last() : city;
-            var certificates = random.Next(4) switch { 0 => new[] { "skill-level" }, 1 => ["special-operation"], _ => Array.Empty<string>() };
+            var certificates = random.Next(5) switch { 0 => new[] { "skill-level" }, 1 => ["special-operation"], 2 => ["special-ability"], _ => Array.Empty<string>() };
             // No cohort (a direct hire), an upcoming one, several (the earliest upcoming counts), or one past its deadline.
             var cohorts = new List<OpeningCohort>();
             foreach (var _ in Enumerable.Range(0, random.Next(4)))
@@ -287,10 +288,12 @@ internal sealed class EligibilityWorld
             var certificates = new List<WorkerCertificate>();
             foreach (var _ in Enumerable.Range(0, random.Next(3)))
             {
-                var type = random.Next(3) == 0 ? "skill-level" : "special-operation";
+                var type = random.Next(3) switch { 0 => "skill-level", 1 => "special-ability", _ => "special-operation" };
                 var tradeId = random.Next(5) == 0 ? null : random.Next(2) == 0 ? Pick(workerTrades).TradeId : Pick(trades);
                 DateOnly? expires = random.Next(4) switch { 0 => null, 1 => start, 2 => start.AddDays(-1), _ => start.AddDays(random.Next(1, 900)) };
-                certificates.Add(new WorkerCertificate(type, tradeId, null, today.AddYears(-2), expires));
+                // Issued in Guizhou (recorded or not), in a province of the openings, or elsewhere: mutual recognition
+                // (证书互认) decides where a special-ability certificate counts.
+                certificates.Add(new WorkerCertificate(type, tradeId, null, today.AddYears(-2), expires, Pick(IssuingProvinces)));
             }
             var destinations = random.Next(4) switch
             {

@@ -93,6 +93,17 @@ public sealed class SearchApiTests(SearchApiFactory factory) : IClassFixture<Sea
         Assert.Contains("*", items[0]!["worker"]!["idNumberMasked"]!.ToString());
     }
 
+    [Fact]
+    public async Task A_search_whose_text_names_no_trade_answers_with_the_closest_trades()
+    {
+        var client = await factory.ReadyClientAsync();
+        var misspelt = await Json(await client.GetAsync("/api/search/openings?q=baojei"));
+        var hint = Assert.Single(misspelt["didYouMean"]!.AsArray(), h => h!["tradeId"]!.ToString() == "T085");
+        Assert.Equal("保洁员", hint!["name"]!.ToString());
+        var named = await Json(await client.GetAsync("/api/search/openings?q=保洁"));
+        Assert.Empty(named["didYouMean"]!.AsArray());
+    }
+
     [Theory]
     [InlineData("/api/search/workers?q=%20%20", "q")]
     [InlineData("/api/search/workers?q=%EF%BC%9F%EF%BC%9F%EF%BC%9F", "q")]

@@ -6,11 +6,13 @@ using Matching.Api.FollowUps;
 using Matching.Api.Imports;
 using Matching.Api.Infrastructure;
 using Matching.Api.Placements;
+using Matching.Api.Subsidies;
 using Matching.Api.Workers;
 using Matching.Data.Access;
 using Matching.Data.Enrolments;
 using Matching.Data.Placements;
 using Matching.Data.Storage;
+using Matching.Data.Subsidies;
 using Matching.Data.Workers;
 using Matching.Domain.Access;
 using Matching.Domain.Catalogues;
@@ -43,6 +45,8 @@ public static class ExportEndpoints
             .RequireRoles(RoleEndpointExtensions.AnyRole).Audited("placement.export", "placement");
         group.MapGet("/follow-ups", ExportFollowUps).WithName("ExportFollowUps").WithSummary("导出待回访、逾期回访（.xlsx，筛选条件同列表）")
             .RequireRoles(RoleEndpointExtensions.AnyRole).Audited("follow-up.export", "placement");
+        group.MapGet("/subsidy-claims", ExportClaims).WithName("ExportSubsidyClaims").WithSummary("导出补贴申领及核查结果（.xlsx，筛选条件同列表）")
+            .RequireRoles(SubsidyClaimEndpoints.Readers).Audited("subsidy-claim.export", "subsidy-claim");
         return group;
     }
 
@@ -158,6 +162,24 @@ public static class ExportEndpoints
             ("就业安置编号", f.PlacementId), ("劳动者编号", f.WorkerId), ("姓名", enterprise ? Masking.Name(f.WorkerName) : f.WorkerName),
             ("县（市、区）", catalogue.NameOf(f.CountyCode)), ("企业编号", f.EmployerId), ("回访月份", f.Month), ("应回访日期", Day(f.DueDate)),
             ("状态", f.State == FollowUpSchedule.Overdue ? "逾期" : "待回访"), ("已过天数", f.DaysLate)))), cancellationToken);
+    }
+
+    public static async Task<Results<FileStreamHttpResult, ValidationProblem>> ExportClaims(
+        [AsParameters] SubsidyClaimListQuery query, Caller caller, SubsidyClaimStore store, Database database, Catalogue catalogue, CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        var filter = SubsidyClaimEndpoints.Filter(query, caller, catalogue, errors);
+        if (!errors.IsValid)
+        {
+            return ApiResults.Invalid(errors);
+        }
+        return await FileAsync(database, "补贴申领", "补贴申领.xlsx", connection => Task.FromResult(store.Stream(connection, filter)
+            .Select(c => SubsidyClaimResponse.From(c, catalogue)).Select(c => Row(
+            ("编号", c.Id), ("劳动者编号", c.WorkerId), ("姓名", c.WorkerName), ("县（市、区）", c.CountyName), ("培训班期", c.CohortName),
+            ("证书类型", c.CertificateTypeName), ("工种", c.TradeName), ("等级", c.Level), ("补贴金额", c.Amount), ("生活费补贴", c.LivingAllowance),
+            ("合计", c.Total), ("依据", c.Basis), ("银行账号（脱敏）", c.BankAccountMasked), ("状态", c.StatusName),
+            ("核查结果", string.Join("；", c.Findings.Select(f => $"【{f.SeverityName}】{f.Reason}"))), ("有不予通过项", c.Blocked ? "是" : "否"), ("申领日期", Day(c.ClaimedOn)),
+            ("审核人", c.DecidedBy), ("审核意见", c.DecisionNote), ("拨付批次", c.PaymentBatchId)))), cancellationToken);
     }
 
     private const string AcceptedSql = """

@@ -47,8 +47,15 @@ public sealed record WorkerHit(long Id, double Score, WorkerResponse Worker);
 
 public sealed record OpeningHit(long Id, double Score, Opening Opening);
 
-/// <summary>A page of search results with the total and facet counts over every match.</summary>
-public sealed record SearchPage<T>(IReadOnlyList<T> Items, int Page, int PageSize, long Total, IReadOnlyDictionary<string, IReadOnlyList<FacetCount>> Facets);
+/// <summary>A trade offered when the search text named none (您是不是要找).</summary>
+public sealed record TradeHint(string TradeId, string Name);
+
+/// <summary>
+/// A page of search results with the total and facet counts over every match. <see cref="DidYouMean"/>: when the text
+/// maps to no trade, the trades whose words look or sound closest to it (empty otherwise, or when none is close).
+/// </summary>
+public sealed record SearchPage<T>(IReadOnlyList<T> Items, int Page, int PageSize, long Total, IReadOnlyDictionary<string, IReadOnlyList<FacetCount>> Facets,
+    IReadOnlyList<TradeHint>? DidYouMean = null);
 
 public sealed record RecallHit(long Id, double Score);
 
@@ -158,7 +165,7 @@ public static class SearchEndpoints
                 items.Add(new WorkerHit(hit.Id, hit.Score, WorkerResponse.From(worker, catalogue, today)));
             }
         }
-        return TypedResults.Ok(new SearchPage<WorkerHit>(items, paging.PageNumber, paging.Size, result.Total, Labelled(result.Facets, catalogue)));
+        return TypedResults.Ok(new SearchPage<WorkerHit>(items, paging.PageNumber, paging.Size, result.Total, Labelled(result.Facets, catalogue), Hints(search, catalogue, text)));
     }
 
     public static async Task<Results<Ok<SearchPage<OpeningHit>>, ValidationProblem>> SearchOpenings(
@@ -205,7 +212,7 @@ public static class SearchEndpoints
                 items.Add(new OpeningHit(hit.Id, hit.Score, opening));
             }
         }
-        return TypedResults.Ok(new SearchPage<OpeningHit>(items, paging.PageNumber, paging.Size, result.Total, Labelled(result.Facets, catalogue)));
+        return TypedResults.Ok(new SearchPage<OpeningHit>(items, paging.PageNumber, paging.Size, result.Total, Labelled(result.Facets, catalogue), Hints(search, catalogue, text)));
     }
 
     public static Results<Ok<IReadOnlyList<TradeSuggestion>>, ValidationProblem> SuggestTrades([AsParameters] SuggestQuery query, TradeSuggester suggester)
@@ -332,6 +339,9 @@ public static class SearchEndpoints
         }
         return text;
     }
+
+    private static IReadOnlyList<TradeHint> Hints(SearchComponents search, Catalogue catalogue, string? text) =>
+        text is null ? [] : search.Analyzer.DidYouMean(text).Select(id => new TradeHint(id, catalogue.TradesById[id].Name)).ToList();
 
     private static void CheckCodes(ValidationErrors errors, string field, string[]? codes, Func<string, bool> known, string message)
     {

@@ -76,7 +76,7 @@ public sealed record BatchCheckInput(int? Year);
 public static class SubsidyClaimEndpoints
 {
     private const string What = "补贴申领";
-    private static readonly string[] Readers = [Roles.CountyOffice, Roles.PrefectureOffice, Roles.Admin];
+    public static readonly string[] Readers = [Roles.CountyOffice, Roles.PrefectureOffice, Roles.Admin];
 
     public static RouteGroupBuilder MapSubsidyClaims(this IEndpointRouteBuilder routes)
     {
@@ -105,16 +105,22 @@ public static class SubsidyClaimEndpoints
         var errors = new ValidationErrors();
         var paging = new Paging(query.Page, query.PageSize);
         paging.Validate(errors);
-        if (query.Status is { } status && !ClaimStatus.All.Contains(status)) errors.Add("status", "应为 " + string.Join("、", ClaimStatus.All));
-        if (query.CountyCode is { } county && !catalogue.IsGuizhouCounty(county)) errors.Add("countyCode", "不是贵州省的县级行政区划代码");
-        if (query.Year is < 2000 or > 2100) errors.Add("year", "年度应在2000至2100之间");
+        var filter = Filter(query, caller, catalogue, errors);
         if (!errors.IsValid)
         {
             return ApiResults.Invalid(errors);
         }
-        var page = await store.ListAsync(new SubsidyClaimFilter(Scope.Counties(caller, query.CountyCode), query.Status, query.WorkerId, query.CohortId, query.Year),
-            paging.PageNumber, paging.Size, cancellationToken);
+        var page = await store.ListAsync(filter, paging.PageNumber, paging.Size, cancellationToken);
         return TypedResults.Ok(new PagedList<SubsidyClaimResponse>(page.Items.Select(c => SubsidyClaimResponse.From(c, catalogue)).ToList(), page.Page, page.PageSize, page.Total));
+    }
+
+    /// <summary>The list's filter within the caller's scope (the list and its export share it); problems go to <paramref name="errors"/>.</summary>
+    public static SubsidyClaimFilter Filter(SubsidyClaimListQuery query, Caller caller, Catalogue catalogue, ValidationErrors errors)
+    {
+        if (query.Status is { } status && !ClaimStatus.All.Contains(status)) errors.Add("status", "应为 " + string.Join("、", ClaimStatus.All));
+        if (query.CountyCode is { } county && !catalogue.IsGuizhouCounty(county)) errors.Add("countyCode", "不是贵州省的县级行政区划代码");
+        if (query.Year is < 2000 or > 2100) errors.Add("year", "年度应在2000至2100之间");
+        return new SubsidyClaimFilter(Scope.Counties(caller, query.CountyCode), query.Status, query.WorkerId, query.CohortId, query.Year);
     }
 
     public static async Task<Results<Created<SubsidyClaimResponse>, ValidationProblem, ProblemHttpResult>> CreateClaim(

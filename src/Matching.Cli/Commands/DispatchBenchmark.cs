@@ -81,8 +81,12 @@ public static class DispatchBenchmark
 
             var greedy = GreedyByScore.Solve(problem);
             var stable = StableAllocator.Solve(problem);
+            // Nobody assigning: each worker applies to the first three cohorts of the list shown to them, ordered by score
+            // alone or with congestion awareness (the applications per seat of the unaware round as the recent ones).
+            var recommended = RecommendationRound.Solve(problem);
+            var congestionAware = RecommendationRound.Solve(problem, applicationsPerSeat: RecommendationRound.ApplicationsPerSeat(problem));
             var truth = await TruthAsync(environment, profiles, problem, today);
-            var outcomes = new[] { plan.Outcome, stable, greedy, plan.Baseline };
+            var outcomes = new[] { plan.Outcome, stable, greedy, recommended, congestionAware, plan.Baseline };
             var trueRetained = outcomes.ToDictionary(o => o.Mode, o => o.Assignments.Sum(a => truth(problem.Pairs[a.Pair])));
             foreach (var outcome in outcomes)
             {
@@ -91,6 +95,8 @@ public static class DispatchBenchmark
                     $"  {outcome.Mode,-24} seats filled {f.SeatsFilled,7:N0} ({f.FillRate:P1})  predicted retained {f.ExpectedRetained,9:N1}  TRUE retained {trueRetained[outcome.Mode],9:N1}  priority share {f.PriorityShare:P1}  objective {f.Objective:N1}"));
             }
             var optimal = trueRetained[AllocationModes.Optimal];
+            await log.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"dispatch: workers applying to the first three places of their list: seats filled {recommended.Figures.FillRate:P1} ordered by score alone, {congestionAware.Figures.FillRate:P1} with congestion awareness; true retained {trueRetained[AllocationModes.Recommended]:N1} → {trueRetained[AllocationModes.RecommendedCongestion]:N1}"));
             await log.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                 $"dispatch: true retained, optimal vs greedy {optimal / trueRetained[AllocationModes.Greedy] - 1:+0.0%;-0.0%} (target +3 %), vs first come first served {optimal / trueRetained[AllocationModes.FirstComeFirstServed] - 1:+0.0%;-0.0%} (target +10 %); total {totalSeconds:F1} s (target ≤ 10 s)"));
             var peakMb = Process.GetCurrentProcess().PeakWorkingSet64 / 1024.0 / 1024.0;
@@ -119,6 +125,10 @@ public static class DispatchBenchmark
                 ["true_retained_optimal"] = Math.Round(optimal, 1),
                 ["true_gain_over_greedy"] = Math.Round(optimal / trueRetained[AllocationModes.Greedy] - 1, 4),
                 ["true_gain_over_fcfs"] = Math.Round(optimal / trueRetained[AllocationModes.FirstComeFirstServed] - 1, 4),
+                ["true_retained_recommended"] = Math.Round(trueRetained[AllocationModes.Recommended], 1),
+                ["true_retained_congestion"] = Math.Round(trueRetained[AllocationModes.RecommendedCongestion], 1),
+                ["fill_rate_recommended"] = Math.Round(recommended.Figures.FillRate, 4),
+                ["fill_rate_congestion"] = Math.Round(congestionAware.Figures.FillRate, 4),
                 ["fill_rate"] = Math.Round(plan.Outcome.Figures.FillRate, 4),
                 ["baseline_fill_rate"] = Math.Round(plan.Baseline.Figures.FillRate, 4),
                 ["priority_share"] = Math.Round(plan.Outcome.Figures.PriorityShare, 4),

@@ -12,11 +12,16 @@ namespace Matching.Cli.Commands;
 /// used to choose the model), ranks each opening's candidates at random, by the recall's relevance, by a clerk's rule,
 /// by a plain logistic regression (fitted on the training period), by the current model and — on the demo data — by the
 /// demo world's true probabilities (the oracle); prints NDCG@10 and AUC and ends with one JSON line.
+/// <c>evaluate search</c> scores the search's text-to-concept layer instead (<see cref="SearchEvaluationCommand"/>).
 /// </summary>
 public static class EvaluateCommand
 {
     public static async Task<int> RunAsync(CliContext context)
     {
+        if (context.Positional(0) == "search")
+        {
+            return await SearchEvaluationCommand.RunAsync(context);
+        }
         var directory = ModelLocation.Resolve(context.Value("models"));
         if (!File.Exists(Path.Combine(directory, RetentionModel.ModelFileName)))
         {

@@ -49,6 +49,7 @@ public sealed class DemoSeeder(DataEnvironment environment, TimeProvider time)
         await pastTraining.CheckAsync(trainingOptions, progress, cancellationToken);
         var alerts = await PlantJobLossAlertsAsync(cancellationToken);
         progress?.Report($"演示数据：{alerts} 条防返贫就业预警（脱贫、监测户劳动者提前离岗或回访时未就业）");
+        await environment.Database.RefreshStatisticsAsync(cancellationToken);
         return (employerCount, written);
     }
 

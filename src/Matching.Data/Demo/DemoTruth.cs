@@ -100,7 +100,7 @@ public sealed class DemoTruth(Catalogue catalogue, int seed = DemoData.DefaultSe
         var supported = o.Accommodation && w.PriorityGroups.Any(g => g is "poverty-lifted" or "relocated" or "monitored") ? 1 : 0;
         var age = Eligibility.AgeOn(w.Terms.BirthDate, on);
         var physical = catalogue.TradesById.TryGetValue(terms.TradeId, out var trade) && PhysicalFamilies.Contains(trade.FamilyId);
-        var skillCertificate = Eligibility.Holds(catalogue, w.Terms.Certificates, Eligibility.SkillLevelCertificate, terms.TradeId, on) ? 1 : 0;
+        var skillCertificate = Eligibility.Holds(catalogue, w.Terms.Certificates, Eligibility.SkillLevelCertificate, terms.TradeId, terms.ProvinceCode, on) ? 1 : 0;
         var years = Math.Max(0, on.DayNumber - w.RegisteredOn.DayNumber) / 365.0;
         var reliability = Reliability(w.Id);
         var affinity = IsPartnerCounty(o.EmployerId, w.CountyCode) ? PartnerAffinity : 0;

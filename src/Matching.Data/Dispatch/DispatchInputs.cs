@@ -129,6 +129,44 @@ public sealed class DispatchInputs(Database database)
     }
 
     /// <summary>The enrolments binding these workers' dates.</summary>
+    // An opening's upcoming cohorts with their recent enrolments (any outcome: each was an application) and seats taken.
+    private const string CrowdingSql = """
+        SELECT co.opening_id, c.capacity,
+            (SELECT COUNT(*) FROM enrolments e WHERE e.cohort_id = c.id AND e.status IN ('offered', 'accepted')) AS seats_taken,
+            (SELECT COUNT(*) FROM enrolments e WHERE e.cohort_id = c.id AND e.created_at >= @Since) AS recent
+        FROM cohort_openings co JOIN cohorts c ON c.id = co.cohort_id
+        WHERE co.opening_id IN @Ids AND c.status IN ('planned', 'open') AND c.start_date >= @Today
+        """;
+
+    /// <summary>
+    /// Recent applications per free seat (<see cref="Congestion.ApplicationsPerSeat"/>) of each opening that trains
+    /// through upcoming cohorts: enrolments made since <paramref name="since"/> over the seats still free. Openings
+    /// without an upcoming cohort (direct hires) are not listed.
+    /// </summary>
+    public async Task<Dictionary<long, double>> CrowdingAsync(IReadOnlyCollection<long> openingIds, DateTimeOffset since, DateOnly today,
+        CancellationToken cancellationToken = default)
+    {
+        var totals = new Dictionary<long, (int Recent, int Free)>();
+        await using var connection = await database.OpenAsync(cancellationToken);
+        foreach (var chunk in openingIds.Distinct().Chunk(500))
+        {
+            foreach (var row in await connection.QueryAsync<CrowdingRow>(CrowdingSql, new { Ids = chunk, Since = since, Today = today }))
+            {
+                var (recent, free) = totals.GetValueOrDefault(row.OpeningId);
+                totals[row.OpeningId] = (recent + (int)row.Recent, free + (int)Math.Max(0, row.Capacity - row.SeatsTaken));
+            }
+        }
+        return totals.ToDictionary(t => t.Key, t => Congestion.ApplicationsPerSeat(t.Value.Recent, t.Value.Free));
+    }
+
+    private sealed class CrowdingRow
+    {
+        public long OpeningId { get; init; }
+        public long Capacity { get; init; }
+        public long SeatsTaken { get; init; }
+        public long Recent { get; init; }
+    }
+
     public async Task<ILookup<long, HeldEnrolment>> HeldAsync(IReadOnlyCollection<long> workerIds, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);

@@ -74,7 +74,7 @@ public static class SurveyColumns
     /// <summary>A header as compared: full-width folded, spaces, required marks (*) and a trailing note in brackets removed.</summary>
     public static string Normalize(string header)
     {
-        var text = header.Normalize(NormalizationForm.FormKC);
+        var text = SurveySheetReader.Fold(header);
         var builder = new StringBuilder(text.Length);
         foreach (var c in text)
         {
@@ -289,11 +289,38 @@ public static class SurveySheetReader
         return found;
     }
 
+    /// <summary>
+    /// Text folded to NFKC (full-width digits, letters and spaces to half-width). Most cells are plain ASCII or common
+    /// Chinese characters, which NFKC leaves as they are: those are returned without asking ICU, which costs more than
+    /// reading the cell (every cell of a sheet passes here, most several times).
+    /// </summary>
+    public static string Fold(string text)
+    {
+        foreach (var c in text)
+        {
+            // ASCII, CJK unified ideographs and the ideographic comma and full stop have no compatibility mapping and
+            // never combine; anything else (full-width forms, ideographic space, combining marks…) goes through NFKC.
+            if (c >= 0x80 && c is not (>= '\u4E00' and <= '\u9FFF') and not '、' and not '。')
+            {
+                try
+                {
+                    return text.Normalize(NormalizationForm.FormKC);
+                }
+                catch (ArgumentException)
+                {
+                    // Not valid Unicode (a lone surrogate, a noncharacter): kept as typed, for the rules to refuse.
+                    return text;
+                }
+            }
+        }
+        return text;
+    }
+
     /// <summary>A cell as text: strings folded to half-width (NFKC: full-width digits and letters) and trimmed; numbers without exponent where exact.</summary>
     public static string? Text(object? value) => value switch
     {
         null => null,
-        string s => s.Normalize(NormalizationForm.FormKC).Trim() is { Length: > 0 } t ? t : null,
+        string s => Fold(s).Trim() is { Length: > 0 } t ? t : null,
         double d when d == Math.Floor(d) && Math.Abs(d) < 1e15 => d.ToString("0", CultureInfo.InvariantCulture),
         double d => d.ToString(CultureInfo.InvariantCulture),
         DateTime dt => dt.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
@@ -308,7 +335,7 @@ public static partial class SurveyCells
 {
     /// <summary>An ID number Excel turned into a number: 5.22422E+17 as text, or a number cell (its last digits are gone).</summary>
     public static bool IsNumericIdNumber(object? value) => value is double or decimal or long or int
-        || (value is string s && ScientificPattern().IsMatch(s.Normalize(NormalizationForm.FormKC).Trim()));
+        || (value is string s && ScientificPattern().IsMatch(SurveySheetReader.Fold(s).Trim()));
 
     /// <summary>Digits, letters and X of an ID number or phone, with every kind of space removed.</summary>
     public static string? Compact(object? value) =>

@@ -43,6 +43,7 @@ public sealed class DataEnvironment : IDisposable
                 ? new Database(SqliteDialect.Instance, options.ConnectionString ?? Migrator.SqliteConnectionString(dataDirectory))
                 : throw new InvalidOperationException($"Matching:StorageProvider '{options.StorageProvider}' 不受支持；可用值: sqlite, sqlserver");
         var applied = Migrator.Apply(database);
+        database.RefreshStatisticsAsync().GetAwaiter().GetResult();
         CatalogueFiles.RecordVersionAsync(database, catalogue, time.GetUtcNow()).GetAwaiter().GetResult();
         var protector = new PersonalDataProtector(DataKeys.Load(options.DataKey, dataDirectory));
         return new DataEnvironment(options, catalogue, database, protector, applied);

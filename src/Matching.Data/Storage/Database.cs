@@ -80,6 +80,16 @@ public sealed class Database
         return connection;
     }
 
+    /// <summary>Refreshes the planner's statistics where the engine needs it (<see cref="SqlDialect.RefreshStatisticsSql"/>).</summary>
+    public async Task RefreshStatisticsAsync(CancellationToken cancellationToken = default)
+    {
+        if (Dialect.RefreshStatisticsSql is { } sql)
+        {
+            await using var connection = await OpenAsync(cancellationToken);
+            await connection.ExecuteAsync(new CommandDefinition(sql, commandTimeout: 600, cancellationToken: cancellationToken));
+        }
+    }
+
     /// <summary>
     /// Runs the work in one transaction; commits when it returns, rolls back when it throws. When an audited request
     /// is pending (<see cref="AuditScope"/>) and the work changed rows, its audit row is written in the same

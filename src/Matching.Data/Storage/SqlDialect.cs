@@ -78,6 +78,20 @@ public abstract class SqlDialect
 
     public virtual Task EndBulkLoadAsync(DbConnection connection) => Task.CompletedTask;
 
+    /// <summary>
+    /// Settings for one connection's large write transaction (an import of thousands of rows into big indexes), and
+    /// the statement that puts them back before the connection returns to the pool; null where nothing is needed.
+    /// </summary>
+    public virtual string? LargeWriteSettings => null;
+
+    public virtual string? LargeWriteReset => null;
+
+    /// <summary>
+    /// Refreshes the query planner's statistics after the data changed in bulk (start-up, a seed, an import). Null where
+    /// the engine keeps them itself (SQL Server's automatic statistics).
+    /// </summary>
+    public virtual string? RefreshStatisticsSql => null;
+
     /// <summary>Prepares a command run many times with different values (bulk loads), where the engine benefits.</summary>
     public virtual Task PrepareAsync(DbCommand command, CancellationToken cancellationToken) => command.PrepareAsync(cancellationToken);
 
@@ -143,11 +157,21 @@ public sealed class SqliteDialect : SqlDialect
     // WAL lets readers run beside the single writer; busy_timeout makes writers queue instead of failing.
     public override string OnOpen => "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;";
 
+    // 256 MB of page cache instead of 2 MB (the default), given back afterwards.
+    public override string LargeWriteSettings => "PRAGMA cache_size = -262144;";
+
+    public override string LargeWriteReset => "PRAGMA cache_size = -2000;";
+
     // Checkpointing the WAL into the database once at the end instead of every ~4 MB halves the writes of a big load.
     public override Task BeginBulkLoadAsync(DbConnection connection) => connection.ExecuteAsync("PRAGMA wal_autocheckpoint = 0;");
 
     public override Task EndBulkLoadAsync(DbConnection connection) =>
-        connection.ExecuteAsync("PRAGMA wal_checkpoint(TRUNCATE); PRAGMA wal_autocheckpoint = 1000;", commandTimeout: 3600);
+        connection.ExecuteAsync("PRAGMA wal_checkpoint(TRUNCATE); PRAGMA wal_autocheckpoint = 1000; " + RefreshStatisticsSql, commandTimeout: 3600);
+
+    // SQLite keeps no statistics of its own: without them it guesses join orders, e.g. it read every upcoming cohort to
+    // find one opening's intakes (40 ms at a million workers instead of 0.1 ms). A sampled ANALYZE (at most 1,000 rows an
+    // index) takes about 0.1 s on a 1 GB database.
+    public override string RefreshStatisticsSql => "PRAGMA analysis_limit = 1000; ANALYZE;";
 
     private const string IndexesSql = "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = @Table AND sql IS NOT NULL";
     private const string TablesSql = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%' AND name <> 'SchemaVersions' ORDER BY name";

@@ -262,13 +262,7 @@ public sealed class SubsidyClaimStore(Database database, PersonalDataProtector p
 
     public async Task<PagedList<SubsidyClaim>> ListAsync(SubsidyClaimFilter filter, int page, int pageSize, CancellationToken cancellationToken = default)
     {
-        var query = new ListQuery()
-            .Add("s.county_code IN @CountyCodes", "CountyCodes", filter.CountyCodes is { Count: > 0 } c ? c : null)
-            .Add("s.status = @Status", "Status", filter.Status)
-            .Add("s.worker_id = @WorkerId", "WorkerId", filter.WorkerId)
-            .Add("s.cohort_id = @CohortId", "CohortId", filter.CohortId)
-            .Add("s.granted_year = @GrantedYear", "GrantedYear", filter.GrantedYear)
-            .When(filter.OnlyPriorityGroups, "w.priority_groups <> ''");
+        var query = Query(filter);
         query.Parameters.Add("Skip", (page - 1) * pageSize);
         query.Parameters.Add("Take", pageSize);
         await using var connection = await database.OpenAsync(cancellationToken);
@@ -276,6 +270,18 @@ public sealed class SubsidyClaimStore(Database database, PersonalDataProtector p
         var rows = await connection.QueryAsync<ClaimRow>($"{Select}{query.Where} ORDER BY s.id{database.Dialect.Page}", query.Parameters);
         return new PagedList<SubsidyClaim>(rows.Select(r => r.ToClaim()).ToList(), page, pageSize, total);
     }
+
+    /// <summary>Every claim the filter selects, in id order, read one row at a time (exports).</summary>
+    public IEnumerable<SubsidyClaim> Stream(DbConnection connection, SubsidyClaimFilter filter) =>
+        Query(filter).Stream<ClaimRow>(connection, Select, "s.id").Select(r => r.ToClaim());
+
+    private static ListQuery Query(SubsidyClaimFilter filter) => new ListQuery()
+        .Add("s.county_code IN @CountyCodes", "CountyCodes", filter.CountyCodes is { Count: > 0 } c ? c : null)
+        .Add("s.status = @Status", "Status", filter.Status)
+        .Add("s.worker_id = @WorkerId", "WorkerId", filter.WorkerId)
+        .Add("s.cohort_id = @CohortId", "CohortId", filter.CohortId)
+        .Add("s.granted_year = @GrantedYear", "GrantedYear", filter.GrantedYear)
+        .When(filter.OnlyPriorityGroups, "w.priority_groups <> ''");
 
     /// <summary>The checks on one claim inside the caller's transaction, findings stored.</summary>
     private async Task<IReadOnlyList<IntegrityFinding>> CheckInAsync(DbConnection connection, DbTransaction tx, long id, DateOnly today, DateTimeOffset now)

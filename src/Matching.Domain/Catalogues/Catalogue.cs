@@ -21,8 +21,10 @@ public sealed class Catalogue
         IReadOnlyList<PriorityGroup> priorityGroups,
         IReadOnlyList<TrainingType> trainingTypes,
         IReadOnlyList<EducationLevel> educationLevels,
-        TrainingPolicy? policy = null)
+        TrainingPolicy? policy = null,
+        IReadOnlyList<TradePhraseRule>? tradePhrases = null)
     {
+        TradePhrases = tradePhrases ?? [];
         Version = version;
         Divisions = divisions;
         DivisionHistory = divisionHistory;
@@ -50,9 +52,8 @@ public sealed class Catalogue
         GuizhouCounties = divisions
             .Where(d => d.Level == DivisionLevel.County && d.Code.StartsWith(GuizhouProvinceCode[..2], StringComparison.Ordinal))
             .ToList();
-        DestinationProvinces = divisions
-            .Where(d => d.Level == DivisionLevel.Province && d.Code != GuizhouProvinceCode)
-            .ToList();
+        Provinces = divisions.Where(d => d.Level == DivisionLevel.Province).ToList();
+        DestinationProvinces = Provinces.Where(d => d.Code != GuizhouProvinceCode).ToList();
     }
 
     /// <summary>贵州省.</summary>
@@ -65,6 +66,9 @@ public sealed class Catalogue
     public IReadOnlyList<TradeFamily> TradeFamilies { get; }
     public IReadOnlyList<Trade> Trades { get; }
     public IReadOnlyList<TradeSynonym> TradeSynonyms { get; }
+
+    /// <summary>Activity and workplace patterns of the text-to-concept layer (活动/场所说法 → 工种).</summary>
+    public IReadOnlyList<TradePhraseRule> TradePhrases { get; }
     public IReadOnlyList<SkillLevel> SkillLevels { get; }
     public IReadOnlyList<CertificateType> CertificateTypes { get; }
     public IReadOnlyList<PriorityGroup> PriorityGroups { get; }
@@ -87,6 +91,9 @@ public sealed class Catalogue
 
     /// <summary>Guizhou's county-level divisions (区/县/县级市), where workers' household registrations are.</summary>
     public IReadOnlyList<Division> GuizhouCounties { get; }
+
+    /// <summary>Every province of the division catalogue (Guizhou and the partner provinces).</summary>
+    public IReadOnlyList<Division> Provinces { get; }
 
     /// <summary>The partner provinces (广东, 浙江, 福建, 江苏).</summary>
     public IReadOnlyList<Division> DestinationProvinces { get; }

@@ -32,6 +32,22 @@ public enum SynonymKind { Colloquial, Traditional, Miswriting }
 /// <summary>A word people type for a trade (俗称, 繁体, 常见错写) mapped to the trade concept.</summary>
 public sealed record TradeSynonym(string Term, string TradeId, SynonymKind Kind);
 
+/// <summary>
+/// What a row of <c>trade-phrases.csv</c> describes: <see cref="Activity"/> and <see cref="Workplace"/> pair a word with
+/// an object near it (开 … 货车, 饭店 … 后厨), or stand alone when there are no objects; <see cref="Word"/> is an everyday or
+/// regional word too loose for the synonym list; <see cref="Verb"/>, <see cref="Place"/> and <see cref="Agent"/> combine
+/// with the stem of any catalogue word that ends in one of the row's endings (货车|司机 → 开货车, 电子|装配工 → 电子厂,
+/// 油漆|工 → 油漆匠).
+/// </summary>
+public enum PhraseKind { Activity, Workplace, Word, Verb, Place, Agent }
+
+/// <summary>
+/// A text-to-concept pattern (活动/场所说法): <see cref="Words"/> near one of <see cref="Objects"/> (either order, a few
+/// characters apart) means one of <see cref="TradeIds"/>; for the stem kinds, <see cref="Objects"/> are the endings a
+/// catalogue word must have for its stem to combine ("*" for any ending), and the trades come from that word.
+/// </summary>
+public sealed record TradePhraseRule(PhraseKind Kind, IReadOnlyList<string> Words, IReadOnlyList<string> Objects, IReadOnlyList<string> TradeIds);
+
 /// <summary>Skill level on the 新八级工 ladder; 高级工 and above count as high-skilled talent (高技能人才).</summary>
 public sealed record SkillLevel(int Level, string Name, bool HighSkilled);
 

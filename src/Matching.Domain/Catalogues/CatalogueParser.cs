@@ -102,6 +102,19 @@ public static class CatalogueParser
                 "miswriting" => SynonymKind.Miswriting,
                 _ => Fail(SynonymKind.Colloquial, $"trade-synonyms '{r[0]}': 未知类型 '{r[2]}'"),
             })).ToList();
+        // Optional: an older catalogue without text-to-concept patterns still loads.
+        var phrases = !manifest.Files.ContainsKey("tradePhrases") ? [] : Rows("tradePhrases", "kind", "words", "objects", "trades").Select(r => new TradePhraseRule(
+            r[0] switch
+            {
+                "activity" => PhraseKind.Activity,
+                "workplace" => PhraseKind.Workplace,
+                "word" => PhraseKind.Word,
+                "verb" => PhraseKind.Verb,
+                "place" => PhraseKind.Place,
+                "agent" => PhraseKind.Agent,
+                _ => Fail(PhraseKind.Word, $"trade-phrases '{r[1]}': 未知类型 '{r[0]}'"),
+            },
+            List(r[1]), List(r[2]), List(r[3]))).ToList();
         var levels = Rows("skillLevels", "level", "name", "high_skilled").Select(r => new SkillLevel(
             int.TryParse(r[0], NumberStyles.None, CultureInfo.InvariantCulture, out var l) ? l : Fail(0, $"skill-levels: 等级 '{r[0]}' 不是数字"),
             r[1], Bool(r[2], $"skill-levels {r[0]}"))).ToList();
@@ -117,6 +130,7 @@ public static class CatalogueParser
         }
 
         CheckConsistency(problems, divisions, history, industries, families, trades, synonyms, levels);
+        CheckPhrases(problems, phrases, trades.Select(t => t.Id).ToHashSet(StringComparer.Ordinal));
         var divisionCodes = divisions.Select(d => d.Code).ToHashSet(StringComparer.Ordinal);
         var policy = TrainingPolicyParser.Parse(manifest.Files.ContainsKey, Rows, new TrainingPolicyParser.References(
             certificateTypes.Select(c => c.Id).ToHashSet(StringComparer.Ordinal), trainingTypes.Select(t => t.Id).ToHashSet(StringComparer.Ordinal),
@@ -127,7 +141,36 @@ public static class CatalogueParser
             throw new CatalogueException(problems);
         }
         return new Catalogue(manifest.Version, divisions, history, industries, families, trades, synonyms, levels,
-            certificateTypes, groups, trainingTypes, education, policy);
+            certificateTypes, groups, trainingTypes, education, policy, phrases);
+    }
+
+    private static void CheckPhrases(List<string> problems, List<TradePhraseRule> phrases, HashSet<string> tradeIds)
+    {
+        foreach (var rule in phrases)
+        {
+            var where = $"trade-phrases '{string.Join('|', rule.Words)}'";
+            if (rule.Words.Count == 0 || rule.Words.Any(w => w.Length > 12))
+            {
+                problems.Add($"{where}: 词语不能为空，每个不超过12个字");
+            }
+            var stemKind = rule.Kind is PhraseKind.Verb or PhraseKind.Place or PhraseKind.Agent;
+            if (stemKind != (rule.TradeIds.Count == 0))
+            {
+                problems.Add(stemKind ? $"{where}: 词干规则的工种来自目录词语，不应列出工种" : $"{where}: 应列出至少一个工种");
+            }
+            if (stemKind && rule.Objects.Count == 0)
+            {
+                problems.Add($"{where}: 词干规则应列出词尾（或 *）");
+            }
+            if (rule.Kind == PhraseKind.Word && rule.Objects.Count > 0)
+            {
+                problems.Add($"{where}: word 规则不带搭配词");
+            }
+            foreach (var id in rule.TradeIds.Where(id => !tradeIds.Contains(id)))
+            {
+                problems.Add($"{where}: 工种 {id} 不存在");
+            }
+        }
     }
 
     private static void CheckConsistency(

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Matching.Domain.Catalogues;
+using Matching.Domain.Training;
 using Matching.Domain.Workers;
 
 namespace Matching.Domain.Matching;
@@ -70,7 +71,8 @@ public sealed record Ineligibility(EligibilityCheck Check, string Reason);
 /// training intentions includes it. No stated intention means no objection, as with destinations.</item>
 /// <item><b>Certificates</b>: every certificate type the opening requires, and the special-operation certificate
 /// (特种作业操作证) when its trade is a special operation, is held valid on the start day and recognised for the
-/// opening's trade (<see cref="Covers"/>, the one place certificate recognition is decided).</item>
+/// opening's trade in the opening's province: issued there or recognised there by mutual recognition (证书互认)
+/// (<see cref="Covers"/>, the one place certificate recognition is decided).</item>
 /// </list>
 /// Pure and allocation-free on the <see cref="Admits"/> path, which runs for every pair of a dispatch round.
 /// </summary>
@@ -137,10 +139,13 @@ public static class Eligibility
         }
         foreach (var type in RequiredCertificateTypes(catalogue, opening))
         {
-            if (!Holds(catalogue, worker.Certificates, type, opening.TradeId, start))
+            if (!Holds(catalogue, worker.Certificates, type, opening.TradeId, opening.ProvinceCode, start))
             {
                 var certificate = catalogue.CertificateTypesById.TryGetValue(type, out var c) ? c.Name : type;
-                failed.Add(new(EligibilityCheck.Certificate, $"缺少{certificate}：开班日（{Day(start)}）须持有效的{openingTrade?.Name ?? opening.TradeId}同类证书"));
+                var best = CertificateRequirement.Best(catalogue, worker.Certificates, type, opening.TradeId, start, opening.ProvinceCode);
+                failed.Add(new(EligibilityCheck.Certificate, best.Outcome == CertificateOutcome.NotRecognised
+                    ? $"缺少{certificate}：{CertificateRequirement.Reason(catalogue, best)}"
+                    : $"缺少{certificate}：开班日（{Day(start)}）须持有效的{openingTrade?.Name ?? opening.TradeId}同类证书"));
             }
         }
         return failed;
@@ -291,24 +296,27 @@ public static class Eligibility
     {
         for (var i = 0; i < opening.RequiredCertificates.Count; i++)
         {
-            if (!Holds(catalogue, certificates, opening.RequiredCertificates[i], opening.TradeId, on))
+            if (!Holds(catalogue, certificates, opening.RequiredCertificates[i], opening.TradeId, opening.ProvinceCode, on))
             {
                 return opening.RequiredCertificates[i];
             }
         }
-        if (NeedsSpecialOperation(catalogue, opening) && !Holds(catalogue, certificates, SpecialOperationCertificate, opening.TradeId, on))
+        if (NeedsSpecialOperation(catalogue, opening) && !Holds(catalogue, certificates, SpecialOperationCertificate, opening.TradeId, opening.ProvinceCode, on))
         {
             return SpecialOperationCertificate;
         }
         return null;
     }
 
-    /// <summary>Whether one of the certificates is of the type, recognised for the opening's trade and valid on the day.</summary>
-    public static bool Holds(Catalogue catalogue, IReadOnlyList<WorkerCertificate> certificates, string type, string openingTradeId, DateOnly on)
+    /// <summary>
+    /// Whether one of the certificates is of the type, recognised for the opening's trade in the opening's province
+    /// (<paramref name="requiredIn"/>), and valid on the day.
+    /// </summary>
+    public static bool Holds(Catalogue catalogue, IReadOnlyList<WorkerCertificate> certificates, string type, string openingTradeId, string requiredIn, DateOnly on)
     {
         for (var i = 0; i < certificates.Count; i++)
         {
-            if (ValidOn(certificates[i], on) && Covers(catalogue, certificates[i], type, openingTradeId))
+            if (ValidOn(certificates[i], on) && Covers(catalogue, certificates[i], type, openingTradeId, requiredIn))
             {
                 return true;
             }
@@ -320,12 +328,18 @@ public static class Eligibility
 
     /// <summary>
     /// Certificate recognition (证书认定), the one function that says whether a held certificate meets a required type
-    /// for an opening's trade: the same type, and issued for a trade of the opening's trade family (a special-operation
-    /// certificate is issued per operation category, which the trade families mirror); a certificate naming no trade
-    /// counts for any trade, except a special-operation certificate, which always names one. Mutual recognition
-    /// between provinces (证书互认) plugs in here; the search index and SQL recall encode certificates through it.
+    /// for an opening's trade in the opening's province: the same type; issued for a trade of the opening's trade
+    /// family (a special-operation certificate is issued per operation category, which the trade families mirror), a
+    /// certificate naming no trade counting for any trade except a special-operation certificate, which always names
+    /// one; and issued in that province or recognised there by the mutual-recognition catalogue (证书互认,
+    /// <see cref="TrainingPolicy.Recognises"/>). The search index and the query planner encode certificates through it.
     /// </summary>
-    public static bool Covers(Catalogue catalogue, WorkerCertificate held, string requiredType, string openingTradeId) =>
+    public static bool Covers(Catalogue catalogue, WorkerCertificate held, string requiredType, string openingTradeId, string requiredIn) =>
+        CoversTrade(catalogue, held, requiredType, openingTradeId)
+        && catalogue.Policy.Recognises(requiredType, CertificateRequirement.IssuingProvinceOf(held), requiredIn);
+
+    /// <summary>The type and trade part of <see cref="Covers"/>, wherever the certificate was issued.</summary>
+    public static bool CoversTrade(Catalogue catalogue, WorkerCertificate held, string requiredType, string openingTradeId) =>
         held.Type == requiredType
         && (held.TradeId is null
             ? requiredType != SpecialOperationCertificate

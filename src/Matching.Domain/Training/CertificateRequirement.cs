@@ -53,10 +53,7 @@ public static class CertificateRequirement
         {
             return CertificateOutcome.Expired;
         }
-        var tradeFits = certificate.TradeId is null
-            ? requiredType != Eligibility.SpecialOperationCertificate
-            : Eligibility.Relation(catalogue, certificate.TradeId, openingTradeId) >= TradeMatch.SameFamily;
-        if (!tradeFits)
+        if (!Eligibility.CoversTrade(catalogue, certificate, requiredType, openingTradeId))
         {
             return CertificateOutcome.OtherTrade;
         }

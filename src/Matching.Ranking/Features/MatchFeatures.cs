@@ -186,7 +186,7 @@ public sealed class FeatureBuilder(Catalogue catalogue)
             terms.MaxLevel,
             terms.RequiredCertificates,
             missing,
-            Eligibility.Holds(catalogue, worker.Terms.Certificates, Eligibility.SkillLevelCertificate, terms.TradeId, asOf),
+            Eligibility.Holds(catalogue, worker.Terms.Certificates, Eligibility.SkillLevelCertificate, terms.TradeId, terms.ProvinceCode, asOf),
             Eligibility.DestinationRank(worker.Terms.Destinations, terms.ProvinceCode, terms.CityCode),
             worker.Terms.Destinations.Contains(terms.CityCode),
             catalogue.NameOf(terms.ProvinceCode),

@@ -84,7 +84,9 @@ public sealed class MatchRanker(
         var openings = await profiles.GetOpeningsAsync(recalled.Select(r => r.OpeningId).ToList(), cancellationToken);
         var pairs = recalled.Where(r => openings.ContainsKey(r.OpeningId))
             .Select(r => (Worker: worker, Opening: openings[r.OpeningId], r.Relevance)).ToList();
-        var scored = await RankAsync(model, pairs, top, withPriorityGroups: true, cancellationToken);
+        // Openings crowded by the last 30 days' applications move down for a worker with good alternatives (拥挤度).
+        var crowding = await cohorts.CrowdingAsync(openings.Keys, CrowdingDays, cancellationToken);
+        var scored = await RankAsync(model, pairs, top, withPriorityGroups: true, cancellationToken, crowding);
         var catalogue = features.Catalogue;
         var results = scored.Select((s, i) => new OpeningResult(i + 1, s.Opening.Id, s.Opening.Title, s.Opening.EmployerId,
             s.Facts.OpeningTradeName, s.Facts.CityName, s.Opening.WageMin, s.Opening.WageMax, s.Score)).ToList();
@@ -98,7 +100,7 @@ public sealed class MatchRanker(
     /// <paramref name="withPriorityGroups"/> the priority-group features are no factor of any explanation.
     /// </summary>
     private async Task<IReadOnlyList<Scored>> RankAsync(RetentionModel model, IReadOnlyList<(WorkerProfile Worker, OpeningProfile Opening, double Relevance)> pairs, int top,
-        bool withPriorityGroups, CancellationToken cancellationToken)
+        bool withPriorityGroups, CancellationToken cancellationToken, IReadOnlyDictionary<long, double>? crowding = null)
     {
         var today = ChinaTime.Today(time);
         var snapshot = await history.GetAsync(cancellationToken);
@@ -110,9 +112,10 @@ public sealed class MatchRanker(
             vectors[i] = facts[i].ToVector();
         }
         var probabilities = model.PredictEach(vectors);
+        var penalties = CongestionPenalties(pairs, probabilities, crowding);
         var chosen = Enumerable.Range(0, pairs.Count)
             .Select(i => (Index: i, Bonus: PolicyBonus(pairs[i].Worker)))
-            .OrderByDescending(x => probabilities[x.Index] + x.Bonus)
+            .OrderByDescending(x => probabilities[x.Index] + x.Bonus - penalties[x.Index])
             .ThenByDescending(x => pairs[x.Index].Relevance)
             .ThenBy(x => pairs[x.Index].Worker.Id).ThenBy(x => pairs[x.Index].Opening.Id)
             .Take(top)
@@ -138,11 +141,42 @@ public sealed class MatchRanker(
             }
             var factors = Explanations.TopFactorsOf(f, contributions, features.Catalogue);
             var p = Math.Round(probabilities[index], 4);
-            result.Add(new Scored(worker, opening, f, new MatchScore(relevance, p, bonus, Math.Round(p + bonus, 4),
+            var penalty = Math.Round(penalties[index], 4);
+            result.Add(new Scored(worker, opening, f, new MatchScore(relevance, p, bonus, Math.Round(p + bonus - penalty, 4),
                 Explanations.Sentence(factors), factors, Explanations.UnmetRequirements(f, features.Catalogue),
-                closings.GetValueOrDefault((worker.Id, opening.Id)))));
+                closings.GetValueOrDefault((worker.Id, opening.Id)), penalty,
+                penalty > 0 ? Congestion.Reason(crowding![opening.Id]) : null)));
         }
         return result;
+    }
+
+    /// <summary>How many days of applications count as recent for the congestion of an opening.</summary>
+    public const int CrowdingDays = 30;
+
+    /// <summary>
+    /// Each pair's congestion penalty (<see cref="Congestion"/>): only when ranking one worker's openings (the worker is
+    /// the same in every pair), from the opening's recent applications per free seat, when the worker has another
+    /// opening within the rule's tolerance.
+    /// </summary>
+    private static double[] CongestionPenalties(IReadOnlyList<(WorkerProfile Worker, OpeningProfile Opening, double Relevance)> pairs, float[] probabilities,
+        IReadOnlyDictionary<long, double>? crowding)
+    {
+        var penalties = new double[pairs.Count];
+        if (crowding is null || pairs.Count < 2)
+        {
+            return penalties;
+        }
+        var best = probabilities.Max();
+        var second = probabilities.OrderByDescending(p => p).Skip(1).First();
+        for (var i = 0; i < pairs.Count; i++)
+        {
+            if (crowding.TryGetValue(pairs[i].Opening.Id, out var perSeat))
+            {
+                var bestOther = probabilities[i] >= best ? second : best;
+                penalties[i] = Congestion.Penalty(perSeat, Congestion.HasGoodAlternative(probabilities[i], bestOther));
+            }
+        }
+        return penalties;
     }
 
     private double PolicyBonus(WorkerProfile worker) =>
@@ -191,6 +225,10 @@ public sealed class HistoryCache(Database database, TimeProvider time, TimeSpan 
 /// </summary>
 public sealed class CohortFinder(Database database, Matching.Domain.Catalogues.Catalogue catalogue, TimeProvider time)
 {
+    /// <summary>The openings' recent applications per free seat of their upcoming cohorts (<see cref="DispatchInputs.CrowdingAsync"/>).</summary>
+    public Task<Dictionary<long, double>> CrowdingAsync(IReadOnlyCollection<long> openingIds, int days, CancellationToken cancellationToken = default) =>
+        new DispatchInputs(database).CrowdingAsync(openingIds, time.GetUtcNow().AddDays(-days), ChinaTime.Today(time), cancellationToken);
+
     public async Task<Dictionary<(long WorkerId, long OpeningId), ClosingTraining>> FindAsync(IReadOnlyList<(WorkerProfile Worker, OpeningProfile Opening)> pairs, CancellationToken cancellationToken = default)
     {
         var found = new Dictionary<(long, long), ClosingTraining>();

@@ -15,7 +15,9 @@ public sealed record MatchScore(
     string Reasons,
     IReadOnlyList<Factor> Factors,
     IReadOnlyList<string> UnmetRequirements,
-    ClosingTraining? ClosingTraining);
+    ClosingTraining? ClosingTraining,
+    double CongestionPenalty = 0,
+    string? Congestion = null);
 
 /// <summary>A recommended worker for an opening; no name, ID number or phone.</summary>
 public sealed record CandidateResult(

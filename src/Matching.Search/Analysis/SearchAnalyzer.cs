@@ -37,17 +37,36 @@ public sealed class SearchAnalyzer
     {
         Vocabulary = new TradeVocabulary(catalogue);
         _jieba = Segmenter(Vocabulary);
+        // A stretch that is an ordinary word of jieba's dictionary is not a slip of a trade word (火车 is not 货车).
+        var dictionary = WordDictionary.Instance;
+        Recognizer = new ConceptRecognizer(Vocabulary, word => dictionary.ContainsWord(word));
     }
 
     public TradeVocabulary Vocabulary { get; }
 
+    /// <summary>The text-to-concept layer applied to queries beyond the catalogue's own words.</summary>
+    public ConceptRecognizer Recognizer { get; }
+
     /// <summary>Analysis of a document's text: exact concept words only.</summary>
-    public AnalyzedText AnalyzeDocument(string? text) => Analyze(text, nearMisses: false);
+    public AnalyzedText AnalyzeDocument(string? text) => Analyze(text, query: false);
 
-    /// <summary>Analysis of what a user typed: also recognises a trade word with one wrong character.</summary>
-    public AnalyzedText AnalyzeQuery(string? text) => Analyze(text, nearMisses: true);
+    /// <summary>
+    /// Analysis of what a user typed: the catalogue's words, then activity and workplace phrases, pinyin, homophones and
+    /// a trade word with one wrong character (<see cref="ConceptRecognizer"/>).
+    /// </summary>
+    public AnalyzedText AnalyzeQuery(string? text) => Analyze(text, query: true);
 
-    private AnalyzedText Analyze(string? text, bool nearMisses)
+    /// <summary>
+    /// The trade concepts of a query without its search tokens (no segmentation): what typeahead and the evaluation
+    /// read. Gives the same concepts as <see cref="AnalyzeQuery"/>.
+    /// </summary>
+    public IReadOnlyList<ConceptHit> QueryConcepts(string? text)
+    {
+        var normalized = Vocabulary.Text.Normalize(text);
+        return normalized.Length == 0 ? [] : Concepts(normalized, query: true);
+    }
+
+    private AnalyzedText Analyze(string? text, bool query)
     {
         var normalized = Vocabulary.Text.Normalize(text);
         if (normalized.Length == 0)
@@ -55,7 +74,6 @@ public sealed class SearchAnalyzer
             return AnalyzedText.Empty;
         }
         var tokens = new List<string>();
-        var concepts = new List<ConceptHit>();
         foreach (var word in _jieba.Cut(normalized, cutAll: false, hmm: true))
         {
             var token = word.Trim();
@@ -64,19 +82,25 @@ public sealed class SearchAnalyzer
                 continue;
             }
             tokens.Add(token);
-            if (Vocabulary.TryExact(token, out var hit))
-            {
-                AddConcept(concepts, hit with { Term = token });
-            }
         }
-        // Segmentation may split a trade word that sits between other characters (e.g. 招电焊工的 → 招电|焊工|的):
-        // every known term inside the text counts as that concept, whatever the segmenter did.
-        ScanRuns(normalized, concepts, nearMisses);
-        return new AnalyzedText(tokens, concepts);
+        return new AnalyzedText(tokens, Concepts(normalized, query));
     }
 
-    private void ScanRuns(string normalized, List<ConceptHit> concepts, bool nearMisses)
+    /// <summary>
+    /// Every catalogue word inside the text counts as its concept, whatever the segmenter did (招电焊工的 → 招电|焊工|的),
+    /// the longest first so 维修电工 is found and 电工 inside it is not; in the order they appear. A query's remaining
+    /// characters then go to the text-to-concept layer, whose concepts follow, best reading first.
+    /// </summary>
+    private List<ConceptHit> Concepts(string normalized, bool query)
     {
+        // Pinyin typed with spaces or apostrophes (bao jie, xi'an) is one word.
+        var wholeTextIsLatin = query && normalized.Any(char.IsAsciiLetterLower) && normalized.All(c => char.IsAsciiLetterLower(c) || c is ' ' or '\'');
+        if (wholeTextIsLatin)
+        {
+            normalized = string.Concat(normalized.Where(char.IsAsciiLetterLower));
+        }
+        var exact = new List<ConceptSpan>();
+        var layered = new List<ConceptSpan>();
         var start = 0;
         while (start < normalized.Length)
         {
@@ -90,15 +114,131 @@ public sealed class SearchAnalyzer
             {
                 end++;
             }
-            ScanRun(normalized.AsSpan(start, end - start).ToString(), concepts, nearMisses);
+            var run = normalized[start..end];
+            var covered = new bool[run.Length];
+            var exactInRun = new List<ConceptSpan>();
+            ExactWords(run, covered, exactInRun, 0, query);
+            exact.AddRange(exactInRun.Select(e => e with { Start = e.Start + start }));
+            if (query)
+            {
+                var found = new List<ConceptSpan>();
+                Recognizer.Recognize(run, covered, exactInRun, wholeTextIsLatin, found);
+                NearMisses(run, covered, found);
+                layered.AddRange(found.Select(f => f with { Start = f.Start + start }));
+            }
             start = end;
         }
+        var concepts = new List<ConceptHit>();
+        foreach (var span in exact.OrderBy(s => s.Start).Concat(layered.OrderBy(s => Rank(s.Match)).ThenBy(s => s.Start)))
+        {
+            foreach (var tradeId in span.TradeIds)
+            {
+                AddConcept(concepts, new ConceptHit(tradeId, span.Term, span.Match));
+            }
+        }
+        return concepts;
     }
 
-    private void ScanRun(string run, List<ConceptHit> concepts, bool nearMisses)
+    /// <summary>
+    /// When nothing in the text maps to a trade (did you mean, 您是不是要找): the trades whose words share the most
+    /// characters or syllables with it, or whose pinyin is a letter or two away from what was typed; best first.
+    /// Empty when the text maps to a trade or nothing is close enough.
+    /// </summary>
+    public IReadOnlyList<string> DidYouMean(string? text, int limit = 3)
     {
-        var covered = new bool[run.Length];
-        // Longest words first, so 维修电工 is found before 电工 inside it.
+        var normalized = Vocabulary.Text.Normalize(text);
+        if (normalized.Length == 0 || Concepts(normalized, query: true).Count > 0)
+        {
+            return [];
+        }
+        var scored = new List<(double Score, bool IsName, int Length, string TradeId)>();
+        var letters = string.Concat(normalized.Where(char.IsAsciiLetterLower));
+        if (letters.Length >= 4)
+        {
+            foreach (var reading in Vocabulary.Readings)
+            {
+                var distance = Levenshtein(letters, reading.Full);
+                if (distance <= Math.Max(1, letters.Length / 5))
+                {
+                    scored.Add((1.0 - (double)distance / letters.Length, reading.IsName, reading.Term.Length, reading.TradeId));
+                }
+            }
+        }
+        var characters = normalized.Where(ChineseText.IsCjk).Take(SearchQueryCharacters).ToArray();
+        if (characters.Length >= 2)
+        {
+            var table = PinyinTable.Shared;
+            var sounds = characters.Select(c => table.Readings(c) is [var first, ..] ? first : "").ToArray();
+            foreach (var reading in Vocabulary.Readings)
+            {
+                var sharedCharacters = Shared(characters, reading.Term.ToCharArray());
+                var sharedSounds = Shared(sounds, reading.Syllables);
+                var score = Math.Max(2.0 * sharedCharacters / (characters.Length + reading.Term.Length),
+                    0.9 * 2.0 * sharedSounds / (sounds.Length + reading.Syllables.Length));
+                if (score >= 0.5)
+                {
+                    scored.Add((score, reading.IsName, reading.Term.Length, reading.TradeId));
+                }
+            }
+        }
+        return scored.OrderByDescending(s => s.Score).ThenByDescending(s => s.IsName).ThenBy(s => s.Length).ThenBy(s => s.TradeId, StringComparer.Ordinal)
+            .Select(s => s.TradeId).Distinct(StringComparer.Ordinal).Take(limit).ToList();
+    }
+
+    /// <summary>Characters of a query compared for "did you mean": a short phrase, not a whole sentence.</summary>
+    private const int SearchQueryCharacters = 12;
+
+    private static int Shared<T>(IReadOnlyList<T> a, IReadOnlyList<T> b) where T : notnull
+    {
+        var counts = new Dictionary<T, int>();
+        foreach (var x in a)
+        {
+            counts[x] = counts.GetValueOrDefault(x) + 1;
+        }
+        var shared = 0;
+        foreach (var y in b)
+        {
+            if (counts.GetValueOrDefault(y) > 0)
+            {
+                counts[y]--;
+                shared++;
+            }
+        }
+        return shared;
+    }
+
+    private static int Levenshtein(string a, string b)
+    {
+        var previous = new int[b.Length + 1];
+        var current = new int[b.Length + 1];
+        for (var j = 0; j <= b.Length; j++)
+        {
+            previous[j] = j;
+        }
+        for (var i = 1; i <= a.Length; i++)
+        {
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            }
+            (previous, current) = (current, previous);
+        }
+        return previous[b.Length];
+    }
+
+    /// <summary>Which reading of the layer is trusted most when several name different trades.</summary>
+    private static int Rank(ConceptMatch match) => match switch
+    {
+        ConceptMatch.Phrase => 0,
+        ConceptMatch.Stem => 1,
+        ConceptMatch.Pinyin => 2,
+        ConceptMatch.Homophone => 3,
+        _ => 4,
+    };
+
+    private void ExactWords(string run, bool[] covered, List<ConceptSpan> found, int offset, bool query)
+    {
         for (var length = Math.Min(run.Length, Vocabulary.LongestTerm); length >= 2; length--)
         {
             for (var i = 0; i + length <= run.Length; i++)
@@ -108,17 +248,51 @@ public sealed class SearchAnalyzer
                     continue;
                 }
                 var window = run.Substring(i, length);
-                if (Vocabulary.TryExact(window, out var hit))
+                if (!Vocabulary.TryExact(window, out var hit))
                 {
-                    AddConcept(concepts, hit with { Term = window });
-                    covered.AsSpan(i, length).Fill(true);
+                    continue;
+                }
+                // A word inside a longer stretch read as another catalogue word is that longer word (若电工 is 弱电工, not
+                // 电工; 其车喷漆工 is 汽车喷漆工); a listed miswriting inside a longer word with one slip too (氩弧汗工 is 氩弧焊工).
+                if (query && Enclosing(run, covered, i, length, hit.Match == ConceptMatch.Miswriting) is { } longer)
+                {
+                    found.Add(longer with { Start = offset + longer.Start });
+                    covered.AsSpan(longer.Start, longer.Length).Fill(true);
+                    continue;
+                }
+                found.Add(new ConceptSpan(offset + i, length, hit.Match, [hit.TradeId], window));
+                covered.AsSpan(i, length).Fill(true);
+            }
+        }
+    }
+
+    private ConceptSpan? Enclosing(string run, bool[] covered, int start, int length, bool nearMiss)
+    {
+        for (var total = Math.Min(run.Length, Vocabulary.LongestTerm); total > length; total--)
+        {
+            for (var from = Math.Max(0, start + length - total); from <= start && from + total <= run.Length; from++)
+            {
+                if (covered.AsSpan(from, total).Contains(true))
+                {
+                    continue;
+                }
+                var window = run.Substring(from, total);
+                if (Recognizer.HomophoneTrades(window) is { Count: > 0 } sounding)
+                {
+                    return new ConceptSpan(from, total, ConceptMatch.Homophone, sounding, window);
+                }
+                if (nearMiss && Vocabulary.NearMisses(window) is { Count: 1 or 2 } trades)
+                {
+                    return new ConceptSpan(from, total, ConceptMatch.NearMiss, trades, window);
                 }
             }
         }
-        if (!nearMisses)
-        {
-            return;
-        }
+        return null;
+    }
+
+    /// <summary>A catalogue word of three or more characters with one character wrong (中式烹调帅), unless it could be several trades.</summary>
+    private void NearMisses(string run, bool[] covered, List<ConceptSpan> found)
+    {
         for (var length = Math.Min(run.Length, Vocabulary.LongestTerm); length >= 3; length--)
         {
             for (var i = 0; i + length <= run.Length; i++)
@@ -129,13 +303,9 @@ public sealed class SearchAnalyzer
                 }
                 var window = run.Substring(i, length);
                 var trades = Vocabulary.NearMisses(window);
-                // One slip that could be several different trades is not a recognisable word.
                 if (trades.Count is 1 or 2)
                 {
-                    foreach (var tradeId in trades)
-                    {
-                        AddConcept(concepts, new ConceptHit(tradeId, window, ConceptMatch.NearMiss));
-                    }
+                    found.Add(new ConceptSpan(i, length, ConceptMatch.NearMiss, trades, window));
                     covered.AsSpan(i, length).Fill(true);
                 }
             }

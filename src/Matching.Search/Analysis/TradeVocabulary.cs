@@ -4,7 +4,16 @@ using Matching.Domain.Catalogues;
 namespace Matching.Search.Analysis;
 
 /// <summary>How a term was recognised as a trade concept.</summary>
-public enum ConceptMatch { Name, Colloquial, Traditional, Miswriting, NearMiss, Pinyin }
+public enum ConceptMatch { Name, Colloquial, Traditional, Miswriting, NearMiss, Pinyin, Phrase, Stem, Homophone }
+
+/// <summary>A catalogue word's reading (for pinyin input and homophones): the syllables and whether it is the trade's name.</summary>
+public sealed record PinyinTerm(string TradeId, string Term, string[] Syllables, bool IsName)
+{
+    public string Full { get; } = string.Concat(Syllables);
+
+    /// <summary>The first letter of each syllable, as people abbreviate (货车司机 → hcsj, not hchsj).</summary>
+    public string Initials { get; } = string.Concat(Syllables.Select(s => s[0]));
+}
 
 /// <summary>A trade concept (工种) recognised in text, with the words that named it and how.</summary>
 public sealed record ConceptHit(string TradeId, string Term, ConceptMatch Match);
@@ -71,7 +80,52 @@ public sealed class TradeVocabulary
             StringComparer.Ordinal);
         PinyinFull = catalogue.Trades.ToFrozenDictionary(t => t.Id, t => t.Pinyin.Replace(" ", "", StringComparison.Ordinal), StringComparer.Ordinal);
         LongestTerm = terms.Keys.Max(k => k.Length);
+
+        // Readings: a name as the catalogue spells it (the right reading of 长, 行 …); other words by the table, each
+        // way of reading them (at most four), since a typist may pick any. Miswritings are not read: their characters are wrong.
+        var table = PinyinTable.Shared;
+        var readings = new List<PinyinTerm>();
+        var seen = new HashSet<(string, string)>();
+        foreach (var trade in catalogue.Trades)
+        {
+            var name = Text.Normalize(trade.Name);
+            var syllables = trade.Pinyin.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (syllables.Length == name.Length && seen.Add((trade.Id, string.Join(' ', syllables))))
+            {
+                readings.Add(new PinyinTerm(trade.Id, name, syllables, IsName: true));
+            }
+        }
+        foreach (var (term, hit) in terms.Where(t => t.Value.Match != ConceptMatch.Miswriting && t.Key.All(ChineseText.IsCjk)))
+        {
+            foreach (var syllables in table.Readings(term, 4))
+            {
+                if (seen.Add((hit.TradeId, string.Join(' ', syllables))))
+                {
+                    readings.Add(new PinyinTerm(hit.TradeId, term, syllables, hit.Match == ConceptMatch.Name));
+                }
+            }
+        }
+        Readings = readings;
+        _bySound = readings.GroupBy(r => string.Join(' ', r.Syllables), StringComparer.Ordinal)
+            .ToFrozenDictionary(g => g.Key, g => g.ToArray(), StringComparer.Ordinal);
+        _byCharacter = readings
+            .SelectMany(r => r.Term.Select((c, i) => (Key: (r.Term.Length, i, c), Reading: r)))
+            .GroupBy(x => x.Key)
+            .ToFrozenDictionary(g => g.Key, g => g.Select(x => x.Reading).ToArray());
     }
+
+    private readonly FrozenDictionary<string, PinyinTerm[]> _bySound;
+    private readonly FrozenDictionary<(int Length, int Position, char Character), PinyinTerm[]> _byCharacter;
+
+    /// <summary>Readings of the words of <paramref name="length"/> characters that have <paramref name="character"/> at <paramref name="position"/>.</summary>
+    public IReadOnlyList<PinyinTerm> WithCharacterAt(int length, int position, char character) =>
+        _byCharacter.TryGetValue((length, position, character), out var found) ? found : [];
+
+    /// <summary>Every reading of every name and synonym (names first).</summary>
+    public IReadOnlyList<PinyinTerm> Readings { get; }
+
+    /// <summary>Catalogue words read exactly as the syllables (joined by spaces), e.g. "bao jie" → 保洁.</summary>
+    public IReadOnlyList<PinyinTerm> SoundingLike(string syllables) => _bySound.TryGetValue(syllables, out var found) ? found : [];
 
     public Catalogue Catalogue { get; }
 

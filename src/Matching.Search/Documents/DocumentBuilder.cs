@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using Matching.Domain.Catalogues;
 using Matching.Domain.Matching;
+using Matching.Domain.Training;
 using Matching.Domain.Workers;
 using Matching.Search.Analysis;
 
@@ -105,13 +106,13 @@ public sealed class DocumentBuilder(SearchAnalyzer analyzer)
         }
         var familyLevels = familyTop.SelectMany(f => Enumerable.Range(1, f.Value).Select(l => LevelTerm(f.Key, l))).ToList();
 
-        // Certificates as the eligibility rule recognises them (Eligibility.Covers): one term per certificate type and
-        // trade it counts for, with the day it expires, so "valid on the start day" is a range over terms.
+        // Certificates as the eligibility rule recognises them (Eligibility.Covers): one term per certificate type, trade
+        // and province it counts for, with the day it expires, so "valid on the start day" is a range over terms.
         var credentials = new List<string>();
         foreach (var c in certificates)
         {
             var expires = c.ExpiresOn is { } day ? day.DayNumber : NeverExpires;
-            foreach (var key in Recognised(c.Type, c.TradeId))
+            foreach (var key in Recognised(c.Type, c.TradeId, CertificateRequirement.IssuingProvinceOf(c)))
             {
                 AddOnce(credentials, CredentialTerm(key, expires));
             }
@@ -156,31 +157,41 @@ public sealed class DocumentBuilder(SearchAnalyzer analyzer)
     /// <summary>Expiry written for a certificate valid without end.</summary>
     public const int NeverExpires = 9_999_999;
 
-    /// <summary>"special-operation|T029|0739800": the certificate counts as that type for that trade (or * for every trade) until that day.</summary>
+    /// <summary>
+    /// "special-operation|T029|440000|0739800": the certificate counts as that type for that trade (or * for every trade)
+    /// in that province (or * in every province) until that day.
+    /// </summary>
     public static string CredentialTerm(string key, int expiresDay) => string.Create(CultureInfo.InvariantCulture, $"{key}|{expiresDay:D7}");
 
-    public static string CredentialKey(string type, string tradeId) => $"{type}|{tradeId}";
+    public static string CredentialKey(string type, string tradeId, string provinceCode) => $"{type}|{tradeId}|{provinceCode}";
 
     public const string EveryTrade = "*";
 
-    private readonly ConcurrentDictionary<(string Type, string? TradeId), string[]> _recognised = new();
+    public const string EveryProvince = "*";
 
-    /// <summary>The (required type, trade) pairs a held certificate counts for, from the rule's recognition; * when every trade.</summary>
-    private string[] Recognised(string type, string? tradeId) => _recognised.GetOrAdd((type, tradeId), key =>
+    private readonly ConcurrentDictionary<(string Type, string? TradeId, string IssuedIn), string[]> _recognised = new();
+
+    /// <summary>
+    /// The (required type, trade, province) triples a held certificate counts for, from the rule's recognition
+    /// (<see cref="Eligibility.Covers"/>); * when every trade or every province.
+    /// </summary>
+    private string[] Recognised(string type, string? tradeId, string issuedIn) => _recognised.GetOrAdd((type, tradeId, issuedIn), key =>
     {
-        var certificate = new WorkerCertificate(key.Type, key.TradeId, null, null, null);
+        var certificate = new WorkerCertificate(key.Type, key.TradeId, null, null, null, key.IssuedIn);
+        var provinces = Catalogue.Provinces.Select(p => p.Code).ToList();
         var keys = new List<string>();
         foreach (var required in Catalogue.CertificateTypes)
         {
-            var trades = Catalogue.Trades.Where(t => Eligibility.Covers(Catalogue, certificate, required.Id, t.Id)).Select(t => t.Id).ToList();
-            if (trades.Count == Catalogue.Trades.Count)
+            var trades = Catalogue.Trades.Where(t => Eligibility.CoversTrade(Catalogue, certificate, required.Id, t.Id)).Select(t => t.Id).ToList();
+            if (trades.Count == 0)
             {
-                keys.Add(CredentialKey(required.Id, EveryTrade));
+                continue;
             }
-            else
-            {
-                keys.AddRange(trades.Select(t => CredentialKey(required.Id, t)));
-            }
+            // Recognition depends on the type and the provinces, not the trade: the same provinces for every trade.
+            var where = provinces.Where(p => Eligibility.Covers(Catalogue, certificate, required.Id, trades[0], p)).ToList();
+            IReadOnlyList<string> places = where.Count == provinces.Count ? [EveryProvince] : where;
+            IReadOnlyList<string> forTrades = trades.Count == Catalogue.Trades.Count ? [EveryTrade] : trades;
+            keys.AddRange(forTrades.SelectMany(t => places.Select(p => CredentialKey(required.Id, t, p))));
         }
         return [.. keys];
     });
@@ -192,7 +203,7 @@ public sealed class DocumentBuilder(SearchAnalyzer analyzer)
         var analyzed = Analyzer.AnalyzeDocument($"{o.Title} {trade.Name} {o.Requirements}");
         var concepts = new[] { trade.Id }.Concat(analyzed.ConceptIds).Distinct(StringComparer.Ordinal).ToList();
         var terms = o.Terms;
-        var needs = Eligibility.RequiredCertificateTypes(Catalogue, terms).Select(type => CredentialKey(type, trade.Id)).ToList();
+        var needs = Eligibility.RequiredCertificateTypes(Catalogue, terms).Select(type => CredentialKey(type, trade.Id, terms.ProvinceCode)).ToList();
 
         // Cohorts still to take enrolments with a free seat: a worker joins the earliest (the rule's start day).
         var upcoming = facts.Cohorts.Where(c => c.IsUpcoming(today)).ToList();

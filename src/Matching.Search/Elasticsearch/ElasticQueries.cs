@@ -68,7 +68,8 @@ public static class ElasticQueries
         var must = new JsonArray();
         if (plan.Text is { } text)
         {
-            if (text.Tokens.Count == 0)
+            var orConcepts = text.OrConcepts ?? [];
+            if (text.Tokens.Count == 0 && orConcepts.Count == 0)
             {
                 if (text.Required)
                 {
@@ -84,7 +85,14 @@ public static class ElasticQueries
                         ["should"] = new JsonArray(text.Tokens.Select(t => (JsonNode)new JsonObject
                         {
                             ["term"] = new JsonObject { [Fields.Text] = t },
-                        }).ToArray()),
+                        }).Concat(orConcepts.Select(c => (JsonNode)new JsonObject
+                        {
+                            ["constant_score"] = new JsonObject
+                            {
+                                ["filter"] = new JsonObject { ["term"] = new JsonObject { [Fields.Concept] = c } },
+                                ["boost"] = TextMatch.ConceptWeight,
+                            },
+                        })).ToArray()),
                     },
                 };
                 (text.Required ? must : should).Add(tokens);

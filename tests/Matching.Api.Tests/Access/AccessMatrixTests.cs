@@ -279,6 +279,7 @@ public sealed class AccessMatrixTests(AccessFixture world) : IClassFixture<Acces
         // Subsidy claims: offices of the worker's county (prefecture offices read) and admins; the county office decides. Both claims
         // are blocked by their findings, so approving is refused (409) after every access rule passed.
         yield return (new Call("GET", "/api/subsidy-claims/", "/api/subsidy-claims"), role => Allow(role, [CO, PO, AD], Ok));
+        yield return (new Call("GET", "/api/exports/subsidy-claims", "/api/exports/subsidy-claims"), role => Allow(role, [CO, PO, AD], Ok));
         yield return (new Call("POST", "/api/subsidy-claims/", "/api/subsidy-claims", noBody), role => Allow(role, [CO], 400));
         foreach (var claim in new[] { world.ClaimA, world.ClaimB })
         {

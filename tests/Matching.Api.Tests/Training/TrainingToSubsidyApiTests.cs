@@ -186,6 +186,18 @@ public sealed class TrainingToSubsidyApiTests(ApiFixture api) : IClassFixture<Ap
         Assert.Equal("paid", (await office.GetObjectAsync($"/api/subsidy-claims/{Http.IdOf(clean)}"))["status"]!.GetValue<string>());
         await (await office.PostAsync("/api/subsidy-claims/payment-file", new JsonObject())).ReadProblemAsync(HttpStatusCode.Conflict);
 
+        // The claims export holds what the list shows, with the same filters: the claims, their findings, no account in clear.
+        var listed = (await office.GetObjectAsync("/api/subsidy-claims?pageSize=100"))["items"]!.AsArray().Select(c => c!["id"]!.GetValue<long>()).ToList();
+        foreach (var (filter, expected) in new[] { ("", listed), ("?status=rejected", [Http.IdOf(thin)]) })
+        {
+            using var export = await office.GetAsync("/api/exports/subsidy-claims" + filter);
+            Assert.Equal(HttpStatusCode.OK, export.StatusCode);
+            var rows = MiniExcelLibs.MiniExcel.Query(await export.Content.ReadAsStreamAsync(), useHeaderRow: true).Cast<IDictionary<string, object?>>().ToList();
+            Assert.Equal(expected, rows.Select(r => Convert.ToInt64(r["编号"], System.Globalization.CultureInfo.InvariantCulture)).ToList());
+            Assert.All(rows, r => Assert.DoesNotContain("6217000011113333444", Convert.ToString(r["银行账号（脱敏）"], System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal));
+        }
+        await (await office.GetAsync("/api/exports/subsidy-claims?status=nonsense")).ReadProblemAsync(HttpStatusCode.BadRequest);
+
         // The lifelong record shows it all in order; an enterprise sees its own training, no ID, card or subsidies.
         using (var card = await office.PutAsync($"/api/workers/{workers[0]}/social-security-card", new JsonObject { ["number"] = "a12345678" }))
         {

@@ -92,6 +92,25 @@ public class CatalogueValidationTests
     }
 
     [Fact]
+    public void Broken_text_to_concept_patterns_are_reported_and_good_ones_are_read()
+    {
+        var files = ValidFiles();
+        files["manifest.json"] = files["manifest.json"].Replace("\"educationLevels\"", "\"tradePhrases\":\"trade-phrases.csv\",\"educationLevels\"", StringComparison.Ordinal);
+        files["trade-phrases.csv"] = "kind,words,objects,trades\nactivity,开|驾驶,货车,T001\nverb,修,维修工,\n";
+        var rules = Parse(files).TradePhrases;
+        Assert.Equal(2, rules.Count);
+        Assert.Equal(["开", "驾驶"], rules[0].Words);
+        Assert.Equal(PhraseKind.Verb, rules[1].Kind);
+
+        files["trade-phrases.csv"] = "kind,words,objects,trades\nactivity,开,货车,T999\nverb,修,,T001\nguess,修,,T001\nword,家具,厂,T001\n";
+        var problems = Problems(files);
+        Assert.Contains(problems, p => p.Contains("T999", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Contains("词干规则的工种来自目录词语", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Contains("未知类型 'guess'", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Contains("word 规则不带搭配词", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Wrong_header_is_reported_with_the_expected_header()
     {
         var files = ValidFiles();

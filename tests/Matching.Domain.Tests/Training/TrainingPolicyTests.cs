@@ -1,5 +1,6 @@
 using Matching.Domain.Catalogues;
 using Matching.Domain.Institutions;
+using Matching.Domain.Matching;
 using Matching.Domain.Training;
 using Matching.Domain.Validation;
 using Matching.Domain.Workers;
@@ -64,6 +65,42 @@ public class TrainingPolicyTests
         Assert.Contains("广东省", CertificateRequirement.Reason(Catalogue, unrecorded), StringComparison.Ordinal);
         // The best certificate wins: a recognised one beside an unrecognised one satisfies.
         Assert.True(CertificateRequirement.Best(Catalogue, [SpecialAbility("510000"), SpecialAbility("520000")], "special-ability", "T029", Today, "440000").Satisfies);
+    }
+
+    [Fact]
+    public void The_hard_eligibility_rule_admits_a_recognised_certificate_and_refuses_an_unrecognised_one_with_the_reason()
+    {
+        OpeningTerms Opening(string province, string city) => new("T029", 1, 8, ["special-ability"], 18, 55, province, city, null);
+        // 焊工 is a special operation: the worker also holds the (nationally valid) special-operation certificate.
+        var operation = new WorkerCertificate("special-operation", "T029", null, new DateOnly(2025, 5, 1), null, "520000");
+        WorkerTerms Worker(string? issuedIn) => new(new DateOnly(1990, 3, 1), [new WorkerTrade("T029", 2)], [SpecialAbility(issuedIn), operation], [], Today, []);
+
+        // 贵州 → 广东 is in the recognition catalogue; 贵州 → 浙江 is not; 浙江's own certificate counts in 浙江.
+        Assert.True(Eligibility.Admits(Catalogue, Worker("520000"), Opening("440000", "440300"), Today));
+        Assert.False(Eligibility.Admits(Catalogue, Worker("520000"), Opening("330000", "330100"), Today));
+        Assert.True(Eligibility.Admits(Catalogue, Worker("330000"), Opening("330000", "330100"), Today));
+        var refusal = Assert.Single(Eligibility.Check(Catalogue, Worker("520000"), Opening("330000", "330100"), Today));
+        Assert.Equal(EligibilityCheck.Certificate, refusal.Check);
+        Assert.Contains("互认目录", refusal.Reason, StringComparison.Ordinal);
+        Assert.Contains("浙江省", refusal.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_rule_and_the_match_reasons_agree_on_every_certificate_type_issuing_province_and_opening_province()
+    {
+        var provinces = Catalogue.Provinces.Select(p => p.Code).Append("510000").Cast<string?>().Append(null).ToList();
+        foreach (var type in Catalogue.CertificateTypes.Select(t => t.Id))
+        {
+            foreach (var issuedIn in provinces)
+            {
+                foreach (var requiredIn in Catalogue.Provinces.Select(p => p.Code))
+                {
+                    var held = new WorkerCertificate(type, "T029", null, new DateOnly(2025, 5, 1), null, issuedIn);
+                    Assert.Equal(CertificateRequirement.Check(Catalogue, held, type, "T029", Today, requiredIn) >= CertificateOutcome.IssuedThere,
+                        Eligibility.Holds(Catalogue, [held], type, "T029", requiredIn, Today));
+                }
+            }
+        }
     }
 
     [Fact]
