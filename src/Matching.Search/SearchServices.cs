@@ -130,12 +130,36 @@ public sealed class OutboxIndexerService(SearchComponents search, SearchOptions 
                 logger.LogInformation("Search index is empty: rebuilding it from {Workers} workers and {Openings} openings", sql.Workers, sql.Openings);
                 await search.Reindexer.RunAsync(new Progress<string>(line => logger.LogInformation("{Progress}", line)), stoppingToken);
             }
+            else if (await BuiltByAnotherVersionAsync(stoppingToken))
+            {
+                logger.LogInformation("Search index was built by another version (most sampled documents differ from what this version writes): rebuilding it behind the live one");
+                await search.Reindexer.RunAsync(new Progress<string>(line => logger.LogInformation("{Progress}", line)), stoppingToken);
+            }
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
             logger.LogError(exception, "Search index could not be prepared; the outbox indexer keeps retrying");
         }
         var poll = TimeSpan.FromSeconds(Math.Max(0.05, options.SearchIndexerPollSeconds));
+        await DrainAsync(poll, stoppingToken);
+    }
+
+    /// <summary>
+    /// Whether most of a small sample of documents differ from what this version builds from the same rows: an upgrade
+    /// that changed what documents hold (analysis, eligibility terms) left an index the new queries cannot read. A few
+    /// differences are ordinary changes the outbox is about to index and do not trigger a rebuild.
+    /// </summary>
+    private async Task<bool> BuiltByAnotherVersionAsync(CancellationToken cancellationToken)
+    {
+        var report = await search.Consistency.RunAsync(VersionSample, cancellationToken);
+        var sampled = report.WorkersSampled + report.OpeningsSampled;
+        return sampled > 0 && report.Mismatches.Count * 2 > sampled;
+    }
+
+    private const int VersionSample = 40;
+
+    private async Task DrainAsync(TimeSpan poll, CancellationToken stoppingToken)
+    {
         while (!stoppingToken.IsCancellationRequested)
         {
             var more = false;
