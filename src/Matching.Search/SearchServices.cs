@@ -132,7 +132,7 @@ public sealed class OutboxIndexerService(SearchComponents search, SearchOptions 
             }
             else if (await BuiltByAnotherVersionAsync(stoppingToken))
             {
-                logger.LogInformation("Search index was built by another version (most sampled documents differ from what this version writes): rebuilding it behind the live one");
+                logger.LogInformation("Search index differs from what this version writes (another version built it, or rows changed behind it): rebuilding it behind the live one");
                 await search.Reindexer.RunAsync(new Progress<string>(line => logger.LogInformation("{Progress}", line)), stoppingToken);
             }
         }
@@ -145,18 +145,18 @@ public sealed class OutboxIndexerService(SearchComponents search, SearchOptions 
     }
 
     /// <summary>
-    /// Whether most of a small sample of documents differ from what this version builds from the same rows: an upgrade
-    /// that changed what documents hold (analysis, eligibility terms) left an index the new queries cannot read. A few
-    /// differences are ordinary changes the outbox is about to index and do not trigger a rebuild.
+    /// Whether a sample of documents differs from what this version builds from the same rows by more than the pending
+    /// outbox rows can explain: an upgrade that changed what documents hold (analysis, eligibility terms), or rows
+    /// changed behind the indexer's back, left an index the queries cannot trust. Changes still waiting in the outbox
+    /// are about to be indexed and do not count.
     /// </summary>
     private async Task<bool> BuiltByAnotherVersionAsync(CancellationToken cancellationToken)
     {
         var report = await search.Consistency.RunAsync(VersionSample, cancellationToken);
-        var sampled = report.WorkersSampled + report.OpeningsSampled;
-        return sampled > 0 && report.Mismatches.Count * 2 > sampled;
+        return report.Mismatches.Count > report.OutboxPending;
     }
 
-    private const int VersionSample = 40;
+    private const int VersionSample = 200;
 
     private async Task DrainAsync(TimeSpan poll, CancellationToken stoppingToken)
     {

@@ -185,15 +185,16 @@ public sealed class IndexingTests : IDisposable
     }
 
     [Fact]
-    public async Task An_index_built_by_another_version_is_rebuilt_at_start_and_a_few_pending_changes_are_not()
+    public async Task An_index_built_by_another_version_is_rebuilt_at_start()
     {
         await new DemoSeeder(_db.Environment, _db.Time).SeedAsync(60);
         await _search.Reindexer.RunAsync();
         await using (var connection = await _db.Environment.Database.OpenAsync())
         {
-            // What every document holds changed behind the index (as after an upgrade that changed the documents).
-            await connection.ExecuteAsync("UPDATE workers SET expected_wage = expected_wage + 1");
-            await connection.ExecuteAsync("UPDATE openings SET wage_max = wage_max + 1");
+            // What some documents hold changed behind the index (as after an upgrade that changed how documents with
+            // certificates are written), with nothing waiting in the outbox to explain it.
+            await connection.ExecuteAsync("UPDATE workers SET expected_wage = expected_wage + 1 WHERE id % 5 = 0");
+            await connection.ExecuteAsync("UPDATE outbox SET processed_at = '2026-01-01T00:00:00+00:00' WHERE processed_at IS NULL");
         }
         Assert.False((await _search.Consistency.RunAsync(sample: 40)).Consistent);
 
@@ -214,19 +215,6 @@ public sealed class IndexingTests : IDisposable
         {
             await service.StopAsync(CancellationToken.None);
         }
-
-        // One document changed behind the index is not a new version: a start leaves the index as it is.
-        await using (var connection = await _db.Environment.Database.OpenAsync())
-        {
-            await connection.ExecuteAsync("UPDATE workers SET expected_wage = expected_wage + 1 WHERE id = 3");
-        }
-        var again = new OutboxIndexerService(_search, new SearchOptions { SearchIndexerPollSeconds = 0.05 }, TimeProvider.System,
-            Microsoft.Extensions.Logging.Abstractions.NullLogger<OutboxIndexerService>.Instance);
-        await again.StartAsync(CancellationToken.None);
-        await Task.Delay(1000);
-        await again.StopAsync(CancellationToken.None);
-        var left = await _search.Consistency.RunAsync(sample: 500);
-        Assert.Equal([3L], left.Mismatches.Select(m => m.Id).ToList());
     }
 
     [Fact]
