@@ -35,7 +35,7 @@ public sealed partial class ServiceDocumentTests(ApiFixture api) : IClassFixture
             Assert.True(paths[path]!.AsObject().ContainsKey(method), $"{method.ToUpperInvariant()} {path} is not in the OpenAPI document");
         }
 
-        // And the resources DESIGN.md §5 promises are among them.
+        // And the resources the README lists under /api are among them.
         foreach (var resource in new[] { "workers", "employers", "bases", "openings", "cohorts", "placements" })
         {
             Assert.Contains($"/api/{resource}", paths.Select(p => p.Key));
