@@ -1,4 +1,3 @@
-using Dapper;
 using Matching.Data.Cohorts;
 using Matching.Data.Operations;
 using Matching.Data.Storage;
@@ -20,6 +19,8 @@ namespace Matching.Scheduling;
 /// </summary>
 public sealed class CohortSchedule(Database database, BackgroundProblems problems, TimeProvider time, ILogger<CohortSchedule> logger)
 {
+    private readonly CohortScheduleRows _rows = new(database);
+
     /// <summary>
     /// Steps further from now than this, ahead or behind, are not scheduled: no cohort plans that far ahead, and a step
     /// years overdue is not caught up on but shown to an admin, so the row is wrong either way.
@@ -27,19 +28,6 @@ public sealed class CohortSchedule(Database database, BackgroundProblems problem
     public static readonly TimeSpan Horizon = TimeSpan.FromDays(366 * (CohortRules.LatestYearsAhead + 3));
 
     public const string Group = "cohorts";
-    private const string WatermarkName = "cohort-schedule-outbox-id";
-
-    private const string WatermarkSql = "SELECT value FROM scheduling_state WHERE name = @Name";
-    private const string SetWatermarkSql = """
-        UPDATE scheduling_state SET value = @Value, updated_at = @Now WHERE name = @Name;
-        INSERT INTO scheduling_state (name, value, updated_at) SELECT @Name, @Value, @Now
-        WHERE NOT EXISTS (SELECT 1 FROM scheduling_state /*UPDLOCK*/ WHERE name = @Name);
-        """;
-    private const string MaxOutboxSql = "SELECT COALESCE(MAX(id), 0) FROM outbox";
-    private const string ChangedSql = "SELECT DISTINCT entity_id FROM outbox WHERE entity = @Entity AND id > @After AND id <= @Upto";
-    private const string AllSql = "SELECT id FROM cohorts WHERE status NOT IN ('completed', 'cancelled')";
-    private const string CohortSql = "SELECT id, status, enrolment_deadline, start_date, end_date FROM cohorts WHERE id = @Id";
-
     /// <summary>The steps of a cohort's life, each a durable job fired by per-cohort triggers.</summary>
     public static readonly IReadOnlyList<(string Step, JobKey Job)> Steps =
     [
@@ -73,16 +61,7 @@ public sealed class CohortSchedule(Database database, BackgroundProblems problem
 
     public async Task<int> SyncAsync(IScheduler scheduler, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
-        List<long> ids;
-        long upto;
-        await using (var connection = await database.OpenAsync(cancellationToken))
-        {
-            var watermark = await connection.ExecuteScalarAsync<string?>(WatermarkSql, new { Name = WatermarkName });
-            upto = await connection.ExecuteScalarAsync<long>(MaxOutboxSql);
-            ids = watermark is null
-                ? (await connection.QueryAsync<long>(AllSql)).ToList()
-                : (await connection.QueryAsync<long>(ChangedSql, new { Entity = CohortStore.OutboxEntity, After = long.Parse(watermark, System.Globalization.CultureInfo.InvariantCulture), Upto = upto })).ToList();
-        }
+        var (ids, upto) = await _rows.ChangedSinceWatermarkAsync(cancellationToken);
         var changed = 0;
         var recorded = (await problems.ListAsync(cancellationToken)).Where(p => p.Kind == BackgroundProblems.CohortSchedule).Select(p => p.SubjectId).ToHashSet();
         foreach (var id in ids)
@@ -103,10 +82,7 @@ public sealed class CohortSchedule(Database database, BackgroundProblems problem
                 await problems.RecordAsync(BackgroundProblems.CohortSchedule, id, $"班期 {id} 无法排程：{detail}", cancellationToken);
             }
         }
-        await using (var connection = await database.OpenAsync(cancellationToken))
-        {
-            await connection.ExecuteAsync(database.Dialect.Render(SetWatermarkSql), new { Name = WatermarkName, Value = upto.ToString(System.Globalization.CultureInfo.InvariantCulture), Now = now });
-        }
+        await _rows.SetWatermarkAsync(upto, now, cancellationToken);
         if (changed > 0)
         {
             logger.LogInformation("Cohort schedule: {Changed} triggers set or removed for {Cohorts} cohorts", changed, ids.Count);
@@ -117,11 +93,7 @@ public sealed class CohortSchedule(Database database, BackgroundProblems problem
     /// <summary>Puts the cohort's triggers where its state and dates say; returns how many were set or removed.</summary>
     public async Task<int> SyncCohortAsync(IScheduler scheduler, long cohortId, CancellationToken cancellationToken = default)
     {
-        CohortDates? cohort;
-        await using (var connection = await database.OpenAsync(cancellationToken))
-        {
-            cohort = await connection.QuerySingleOrDefaultAsync<CohortDates>(CohortSql, new { Id = cohortId });
-        }
+        var cohort = await _rows.DatesAsync(cohortId, cancellationToken);
         var ahead = cohort is null ? [] : StepsAhead(cohort.Status);
         // Every time is worked out before any trigger is set, so a cohort that cannot be scheduled gets none.
         var times = ahead.ToDictionary(step => step, step => SafeFireTime(step, cohort!));
@@ -195,13 +167,4 @@ public sealed class CohortSchedule(Database database, BackgroundProblems problem
     }
 
     private sealed class UnschedulableCohortException(string message) : Exception(message);
-
-    private sealed class CohortDates
-    {
-        public long Id { get; init; }
-        public string Status { get; init; } = "";
-        public DateOnly EnrolmentDeadline { get; init; }
-        public DateOnly StartDate { get; init; }
-        public DateOnly EndDate { get; init; }
-    }
 }

@@ -1,4 +1,4 @@
-using Matching.Scheduling.Reports;
+using Matching.Data.Reports;
 
 namespace Matching.Scheduling.Tests;
 

@@ -1,5 +1,4 @@
 using System.Data.Common;
-using Dapper;
 using Matching.Api.Access;
 using Matching.Api.Enrolments;
 using Matching.Api.FollowUps;
@@ -71,7 +70,7 @@ public static class ExportEndpoints
             var named = new HashSet<long>();
             var file = await FileAsync(database, "劳动者", "劳动者.xlsx", async connection =>
             {
-                var accepted = (await connection.QueryAsync<long>(AcceptedSql, new { EmployerId = employer })).ToHashSet();
+                var accepted = await WorkerStore.AcceptedByEmployerAsync(connection, employer);
                 bool InClear(long id)
                 {
                     if (!accepted.Contains(id))
@@ -181,11 +180,6 @@ public static class ExportEndpoints
             ("核查结果", string.Join("；", c.Findings.Select(f => $"【{f.SeverityName}】{f.Reason}"))), ("有不予通过项", c.Blocked ? "是" : "否"), ("申领日期", Day(c.ClaimedOn)),
             ("审核人", c.DecidedBy), ("审核意见", c.DecisionNote), ("拨付批次", c.PaymentBatchId)))), cancellationToken);
     }
-
-    private const string AcceptedSql = """
-        SELECT e.worker_id FROM enrolments e JOIN cohorts c ON c.id = e.cohort_id WHERE c.employer_id = @EmployerId AND e.status = 'accepted'
-        UNION SELECT worker_id FROM placements WHERE employer_id = @EmployerId
-        """;
 
     private static string EducationName(Catalogue catalogue, string id) => catalogue.EducationLevelsById.TryGetValue(id, out var e) ? e.Name : id;
 

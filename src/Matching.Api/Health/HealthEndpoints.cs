@@ -1,10 +1,9 @@
-using Dapper;
 using Matching.Api.Access;
 using Matching.Data.Operations;
+using Matching.Data.Outbox;
 using Matching.Data.Storage;
 using Matching.Domain.Access;
 using Matching.Search;
-using Matching.Search.Indexing;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
@@ -17,8 +16,7 @@ public sealed class DatabaseHealthCheck(Database database) : IHealthCheck
     {
         try
         {
-            await using var connection = await database.OpenAsync(cancellationToken);
-            await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM catalogue_versions");
+            await database.ProbeAsync(cancellationToken);
             return HealthCheckResult.Healthy("数据库可用");
         }
         catch (Exception exception)

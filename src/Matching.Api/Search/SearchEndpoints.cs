@@ -2,6 +2,7 @@ using Matching.Api.Access;
 using Matching.Api.Infrastructure;
 using Matching.Api.Workers;
 using Matching.Data.Openings;
+using Matching.Data.Outbox;
 using Matching.Data.Workers;
 using Matching.Domain.Access;
 using Matching.Domain.Catalogues;

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using Dapper;
 using Matching.Data.Bases;
 using Matching.Data.Demo;
 using Matching.Data.Employers;
@@ -51,14 +50,7 @@ public static class ClaimsBenchmark
 
             // Baseline first, on claims of the year: one claim at a time through the approval's own check (read, check, store).
             var claimStore = new SubsidyClaimStore(environment.Database, environment.Protector, environment.Catalogue, context.Time);
-            List<long> sample;
-            await using (var connection = await environment.Database.OpenAsync())
-            {
-                sample = (await connection.QueryAsync<long>("""
-                    SELECT s.id FROM subsidy_claims s JOIN cohorts c ON c.id = s.cohort_id
-                    WHERE s.status = 'submitted' AND c.end_date >= @From AND c.end_date <= @To ORDER BY s.id
-                    """, new { From = new DateOnly(year, 1, 1), To = new DateOnly(year, 12, 31) })).ToList();
-            }
+            var sample = (await IntegrityBatch.SubmittedClaimIdsAsync(environment.Database, year)).ToList();
             var claimsOfYear = sample.Count;
             var step = Math.Max(1, sample.Count / baselineClaims);
             sample = sample.Where((_, i) => i % step == 0).Take(baselineClaims).ToList();
@@ -155,10 +147,7 @@ public static class ClaimsBenchmark
                 new DemoTrainingPeriod(new DateOnly(year, 1, 20), new DateOnly(year, 12, 20), completions, DecideClaims: false),
             ], CertificateShare: 1.0, UpdateWorkerSkills: false, Plant: true, PassShare: 1.0),
             new Progress<string>(line => log.WriteLine("claims: " + line)));
-        await using (var connection = await environment.Database.OpenAsync())
-        {
-            await connection.ExecuteAsync("ANALYZE main;");
-        }
+        await environment.Database.RefreshStatisticsAsync();
         await log.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"claims: world ready in {Stopwatch.GetElapsedTime(started).TotalSeconds:F0} s: {summary.Completions:N0} completions, {summary.Claims:N0} claims, {summary.Planted.Count} planted"));
     }

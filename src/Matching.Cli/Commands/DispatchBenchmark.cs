@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using Dapper;
 using Matching.Allocation;
 using Matching.Data.Demo;
 using Matching.Data.Dispatch;
@@ -169,11 +168,7 @@ public static class DispatchBenchmark
         var seeder = new DemoSeeder(environment, context.Time);
         // Demo employers run about 2.6 cohorts each.
         await seeder.SeedEmployersAsync(cohorts / 2 + 10);
-        await using (var connection = await environment.Database.OpenAsync())
-        {
-            await connection.ExecuteAsync("UPDATE cohorts SET status = 'open' WHERE status = 'planned'");
-            await connection.ExecuteAsync("UPDATE cohorts SET status = 'cancelled' WHERE id NOT IN (SELECT id FROM cohorts ORDER BY id LIMIT @Count)", new { Count = cohorts });
-        }
+        await seeder.KeepFirstCohortsOpenAsync(cohorts);
         var demo = new DemoData(environment.Catalogue, ChinaTime.Today(context.Time));
         await new WorkerStore(environment.Database, environment.Protector, context.Time).BulkInsertAsync(demo.Workers(workers));
         await new DemoHistory(environment, context.Time).GenerateAsync(progress: new SynchronousProgress<string>(line => log.WriteLine("dispatch: " + line)));

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using Dapper;
 using Matching.Data.Access;
 using Matching.Data.Demo;
 using Matching.Data.Storage;
@@ -52,10 +51,7 @@ public static class RankBenchmark
                 await seeder.SeedAsync(workers, new SynchronousProgress<string>(line => context.Out.WriteLine("rank: " + line)));
                 await context.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"rank: seeded in {context.Time.GetElapsedTime(started).TotalSeconds:F0} s"));
             }
-            await using (var connection = await environment.Database.OpenAsync())
-            {
-                workers = (int)await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM workers");
-            }
+            workers = (int)await seeder.WorkerCountAsync();
 
             var modelDirectory = ModelLocation.Resolve(context.Value("models"));
             var models = new RetentionModelProvider(modelDirectory, context.Time, TimeSpan.FromMinutes(5));

@@ -32,10 +32,7 @@ public static class ReportBenchmark
                 await context.Out.WriteLineAsync($"report: seeding the demo data set with {workers:N0} workers and their history into {folder}");
                 await seeder.SeedAsync(workers, new Progress<string>(line => context.Out.WriteLine(line)));
             }
-            await using (var connection = await environment.Database.OpenAsync())
-            {
-                workers = (int)await Dapper.SqlMapper.ExecuteScalarAsync<long>(connection, "SELECT COUNT(*) FROM workers");
-            }
+            workers = (int)await seeder.WorkerCountAsync();
             var reports = new SummaryReports(environment.Database, environment.Catalogue, context.Time);
             var store = new ReportStore(environment.Database, context.Time);
             var today = ChinaTime.Today(context.Time);
@@ -51,18 +48,7 @@ public static class ReportBenchmark
             // Baseline in the same run (the machine is shared, so only the ratio travels): one pass per count, as the
             // report ran before counts of the same rows shared a pass — the same SQL run once for each of its counts.
             var baselineStarted = context.Time.GetTimestamp();
-            var parameters = new
-            {
-                From = new DateTimeOffset(new DateTime(today.Year, 1, 1), ChinaTime.Offset),
-                To = new DateTimeOffset(new DateTime(today.Year + 1, 1, 1), ChinaTime.Offset),
-                FromDate = new DateOnly(today.Year, 1, 1),
-                ToDate = new DateOnly(today.Year + 1, 1, 1),
-            };
-            await Task.WhenAll(ReportMetrics.Sources.SelectMany(source => source.Metrics.Select(_ => source)).Select(async source =>
-            {
-                await using var connection = await environment.Database.OpenAsync();
-                return (await Dapper.SqlMapper.QueryAsync(connection, new Dapper.CommandDefinition(source.Sql, parameters, commandTimeout: 600))).Count();
-            }));
+            await new ReportCounts(environment.Database).OnePassPerCountAsync(new DateOnly(today.Year, 1, 1), new DateOnly(today.Year + 1, 1, 1));
             var baseline = context.Time.GetElapsedTime(baselineStarted).TotalSeconds;
             var load = File.Exists("/proc/loadavg") ? (await File.ReadAllTextAsync("/proc/loadavg")).Trim() : "";
             await context.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,

@@ -17,12 +17,44 @@ public sealed class DemoSeeder(DataEnvironment environment, TimeProvider time)
 {
     private const string CountWorkersSql = "SELECT COUNT(*) FROM workers";
     private const string CountEmployersSql = "SELECT COUNT(*) FROM employers";
+    private const string OpenPlannedCohortsSql = "UPDATE cohorts SET status = 'open' WHERE status = 'planned'";
+    // Paged by the dialect (Page): the id of the Nth cohort.
+    private const string CohortIdsSql = "SELECT id FROM cohorts ORDER BY id";
+    private const string CancelCohortsAfterSql = "UPDATE cohorts SET status = 'cancelled' WHERE id > @LastKept";
 
     public async Task<bool> IsEmptyAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await environment.Database.OpenAsync(cancellationToken);
         return await connection.ExecuteScalarAsync<long>(CountWorkersSql) == 0
             && await connection.ExecuteScalarAsync<long>(CountEmployersSql) == 0;
+    }
+
+    /// <summary>How many workers the database holds.</summary>
+    public async Task<long> WorkerCountAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await environment.Database.OpenAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<long>(new CommandDefinition(CountWorkersSql, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>
+    /// A benchmark's world of <paramref name="count"/> cohorts taking enrolments: every planned cohort opened, and every
+    /// cohort after the first <paramref name="count"/> by id cancelled. Status only: no seat, outbox row or schedule follows.
+    /// </summary>
+    public async Task KeepFirstCohortsOpenAsync(int count, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await environment.Database.OpenAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(OpenPlannedCohortsSql, cancellationToken: cancellationToken));
+        if (count <= 0)
+        {
+            await connection.ExecuteAsync(new CommandDefinition(CancelCohortsAfterSql, new { LastKept = long.MinValue }, cancellationToken: cancellationToken));
+            return;
+        }
+        var lastKept = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(CohortIdsSql + environment.Database.Dialect.Page,
+            new { Skip = count - 1, Take = 1 }, cancellationToken: cancellationToken));
+        if (lastKept is { } last)
+        {
+            await connection.ExecuteAsync(new CommandDefinition(CancelCohortsAfterSql, new { LastKept = last }, cancellationToken: cancellationToken));
+        }
     }
 
     /// <summary>Employers (with bases, openings and cohorts), workers, then their placement history; reports progress as lines of text.</summary>

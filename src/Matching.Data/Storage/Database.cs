@@ -80,6 +80,16 @@ public sealed class Database
         return connection;
     }
 
+    // A table every migrated database has and start-up fills: it answers only once the schema is there.
+    private const string ProbeSql = "SELECT COUNT(*) FROM catalogue_versions";
+
+    /// <summary>Throws unless the database answers a query on its schema (the readiness check).</summary>
+    public async Task ProbeAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await connection.ExecuteScalarAsync<long>(new CommandDefinition(ProbeSql, cancellationToken: cancellationToken));
+    }
+
     /// <summary>Refreshes the planner's statistics where the engine needs it (<see cref="SqlDialect.RefreshStatisticsSql"/>).</summary>
     public async Task RefreshStatisticsAsync(CancellationToken cancellationToken = default)
     {

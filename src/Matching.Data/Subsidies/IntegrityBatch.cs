@@ -64,6 +64,21 @@ public static class IntegrityBatch
         """;
     private const string TeacherNamesSql = "SELECT id AS teacher_id, real_name FROM teachers";
     private const string CohortTeachersSql = "SELECT cohort_id, teacher_id FROM cohort_teachers ORDER BY cohort_id, teacher_id";
+    private const string SubmittedOfYearSql = """
+        SELECT s.id FROM subsidy_claims s JOIN cohorts c ON c.id = s.cohort_id
+        WHERE s.status = 'submitted' AND c.end_date >= @From AND c.end_date <= @To ORDER BY s.id
+        """;
+
+    /// <summary>
+    /// The ids of the claims <see cref="CheckYearAsync"/> checks (submitted, of the cohorts that ended in the year), in id
+    /// order: the benchmark checks a sample of them one at a time as its baseline.
+    /// </summary>
+    public static async Task<IReadOnlyList<long>> SubmittedClaimIdsAsync(Database database, int year, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return (await connection.QueryAsync<long>(new CommandDefinition(SubmittedOfYearSql, new { From = new DateOnly(year, 1, 1), To = new DateOnly(year, 12, 31) },
+            cancellationToken: cancellationToken))).AsList();
+    }
 
     /// <summary>Reads the facts of every submitted claim of the year's cohorts; the same facts the one-claim reader gives.</summary>
     public static async Task<IReadOnlyList<ClaimFacts>> ReadAsync(Database database, PersonalDataProtector protector, int year, DateOnly today, CancellationToken cancellationToken = default) =>

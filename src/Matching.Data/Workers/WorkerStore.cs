@@ -108,6 +108,10 @@ public sealed partial class WorkerStore(Database database, PersonalDataProtector
         SELECT COUNT(*) FROM enrolments e JOIN cohorts c ON c.id = e.cohort_id
         WHERE e.worker_id = @WorkerId AND c.employer_id = @EmployerId AND e.status = 'accepted'
         """;
+    private const string AcceptedByEmployerSql = """
+        SELECT e.worker_id FROM enrolments e JOIN cohorts c ON c.id = e.cohort_id WHERE c.employer_id = @EmployerId AND e.status = 'accepted'
+        UNION SELECT worker_id FROM placements WHERE employer_id = @EmployerId
+        """;
     private const string SocialSecurityHolderSql = "SELECT id FROM workers /*UPDLOCK*/ WHERE social_security_hash = @Hash";
     private const string SetSocialSecuritySql = """
         UPDATE workers SET social_security_hash = @Hash, social_security_cipher = @Cipher, social_security_masked = @Masked, updated_at = @Now, version = version + 1
@@ -262,6 +266,13 @@ public sealed partial class WorkerStore(Database database, PersonalDataProtector
         await using var connection = await database.OpenAsync(cancellationToken);
         return await connection.ExecuteScalarAsync<long>(AcceptedOfferSql, new { WorkerId = workerId, EmployerId = employerId }) > 0;
     }
+
+    /// <summary>
+    /// Every worker who accepted an offer of the employer (an accepted seat in one of its cohorts, or a placement with it):
+    /// those whose names it sees in clear. On the caller's connection (an export reads its rows on the same one).
+    /// </summary>
+    public static async Task<HashSet<long>> AcceptedByEmployerAsync(System.Data.Common.DbConnection connection, long employerId) =>
+        (await connection.QueryAsync<long>(AcceptedByEmployerSql, new { EmployerId = employerId })).ToHashSet();
 
     /// <summary>The id of the worker registered with this ID number, if any (look-up by keyed hash).</summary>
     public async Task<long?> FindByIdNumberAsync(string idNumber, CancellationToken cancellationToken = default)

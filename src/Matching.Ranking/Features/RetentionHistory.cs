@@ -1,4 +1,4 @@
-using Dapper;
+using Matching.Data.Ranking;
 using Matching.Data.Storage;
 
 namespace Matching.Ranking.Features;
@@ -48,48 +48,32 @@ public sealed class RetentionHistory
         return new EmployerRecord(placements, retained, fellows);
     }
 
-    // Six-month outcome: retained when the 6-month follow-up found the worker employed; not retained when the worker
-    // left before six months (known on the day they left) or the 6-month follow-up found them gone.
-    private const string OutcomesSql = """
-        SELECT p.employer_id, w.county_code, p.start_date, p.left_on, f.followed_up_on, f.still_employed
-        FROM placements p
-        JOIN workers w ON w.id = p.worker_id
-        LEFT JOIN placement_follow_ups f ON f.placement_id = p.id AND f.month = 6
-        """;
-
+    /// <summary>
+    /// Six-month outcome: retained when the 6-month follow-up found the worker employed; not retained when the worker
+    /// left before six months (known on the day they left) or the 6-month follow-up found them gone.
+    /// </summary>
     public static async Task<RetentionHistory> LoadAsync(Database database, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        var rows = await connection.QueryAsync<OutcomeRow>(OutcomesSql);
-        return new RetentionHistory(rows.Select(r => r.ToOutcome()).OfType<PlacementOutcome>());
+        var rows = await new RetentionRows(database).PlacementsAsync(cancellationToken);
+        return new RetentionHistory(rows.Select(ToOutcome).OfType<PlacementOutcome>());
     }
 
-    private sealed class OutcomeRow
+    private static PlacementOutcome? ToOutcome(PlacementOutcomeRow row)
     {
-        public long EmployerId { get; init; }
-        public string CountyCode { get; init; } = "";
-        public DateOnly StartDate { get; init; }
-        public DateOnly? LeftOn { get; init; }
-        public DateOnly? FollowedUpOn { get; init; }
-        public bool? StillEmployed { get; init; }
-
-        public PlacementOutcome? ToOutcome()
+        var sixMonths = row.StartDate.AddMonths(6);
+        if (row.StillEmployed == true)
         {
-            var sixMonths = StartDate.AddMonths(6);
-            if (StillEmployed == true)
-            {
-                return new PlacementOutcome(EmployerId, CountyCode, FollowedUpOn ?? sixMonths, true);
-            }
-            if (LeftOn is { } left && left < sixMonths)
-            {
-                return new PlacementOutcome(EmployerId, CountyCode, left, false);
-            }
-            if (StillEmployed == false)
-            {
-                return new PlacementOutcome(EmployerId, CountyCode, FollowedUpOn ?? sixMonths, false);
-            }
-            return null;
+            return new PlacementOutcome(row.EmployerId, row.CountyCode, row.FollowedUpOn ?? sixMonths, true);
         }
+        if (row.LeftOn is { } left && left < sixMonths)
+        {
+            return new PlacementOutcome(row.EmployerId, row.CountyCode, left, false);
+        }
+        if (row.StillEmployed == false)
+        {
+            return new PlacementOutcome(row.EmployerId, row.CountyCode, row.FollowedUpOn ?? sixMonths, false);
+        }
+        return null;
     }
 
     /// <summary>Outcomes of one key sorted by the day they became known, with running retained counts.</summary>

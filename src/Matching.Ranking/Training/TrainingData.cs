@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using Dapper;
+using Matching.Data.Ranking;
 using Matching.Data.Storage;
 using Matching.Ranking.Features;
 
@@ -19,28 +19,13 @@ public sealed record FeaturedPair(LabelledPair Pair, float[] Features);
 /// <summary>Reads the labelled pairs from placements, follow-ups and offers, and builds their features.</summary>
 public static class TrainingData
 {
-    // Offers with their outcome, and placements made without an offer (e.g. registered by hand) for their opening.
-    private const string LabelsSql = """
-        SELECT m.opening_id, m.worker_id, m.offered_on, m.search_score, m.outcome, p.start_date, p.left_on,
-            f.still_employed AS still_employed_at_six_months, f.followed_up_on AS six_months_followed_up_on
-        FROM match_offers m
-        LEFT JOIN placements p ON p.id = m.placement_id
-        LEFT JOIN placement_follow_ups f ON f.placement_id = p.id AND f.month = 6
-        UNION ALL
-        SELECT p.opening_id, p.worker_id, p.start_date, NULL, 'placed', p.start_date, p.left_on, f.still_employed, f.followed_up_on
-        FROM placements p
-        LEFT JOIN placement_follow_ups f ON f.placement_id = p.id AND f.month = 6
-        WHERE p.opening_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM match_offers m WHERE m.placement_id = p.id)
-        """;
-
     /// <summary>
     /// Labels: retained at six months is positive; left within three months, declined or no-show is negative.
     /// Placements that ended between three and six months, or whose outcome is not known yet, are left out.
     /// </summary>
     public static async Task<IReadOnlyList<LabelledPair>> LoadLabelsAsync(Database database, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        var rows = await connection.QueryAsync<LabelRow>(LabelsSql);
+        var rows = await new RetentionRows(database).OffersAsync(cancellationToken);
         var result = new List<LabelledPair>();
         foreach (var r in rows)
         {
@@ -87,19 +72,6 @@ public static class TrainingData
                 .Append(p.Retained ? '1' : '0').Append('\n');
         }
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())))[..16];
-    }
-
-    private sealed class LabelRow
-    {
-        public long OpeningId { get; init; }
-        public long WorkerId { get; init; }
-        public DateOnly OfferedOn { get; init; }
-        public double? SearchScore { get; init; }
-        public string Outcome { get; init; } = "";
-        public DateOnly? StartDate { get; init; }
-        public DateOnly? LeftOn { get; init; }
-        public bool? StillEmployedAtSixMonths { get; init; }
-        public DateOnly? SixMonthsFollowedUpOn { get; init; }
     }
 }
 

@@ -1,11 +1,9 @@
 using System.Data.Common;
-using Dapper;
 using Matching.Allocation;
 using Matching.Data.Cohorts;
 using Matching.Data.Dispatch;
 using Matching.Data.Enrolments;
 using Matching.Data.Notifications;
-using Matching.Data.Outbox;
 using Matching.Data.Storage;
 using Matching.Data.Training;
 using Matching.Domain.Catalogues;
@@ -28,39 +26,6 @@ public sealed record LifecycleResult(string Step, bool Changed, string Detail, i
 /// </summary>
 public sealed class CohortLifecycle(Database database, Catalogue catalogue, TimeProvider time)
 {
-    private const string CohortSql = """
-        SELECT c.id, c.name, c.status, c.min_size, c.enrolment_deadline, c.start_date, c.end_date, c.trades, c.employer_id, b.city_code,
-            (SELECT COUNT(*) FROM enrolments e WHERE e.cohort_id = c.id AND e.status = 'accepted') AS accepted
-        FROM cohorts c JOIN training_bases b ON b.id = c.base_id WHERE c.id = @Id
-        """;
-    private const string StatusSql = "SELECT status FROM cohorts WHERE id = @Id";
-    private const string SetStatusSql = "UPDATE cohorts SET status = @Status, updated_at = @Now, version = version + 1 WHERE id = @Id AND status = @From";
-    private const string ActiveEnrolmentsSql = """
-        SELECT id, worker_id, status FROM enrolments WHERE cohort_id = @Id AND status IN ('accepted', 'offered', 'waitlisted')
-        ORDER BY CASE status WHEN 'accepted' THEN 0 WHEN 'offered' THEN 1 ELSE 2 END, updated_at, id
-        """;
-    private const string CancelEnrolmentsSql = """
-        UPDATE enrolments SET status = 'cancelled', note = @Note, updated_at = @Now
-        WHERE cohort_id = @Id AND status IN ('accepted', 'offered', 'waitlisted')
-        """;
-    private const string WorkerSql = $"""
-        SELECT id, county_code, birth_date, trades_json, certificates_json, priority_groups, destinations, expected_wage, available_from,
-            training_intentions, {StoredWorkerRow.InActivePlacementColumn}
-        FROM workers WHERE id = @Id
-        """;
-    private const string HeldSql = """
-        SELECT c.id AS cohort_id, c.name AS cohort_name, c.start_date, c.end_date
-        FROM enrolments e JOIN cohorts c ON c.id = e.cohort_id
-        WHERE e.worker_id = @Id AND e.status IN ('offered', 'accepted', 'waitlisted') AND c.status NOT IN ('completed', 'cancelled')
-        """;
-    private const string RemindSql = """
-        INSERT INTO notifications (kind, cohort_id, worker_id, enrolment_id, message, created_at, attempts)
-        SELECT @Kind, e.cohort_id, e.worker_id, e.id, @Message, @Now, 0
-        FROM enrolments e
-        WHERE e.cohort_id = @Id AND e.status IN ('offered', 'accepted')
-          AND NOT EXISTS (SELECT 1 FROM notifications n WHERE n.kind = @Kind AND n.cohort_id = e.cohort_id AND n.worker_id = e.worker_id)
-        """;
-
     /// <summary>
     /// At the enrolment deadline: confirm the cohort when its accepted enrolments reach the minimum size (最低开班人数),
     /// else cancel it and re-offer each of its workers a seat in the next suitable cohort.
@@ -68,7 +33,7 @@ public sealed class CohortLifecycle(Database database, Catalogue catalogue, Time
     public Task<LifecycleResult> DeadlineAsync(long cohortId, CancellationToken cancellationToken = default) =>
         database.InTransactionAsync(async (connection, tx) =>
         {
-            var cohort = await connection.QuerySingleOrDefaultAsync<CohortRow>(CohortSql, new { Id = cohortId }, tx);
+            var cohort = await CohortSteps.CohortAsync(connection, tx, cohortId);
             if (cohort is null || cohort.Status != CohortStatus.Open)
             {
                 return new LifecycleResult("deadline", false, cohort is null ? "班期不存在" : $"班期已是“{CohortStatus.NameOf(cohort.Status)}”，无需处理");
@@ -86,7 +51,7 @@ public sealed class CohortLifecycle(Database database, Catalogue catalogue, Time
     /// workers is re-offered a seat in the next suitable cohort. <paramref name="cancelledBy"/> (a person's cancel)
     /// cancels whatever the count.
     /// </summary>
-    private async Task<LifecycleResult> DecideAsync(DbConnection connection, DbTransaction tx, CohortRow cohort, DateOnly today, CancellationToken cancellationToken, string? cancelledBy = null)
+    private async Task<LifecycleResult> DecideAsync(DbConnection connection, DbTransaction tx, CohortStepRow cohort, DateOnly today, CancellationToken cancellationToken, string? cancelledBy = null)
     {
         var now = time.GetUtcNow();
         if (cancelledBy is null && cohort.Accepted >= cohort.MinSize)
@@ -95,9 +60,8 @@ public sealed class CohortLifecycle(Database database, Catalogue catalogue, Time
             return new LifecycleResult("deadline", true, $"确认参训 {cohort.Accepted} 人，达到最低开班人数 {cohort.MinSize}，确认开班", (int)cohort.Accepted);
         }
         await SetStatusAsync(connection, tx, cohort, CohortStatus.Cancelled, today, now);
-        var enrolled = (await connection.QueryAsync<(long Id, long WorkerId, string Status)>(ActiveEnrolmentsSql, new { cohort.Id }, tx)).ToList();
         var why = cancelledBy is null ? $"班期未达最低开班人数（{cohort.Accepted}/{cohort.MinSize}）已取消" : $"班期已由{cancelledBy}取消";
-        await connection.ExecuteAsync(CancelEnrolmentsSql, new { cohort.Id, Note = why, Now = now }, tx);
+        var enrolled = await CohortSteps.CancelEnrolmentsAsync(connection, tx, cohort.Id, why, now);
 
         // Candidate cohorts for the re-offers: those taking enrolments, read as a round reads them.
         var candidates = (await new DispatchInputs(database).OpenCohortsAsync(today, cancellationToken: cancellationToken))
@@ -105,7 +69,7 @@ public sealed class CohortLifecycle(Database database, Catalogue catalogue, Time
         var families = Codes.Split(cohort.Trades).Select(FamilyOf).ToHashSet(StringComparer.Ordinal);
         var scorer = new HeuristicScore(catalogue);
         var reOffered = 0;
-        foreach (var (_, workerId, _) in enrolled)
+        foreach (var workerId in enrolled)
         {
             var worker = await WorkerProfileAsync(connection, tx, workerId);
             if (worker is null)
@@ -138,14 +102,14 @@ public sealed class CohortLifecycle(Database database, Catalogue catalogue, Time
     public Task<LifecycleResult> RemindAsync(long cohortId, CancellationToken cancellationToken = default) =>
         database.InTransactionAsync(async (connection, tx) =>
         {
-            var cohort = await connection.QuerySingleOrDefaultAsync<CohortRow>(CohortSql, new { Id = cohortId }, tx);
+            var cohort = await CohortSteps.CohortAsync(connection, tx, cohortId);
             var today = ChinaTime.Today(time);
             if (cohort is null || cohort.Status is not (CohortStatus.Open or CohortStatus.Confirmed) || today > cohort.StartDate)
             {
                 return new LifecycleResult("reminder", false, "班期不在开班前，无需提醒");
             }
             var message = $"【开班提醒】您报名的“{cohort.Name}”将于{cohort.StartDate:yyyy年M月d日}在{catalogue.NameOf(cohort.CityCode)}开班，请按时报到；如不能参加请尽快告知县人社部门。";
-            var written = await connection.ExecuteAsync(RemindSql, new { Kind = NotificationStore.CohortStartReminder, Message = message, Now = time.GetUtcNow(), cohort.Id }, tx);
+            var written = await CohortSteps.RemindAsync(connection, tx, cohort.Id, NotificationStore.CohortStartReminder, message, time.GetUtcNow());
             return new LifecycleResult("reminder", written > 0, $"写入开班提醒 {written} 条", written);
         }, cancellationToken);
 
@@ -153,7 +117,7 @@ public sealed class CohortLifecycle(Database database, Catalogue catalogue, Time
     public Task<LifecycleResult> StartAsync(long cohortId, CancellationToken cancellationToken = default) =>
         database.InTransactionAsync(async (connection, tx) =>
         {
-            var cohort = await connection.QuerySingleOrDefaultAsync<CohortRow>(CohortSql, new { Id = cohortId }, tx);
+            var cohort = await CohortSteps.CohortAsync(connection, tx, cohortId);
             var today = ChinaTime.Today(time);
             if (cohort is null || today < cohort.StartDate)
             {
@@ -185,7 +149,7 @@ public sealed class CohortLifecycle(Database database, Catalogue catalogue, Time
 
     private async Task<LifecycleResult> CompleteAsync(DbConnection connection, DbTransaction tx, long cohortId)
     {
-        var cohort = await connection.QuerySingleOrDefaultAsync<CohortRow>(CohortSql, new { Id = cohortId }, tx);
+        var cohort = await CohortSteps.CohortAsync(connection, tx, cohortId);
         var today = ChinaTime.Today(time);
         if (cohort is null || cohort.Status != CohortStatus.InTraining || today < cohort.EndDate)
         {
@@ -201,15 +165,13 @@ public sealed class CohortLifecycle(Database database, Catalogue catalogue, Time
     /// Every status change of a cohort, by a step or a person, goes through here and the one rule
     /// (<see cref="CohortStatus.Refusal"/>); the callers checked it before acting, so a refusal here is a bug.
     /// </summary>
-    private static async Task SetStatusAsync(DbConnection connection, DbTransaction tx, CohortRow cohort, string to, DateOnly today, DateTimeOffset now)
+    private static async Task SetStatusAsync(DbConnection connection, DbTransaction tx, CohortStepRow cohort, string to, DateOnly today, DateTimeOffset now)
     {
         if (CohortStatus.Refusal(cohort.Status, to, cohort.Progress, today) is { } refusal)
         {
             throw new InvalidOperationException($"cohort {cohort.Id}: {refusal}");
         }
-        await connection.ExecuteAsync(SetStatusSql, new { cohort.Id, From = cohort.Status, Status = to, Now = now }, tx);
-        await OutboxWriter.EnqueueAsync(connection, tx, CohortStore.OutboxEntity, cohort.Id, OutboxWriter.Upsert, now);
-        cohort.Status = to;
+        await CohortSteps.SetStatusAsync(connection, tx, cohort, to, now);
     }
 
     /// <summary>
@@ -219,7 +181,7 @@ public sealed class CohortLifecycle(Database database, Catalogue catalogue, Time
     /// </summary>
     public async Task<WriteResult> MoveAsync(DbConnection connection, DbTransaction tx, long cohortId, string to, string by, CancellationToken cancellationToken = default)
     {
-        var cohort = await connection.QuerySingleOrDefaultAsync<CohortRow>(CohortSql, new { Id = cohortId }, tx);
+        var cohort = await CohortSteps.CohortAsync(connection, tx, cohortId);
         if (cohort is null)
         {
             return WriteResult.NotFound;
@@ -252,7 +214,7 @@ public sealed class CohortLifecycle(Database database, Catalogue catalogue, Time
     public Task<WriteResult> CancelAsync(long cohortId, string by, CancellationToken cancellationToken = default) =>
         database.InTransactionAsync(async (connection, tx) =>
         {
-            var status = await connection.ExecuteScalarAsync<string?>(StatusSql, new { Id = cohortId }, tx);
+            var status = await CohortSteps.StatusAsync(connection, tx, cohortId);
             if (status is not null && CohortStatus.IsFinal(status))
             {
                 return WriteResult.Conflict($"班期已是“{CohortStatus.NameOf(status)}”，不能再取消");
@@ -265,29 +227,10 @@ public sealed class CohortLifecycle(Database database, Catalogue catalogue, Time
 
     private static async Task<WorkerProfile?> WorkerProfileAsync(DbConnection connection, DbTransaction tx, long id)
     {
-        var row = await connection.QuerySingleOrDefaultAsync<StoredWorkerRow>(WorkerSql, new { Id = id }, tx);
-        if (row is null)
+        if (await CohortSteps.WorkerAsync(connection, tx, id) is not { Row: var row, Held: var held })
         {
             return null;
         }
-        var held = (await connection.QueryAsync<HeldEnrolment>(HeldSql, new { Id = id }, tx)).ToList();
         return new WorkerProfile(row.Id, row.CountyCode, row.Terms, row.PriorityGroupList, (int)row.ExpectedWage, held);
-    }
-
-    private sealed class CohortRow
-    {
-        public long Id { get; init; }
-        public string Name { get; init; } = "";
-        public string Status { get; set; } = "";
-        public long MinSize { get; init; }
-        public DateOnly EnrolmentDeadline { get; init; }
-        public DateOnly StartDate { get; init; }
-        public DateOnly EndDate { get; init; }
-        public string Trades { get; init; } = "";
-        public long EmployerId { get; init; }
-        public string CityCode { get; init; } = "";
-        public long Accepted { get; init; }
-
-        public CohortProgress Progress => new(EnrolmentDeadline, StartDate, EndDate, (int)Accepted, (int)MinSize);
     }
 }

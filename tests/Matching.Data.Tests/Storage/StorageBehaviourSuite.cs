@@ -34,6 +34,8 @@ public abstract partial class StorageBehaviourSuite(StorageProvider provider)
         typeof(Imports.ImportJobStore), typeof(InboxStore), typeof(WebhookOutbox), typeof(Placements.FollowUpStore), typeof(Alerts.JobLossAlertStore),
         typeof(Institutions.InstitutionStore), typeof(Training.TrainingRecordStore), typeof(Training.TrainingHistoryStore), typeof(Training.TargetCountStore),
         typeof(Subsidies.SubsidyClaimStore), typeof(DemoTraining),
+        typeof(Search.SearchRows), typeof(Outbox.OutboxQueue), typeof(Ranking.ProfileRows), typeof(Ranking.CandidateWorkers), typeof(Ranking.RetentionRows),
+        typeof(Alerts.RematchCohorts), typeof(Cohorts.CohortScheduleRows), typeof(ReportCounts),
     ];
 
     private DataFixture Data
@@ -636,6 +638,30 @@ public abstract partial class StorageBehaviourSuite(StorageProvider provider)
             "SELECT created_by, findings_json FROM subsidy_claims WHERE created_by LIKE @Planted", new { Planted = DemoTraining.PlantedBy + "%" })).ToList();
         Assert.NotEmpty(planted);
         Assert.All(planted, p => Assert.Contains(p.CreatedBy[DemoTraining.PlantedBy.Length..], p.FindingsJson, StringComparison.Ordinal));
+        Assert.Equal(300, await seeder.WorkerCountAsync());
+
+        // The claims a year's batch check reads, as the claims benchmark samples them: every submitted claim falls in
+        // the year its cohort ended, in id order.
+        var submitted = await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM subsidy_claims WHERE status = 'submitted'");
+        var byYear = new List<long>();
+        var ends = (await connection.QueryAsync<DateOnly>("SELECT end_date FROM cohorts")).ToList();
+        for (var year = ends.Min().Year; year <= ends.Max().Year; year++)
+        {
+            var ids = await Subsidies.IntegrityBatch.SubmittedClaimIdsAsync(own.Environment.Database, year);
+            Assert.Equal(ids.Order(), ids);
+            byYear.AddRange(ids);
+        }
+        Assert.True(submitted > 0);
+        Assert.Equal(submitted, byYear.Distinct().LongCount());
+
+        // A dispatch benchmark's world: planned cohorts opened, all but the first three by id cancelled.
+        var cohortIds = (await connection.QueryAsync<long>("SELECT id FROM cohorts ORDER BY id")).ToList();
+        var plannedAmongFirst = (await connection.QueryAsync<long>("SELECT id FROM cohorts WHERE status = 'planned'")).Where(id => id <= cohortIds[2]).ToList();
+        await seeder.KeepFirstCohortsOpenAsync(3);
+        var statuses = (await connection.QueryAsync<(long Id, string Status)>("SELECT id, status FROM cohorts")).ToDictionary(c => c.Id, c => c.Status);
+        Assert.All(cohortIds.Skip(3), id => Assert.Equal(CohortStatus.Cancelled, statuses[id]));
+        Assert.All(cohortIds.Take(3), id => Assert.NotEqual(CohortStatus.Planned, statuses[id]));
+        Assert.All(plannedAmongFirst, id => Assert.Equal(CohortStatus.Open, statuses[id]));
     }
 
     /// <summary>A second, empty database on the same engine as the suite's, for tests that need one.</summary>
