@@ -79,6 +79,7 @@ public sealed class JobLossAlertStore(Database database, TimeProvider time)
           AND NOT EXISTS (SELECT 1 FROM job_loss_alerts a WHERE a.placement_id = f.placement_id AND a.trigger_kind = 'follow-up-overdue' AND a.follow_up_month = f.month)
         ORDER BY f.due_date, f.placement_id
         """;
+    private const string IdByKeySql = "SELECT id FROM job_loss_alerts WHERE trigger_key = @Key";
     private const string PendingSql = """
         SELECT id, worker_id, county_code, prefecture_code, trigger_kind, reason, event_at FROM job_loss_alerts
         WHERE delivered_at IS NULL ORDER BY id
@@ -130,7 +131,7 @@ public sealed class JobLossAlertStore(Database database, TimeProvider time)
             EventAt = eventAt,
             Now = now,
         }, transaction);
-        return inserted == 1 ? await connection.ExecuteScalarAsync<long>("SELECT id FROM job_loss_alerts WHERE trigger_key = @Key", new { Key = key }, transaction) : null;
+        return inserted == 1 ? await connection.ExecuteScalarAsync<long>(IdByKeySql, new { Key = key }, transaction) : null;
     }
 
     /// <summary>

@@ -45,6 +45,20 @@ public sealed class DemoTraining(DataEnvironment environment, TimeProvider time,
     /// <summary>The creator recorded on planted claims, followed by the code of the check that must find the defect.</summary>
     public const string PlantedBy = "演示数据·核查样例:";
 
+    // What the generator reads of the world it adds to (the ids it continues from), and the updates it makes to that world.
+    private const string BasesSql = "SELECT id, employer_id, trades FROM training_bases ORDER BY id";
+    private const string WorkersSql = "SELECT id, county_code, birth_date, gender, trades_json, certificates_json, priority_groups FROM workers ORDER BY id";
+    private const string LastCohortIdSql = "SELECT COALESCE(MAX(id), 0) FROM cohorts";
+    private const string LastEnrolmentIdSql = "SELECT COALESCE(MAX(id), 0) FROM enrolments";
+    private const string LastCertificateIdSql = "SELECT COALESCE(MAX(id), 0) FROM certificates";
+    private const string LastClaimIdSql = "SELECT COALESCE(MAX(id), 0) FROM subsidy_claims";
+    private const string LastTeacherIdSql = "SELECT COALESCE(MAX(id), 0) FROM teachers";
+    private const string LastInstitutionIdSql = "SELECT COALESCE(MAX(id), 0) FROM training_institutions";
+    private const string GrantedThisYearSql = "UPDATE subsidy_claims SET granted_year = @Year WHERE id IN @Ids";
+    private const string DeceasedSql = "UPDATE workers SET vital_status = 'deceased', vital_status_since = @Since, vital_status_note = '演示数据：户籍注销（死亡）' WHERE id = @Id";
+    private const string MisdatedSql = "UPDATE workers SET birth_date = @Birth WHERE id = @Id";
+    private const string SkillsSql = "UPDATE workers SET trades_json = @TradesJson, trade_ids = @TradeIds, certificates_json = @CertificatesJson WHERE id = @Id";
+
     private const int TraineesPerCohort = 25;
 
     /// <summary>Workers the planted cases use, one each and three sharing a phone and an account.</summary>
@@ -118,20 +132,20 @@ public sealed class DemoTraining(DataEnvironment environment, TimeProvider time,
 
     private async Task LoadAsync(DbConnection connection)
     {
-        foreach (var b in await connection.QueryAsync<DemoBaseRow>("SELECT id, employer_id, trades FROM training_bases ORDER BY id"))
+        foreach (var b in await connection.QueryAsync<DemoBaseRow>(BasesSql))
         {
             _bases.Add(b);
         }
-        foreach (var w in await connection.QueryAsync<DemoWorker>("SELECT id, county_code, birth_date, gender, trades_json, certificates_json, priority_groups FROM workers ORDER BY id"))
+        foreach (var w in await connection.QueryAsync<DemoWorker>(WorkersSql))
         {
             _workers[w.Id] = w;
         }
-        _nextCohort = await connection.ExecuteScalarAsync<long>("SELECT COALESCE(MAX(id), 0) FROM cohorts") + 1;
-        _nextEnrolment = await connection.ExecuteScalarAsync<long>("SELECT COALESCE(MAX(id), 0) FROM enrolments") + 1;
-        _nextCertificate = await connection.ExecuteScalarAsync<long>("SELECT COALESCE(MAX(id), 0) FROM certificates") + 1;
-        _nextClaim = await connection.ExecuteScalarAsync<long>("SELECT COALESCE(MAX(id), 0) FROM subsidy_claims") + 1;
-        _nextTeacher = await connection.ExecuteScalarAsync<long>("SELECT COALESCE(MAX(id), 0) FROM teachers") + 1;
-        _nextInstitution = await connection.ExecuteScalarAsync<long>("SELECT COALESCE(MAX(id), 0) FROM training_institutions") + 1;
+        _nextCohort = await connection.ExecuteScalarAsync<long>(LastCohortIdSql) + 1;
+        _nextEnrolment = await connection.ExecuteScalarAsync<long>(LastEnrolmentIdSql) + 1;
+        _nextCertificate = await connection.ExecuteScalarAsync<long>(LastCertificateIdSql) + 1;
+        _nextClaim = await connection.ExecuteScalarAsync<long>(LastClaimIdSql) + 1;
+        _nextTeacher = await connection.ExecuteScalarAsync<long>(LastTeacherIdSql) + 1;
+        _nextInstitution = await connection.ExecuteScalarAsync<long>(LastInstitutionIdSql) + 1;
     }
 
     /// <summary>Workers spread over the whole list, of an age the subsidy rules allow, so each planted case has only its own defect.</summary>
@@ -464,16 +478,16 @@ public sealed class DemoTraining(DataEnvironment environment, TimeProvider time,
     {
         var today = ChinaTime.Today(time);
         await using var tx = await connection.BeginTransactionAsync();
-        await connection.ExecuteAsync("UPDATE subsidy_claims SET granted_year = @Year WHERE id IN @Ids", new { today.Year, Ids = _grantedThisYear }, tx);
+        await connection.ExecuteAsync(GrantedThisYearSql, new { today.Year, Ids = _grantedThisYear }, tx);
         if (_deceased is not null)
         {
-            await connection.ExecuteAsync("UPDATE workers SET vital_status = 'deceased', vital_status_since = @Since, vital_status_note = '演示数据：户籍注销（死亡）' WHERE id = @Id",
+            await connection.ExecuteAsync(DeceasedSql,
                 new { _deceased.Id, Since = today.AddDays(-200) }, tx);
         }
         if (_misdated is not null)
         {
             // As if typed over by hand after registration: the ID number says otherwise.
-            await connection.ExecuteAsync("UPDATE workers SET birth_date = @Birth WHERE id = @Id", new { _misdated.Id, Birth = _misdated.BirthDate.AddYears(-2) }, tx);
+            await connection.ExecuteAsync(MisdatedSql, new { _misdated.Id, Birth = _misdated.BirthDate.AddYears(-2) }, tx);
         }
         if (_sharingPhone.Count > 0)
         {
@@ -529,7 +543,7 @@ public sealed class DemoTraining(DataEnvironment environment, TimeProvider time,
                 return new { w.Id, TradesJson = StoredJson.Write(trades), TradeIds = Codes.Join(trades.Select(t => t.TradeId)), CertificatesJson = StoredJson.Write(certificates) };
             }).ToList();
             await using var tx = await connection.BeginTransactionAsync(cancellationToken);
-            await connection.ExecuteAsync("UPDATE workers SET trades_json = @TradesJson, trade_ids = @TradeIds, certificates_json = @CertificatesJson WHERE id = @Id", rows, tx);
+            await connection.ExecuteAsync(SkillsSql, rows, tx);
             await tx.CommitAsync(cancellationToken);
             foreach (var (w, row) in changed.Zip(rows))
             {

@@ -82,6 +82,8 @@ public sealed class ImportJobStore(Database database, TimeProvider time)
         INSERT INTO import_jobs (user_id, user_name, counties, file_name, file_content, mode, on_existing, status, created_at)
         VALUES (@UserId, @UserName, @Counties, @FileName, @Content, @Mode, @OnExisting, 'queued', @Now)
         """;
+    private const string FileSql = "SELECT file_content FROM import_jobs WHERE id = @Id";
+    private const string DeleteRejectionsSql = "DELETE FROM import_rejections WHERE job_id = @Id";
     private const string OldestQueuedSql = "SELECT MIN(id) FROM import_jobs WHERE status = 'queued'";
     private const string ClaimSql = "UPDATE import_jobs SET status = 'running', started_at = @Now WHERE id = @Id AND status = 'queued'";
     // A job cut off by a stop wrote nothing (its writes are one transaction): it runs again from the start.
@@ -119,7 +121,7 @@ public sealed class ImportJobStore(Database database, TimeProvider time)
     public async Task<byte[]?> ContentAsync(long id, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        return await connection.ExecuteScalarAsync<byte[]?>("SELECT file_content FROM import_jobs WHERE id = @Id", new { Id = id });
+        return await connection.ExecuteScalarAsync<byte[]?>(FileSql, new { Id = id });
     }
 
     /// <summary>Takes the oldest queued job for running; null when none waits. A job another runner took first is passed over.</summary>
@@ -145,7 +147,7 @@ public sealed class ImportJobStore(Database database, TimeProvider time)
     public Task FinishAsync(long id, ImportOutcome outcome, CancellationToken cancellationToken = default) =>
         database.InTransactionAsync(async (connection, tx) =>
         {
-            await connection.ExecuteAsync("DELETE FROM import_rejections WHERE job_id = @Id", new { Id = id }, tx);
+            await connection.ExecuteAsync(DeleteRejectionsSql, new { Id = id }, tx);
             await connection.ExecuteAsync(RejectionSql, outcome.Rejections.Select(r => new { JobId = id, r.Sheet, r.RowNumber, r.Column, r.Reason, r.Kind }), tx);
             return await connection.ExecuteAsync(FinishSql, new
             {
