@@ -169,13 +169,13 @@ public sealed class AccessJourneyTests(BrowserHost host, ITestOutputHelper outpu
         var menu = journey.Page.Locator("details.menu-fold > summary");
         await Expect(menu).ToBeVisibleAsync();
         await Expect(journey.Page.Locator(".menu-wide")).ToBeHiddenAsync();
-        Assert.True(await journey.Page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth + 1"), "the dashboard is wider than the phone");
+        Assert.True(await journey.Page.EvaluateAsync<bool>("() => window.innerWidth === 375 && document.documentElement.scrollWidth <= window.innerWidth + 1"), "the dashboard is wider than the phone");
         await journey.ShotAsync("dashboard", readme: "phone-dashboard");
         await menu.ClickAsync();
         await journey.Page.Locator("details.menu-fold").GetByRole(AriaRole.Link, new() { Name = "劳动者", Exact = true }).ClickAsync();
         await journey.Page.WaitForLoadStateAsync(LoadState.Load);
         await journey.CheckPageAsync();
-        Assert.True(await journey.Page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth + 1"), "the register is wider than the phone");
+        Assert.True(await journey.Page.EvaluateAsync<bool>("() => window.innerWidth === 375 && document.documentElement.scrollWidth <= window.innerWidth + 1"), "the register is wider than the phone");
         await journey.ShotAsync("register");
         await journey.SignOutAsync();
     }
