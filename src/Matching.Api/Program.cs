@@ -157,6 +157,12 @@ builder.Services.AddOpenApi(openApi =>
 builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"])
     .AddCheck<BackgroundWorkHealthCheck>("background", tags: ["ready"]);
 builder.Services.AddWebApp();
+// Each role's first page rendered once after start, so the first visitor does not wait for the process's first render.
+if (builder.Configuration.GetValue(WebWarmUp.Setting, false))
+{
+    builder.Services.AddSingleton<WebWarmUp>();
+    builder.Services.AddHostedService(services => services.GetRequiredService<WebWarmUp>());
+}
 
 var app = builder.Build();
 

@@ -96,6 +96,71 @@ public sealed class AccessJourneyTests(BrowserHost host, ITestOutputHelper outpu
     }
 
     [Fact]
+    public async Task Another_enterprise_cannot_record_training_for_a_cohort_not_its_own_even_by_posting_the_forms_itself()
+    {
+        var (cohort, enrolment, _, end) = await DemoWorld.TraineeToRecordAsync(host, DemoWorld.Employer);
+        var other = await DemoWorld.AccountAsync(host, "hr-other-" + Guid.NewGuid().ToString("N")[..6], Roles.Enterprise, ["2"], "Other#Enterprise2026");
+        var target = $"/cohorts/{cohort}?trainee={enrolment}";
+        var before = await DemoWorld.RecordedTrainingAsync(host, enrolment);
+
+        await using (var journey = await Journey.StartAsync(host, output, "enterprise-foreign-cohort"))
+        {
+            await journey.SignInAsync(other, "Other#Enterprise2026");
+            // The cohort is not there for it: the same page as for a cohort that does not exist, with no form.
+            await journey.OpenAsync(target, 404);
+            await Expect(journey.Page.GetByRole(AriaRole.Heading, new() { Name = "培训班期不存在" })).ToBeVisibleAsync();
+            await Expect(journey.Page.Locator("form[method=post] input[name=_handler]")).ToHaveCountAsync(0);
+            await journey.ShotAsync("not-found");
+            // Posted by hand with its own valid antiforgery token (from the sign-out form): refused, nothing recorded.
+            foreach (var status in await PostTrainingFormsAsync(journey, target, end))
+            {
+                Assert.True(status >= 400, $"a post by another enterprise was answered {status}");
+            }
+            Assert.Equal(before, await DemoWorld.RecordedTrainingAsync(host, enrolment));
+            await journey.SignOutAsync();
+        }
+
+        // The same hand-made posts by the cohort's own enterprise are taken (so the refusal above is the rule, not a malformed post).
+        await using (var owner = await Journey.StartAsync(host, output, "enterprise-own-cohort-posted"))
+        {
+            await owner.SignInAsync("demo-enterprise");
+            await owner.OpenAsync(target);
+            Assert.All(await PostTrainingFormsAsync(owner, target, end), status => Assert.Equal(302, status));
+            Assert.NotEqual(before, await DemoWorld.RecordedTrainingAsync(host, enrolment));
+            await owner.SignOutAsync();
+        }
+    }
+
+    /// <summary>Posts the cohort page's result and certificate forms as the browser would send them, with the session's token; the statuses.</summary>
+    private static async Task<int[]> PostTrainingFormsAsync(Journey journey, string target, DateOnly end)
+    {
+        var token = await journey.Page.Locator("input[name=__RequestVerificationToken]").First.GetAttributeAsync("value");
+        var on = end.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var posts = new[]
+        {
+            new Dictionary<string, string> { ["_handler"] = "trainee-result", ["daysScheduled"] = "1", ["daysAttended"] = "1", ["completion"] = "completed", ["completedOn"] = on },
+            new Dictionary<string, string>
+            {
+                ["_handler"] = "trainee-certificate", ["type"] = "special-ability", ["tradeId"] = "T001", ["number"] = "ZS" + Random.Shared.Next(10_000_000, 99_999_999).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["issuingBody"] = "贵州省职业技能鉴定指导中心", ["issuingProvince"] = "520000", ["issuedOn"] = on,
+            },
+        };
+        var statuses = new List<int>();
+        foreach (var fields in posts)
+        {
+            var form = journey.Page.APIRequest.CreateFormData();
+            form.Set("__RequestVerificationToken", token!);
+            foreach (var (name, value) in fields)
+            {
+                form.Set(name, value);
+            }
+            var response = await journey.Page.APIRequest.PostAsync(target, new() { Form = form, MaxRedirects = 0 });
+            statuses.Add(response.Status);
+        }
+        return [.. statuses];
+    }
+
+    [Fact]
     public async Task The_application_works_on_a_phone_screen()
     {
         await using var journey = await Journey.StartAsync(host, output, "phone", phone: true);
@@ -104,13 +169,13 @@ public sealed class AccessJourneyTests(BrowserHost host, ITestOutputHelper outpu
         var menu = journey.Page.Locator("details.menu-fold > summary");
         await Expect(menu).ToBeVisibleAsync();
         await Expect(journey.Page.Locator(".menu-wide")).ToBeHiddenAsync();
-        Assert.True(await journey.Page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth + 1"), "the dashboard is wider than the phone");
+        Assert.True(await journey.Page.EvaluateAsync<bool>("() => window.innerWidth === 375 && document.documentElement.scrollWidth <= window.innerWidth + 1"), "the dashboard is wider than the phone");
         await journey.ShotAsync("dashboard", readme: "phone-dashboard");
         await menu.ClickAsync();
         await journey.Page.Locator("details.menu-fold").GetByRole(AriaRole.Link, new() { Name = "劳动者", Exact = true }).ClickAsync();
         await journey.Page.WaitForLoadStateAsync(LoadState.Load);
         await journey.CheckPageAsync();
-        Assert.True(await journey.Page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth + 1"), "the register is wider than the phone");
+        Assert.True(await journey.Page.EvaluateAsync<bool>("() => window.innerWidth === 375 && document.documentElement.scrollWidth <= window.innerWidth + 1"), "the register is wider than the phone");
         await journey.ShotAsync("register");
         await journey.SignOutAsync();
     }

@@ -25,6 +25,9 @@ public sealed class BrowserHost : IAsyncLifetime
 
     public const string ChromiumPath = "/usr/bin/chromium";
 
+    /// <summary>BROWSER_TESTS_WARM_UP=1 asks for the service's start-up warm-up (off in tests otherwise), to time the first pages with it.</summary>
+    public static readonly bool WarmUp = Environment.GetEnvironmentVariable("BROWSER_TESTS_WARM_UP") == "1";
+
     private HostFactory? _factory;
     private IPlaywright? _playwright;
 
@@ -59,6 +62,11 @@ public sealed class BrowserHost : IAsyncLifetime
                 throw new TimeoutException("the search index was not built within five minutes");
             }
             await Task.Delay(200);
+        }
+        if (WarmUp)
+        {
+            // As a person arriving after start would find it: the warm-up has run.
+            await _factory.Services.GetRequiredService<Matching.Api.Web.WebWarmUp>().Done.WaitAsync(TimeSpan.FromMinutes(5));
         }
         StartSeconds = started.Elapsed.TotalSeconds;
 
@@ -112,6 +120,7 @@ public sealed class BrowserHost : IAsyncLifetime
             builder.UseEnvironment("Development");
             builder.UseSetting("Matching:DataDirectory", _dataDirectory);
             builder.UseSetting("Matching:DemoWorkers", DemoWorkers.ToString(CultureInfo.InvariantCulture));
+            builder.UseSetting("Matching:WarmUp", WarmUp ? "true" : "false");
             // One browser on one address makes every request of the suite: not a client to rate-limit.
             builder.UseSetting("Matching:Auth:RequestsPerMinute", "100000");
         }

@@ -121,6 +121,33 @@ public static class DemoWorld
         return created.Status == WriteStatus.Ok ? created.Id : throw new InvalidOperationException("could not place a demo worker: " + created.Message);
     }
 
+    /// <summary>
+    /// A trainee of one of the employer's completed cohorts (accepted, with a result row, so the cohort's results table
+    /// lists it), the latest cohort first, with the cohort's first and last day.
+    /// </summary>
+    public static async Task<(long Cohort, long Enrolment, DateOnly Start, DateOnly End)> TraineeToRecordAsync(BrowserHost host, long employer)
+    {
+        await using var connection = await Database(host).OpenAsync();
+        var found = await connection.QueryFirstOrDefaultAsync<(long Cohort, long Enrolment, DateOnly Start, DateOnly End)?>("""
+            SELECT c.id, e.id, c.start_date, c.end_date FROM enrolments e JOIN cohorts c ON c.id = e.cohort_id
+            WHERE c.employer_id = @Employer AND c.status = 'completed' AND e.status = 'accepted'
+              AND EXISTS (SELECT 1 FROM training_results r WHERE r.enrolment_id = e.id)
+            ORDER BY c.end_date DESC, e.id
+            LIMIT 1
+            """, new { Employer = employer });
+        return found ?? throw new InvalidOperationException($"employer {employer} has no completed cohort with a trainee");
+    }
+
+    /// <summary>What is recorded of an enrolment's training: its result row as stored and its certificates, as one comparable text.</summary>
+    public static async Task<string> RecordedTrainingAsync(BrowserHost host, long enrolment)
+    {
+        await using var connection = await Database(host).OpenAsync();
+        var result = await connection.QuerySingleOrDefaultAsync<(long Version, long? Attended, string Completion, long? Passed)?>(
+            "SELECT version, days_attended, completion, assessment_passed FROM training_results WHERE enrolment_id = @Enrolment", new { Enrolment = enrolment });
+        var certificates = await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM certificates WHERE enrolment_id = @Enrolment", new { Enrolment = enrolment });
+        return $"result={result}; certificates={certificates}";
+    }
+
     /// <summary>A claim of the county waiting for review (待审核), one with integrity findings first when there is one.</summary>
     public static async Task<long?> SubmittedClaimAsync(BrowserHost host, string county)
     {

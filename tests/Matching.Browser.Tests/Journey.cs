@@ -53,7 +53,10 @@ public sealed partial class Journey : IAsyncDisposable
 
     public Uri BaseAddress => _host.BaseAddress;
 
-    /// <summary>A new visitor (no cookies) on a desktop screen, or a phone's when <paramref name="phone"/>.</summary>
+    /// <summary>The phone screen the pages are checked on (CSS pixels): 375 × 812, the narrowest common phone width.</summary>
+    public static readonly ViewportSize PhoneScreen = new() { Width = 375, Height = 812 };
+
+    /// <summary>A new visitor (no cookies) on a desktop screen, or a phone's (<see cref="PhoneScreen"/>) when <paramref name="phone"/>.</summary>
     public static async Task<Journey> StartAsync(BrowserHost host, ITestOutputHelper output, string name, bool phone = false)
     {
         var context = await host.Browser.NewContextAsync(new BrowserNewContextOptions
@@ -61,7 +64,7 @@ public sealed partial class Journey : IAsyncDisposable
             BaseURL = host.BaseAddress.ToString(),
             Locale = "zh-CN",
             TimezoneId = "Asia/Shanghai",
-            ViewportSize = phone ? new ViewportSize { Width = 390, Height = 844 } : new ViewportSize { Width = 1366, Height = 900 },
+            ViewportSize = phone ? PhoneScreen : new ViewportSize { Width = 1366, Height = 900 },
             IsMobile = phone,
             HasTouch = phone,
             DeviceScaleFactor = 1,

@@ -298,13 +298,13 @@ public sealed partial class OfficeWorkJourneyTests(BrowserHost host, ITestOutput
     }
 
     /// <summary>A name of this run (names hold no digits): 吴 + a character chosen by the run's seed + the row's.</summary>
-    private static string Name(int seed, string row) => "吴" + "春夏秋冬梅兰竹菊松柏"[seed % 10] + row;
+    internal static string Name(int seed, string row) => "吴" + "春夏秋冬梅兰竹菊松柏"[seed % 10] + row;
 
-    private static object?[] Row(string name, string id) =>
+    internal static object?[] Row(string name, string id) =>
         [name, null, id, null, "139" + Random.Shared.Next(10_000_000, 99_999_999).ToString(CultureInfo.InvariantCulture), "5205210010010001", "脱贫户", "初中", "未就业", "焊工", "中级工", 5500d, "2027/3/1", "广东、宁波"];
 
     /// <summary>A survey sheet with the template's headers and the rows given.</summary>
-    private static byte[] Workbook(params object?[][] rows)
+    internal static byte[] Workbook(params object?[][] rows)
     {
         var sheet = new[] { SurveyHeaders.Cast<object?>().ToArray() }.Concat(rows)
             .Select(r => Enumerable.Range(0, SurveyHeaders.Length).ToDictionary(i => ((char)('A' + i)).ToString(), i => r[i]))

@@ -17,6 +17,7 @@ public sealed class ApiTests(RankingFixture fixture)
         // Recall straight from the fixture's database: these tests are about ranking, not the index.
         host.UseSetting("Matching:Ranking:Recall", "sql");
         host.UseSetting("Matching:DemoWorkers", "0");
+        host.UseSetting("Matching:WarmUp", "false");
         host.UseSetting("Matching:Ranking:ModelDirectory", modelDirectory);
         host.UseSetting("Matching:Ranking:ModelCheckSeconds", "0");
     });

@@ -18,6 +18,7 @@ public sealed class SearchApiFactory : WebApplicationFactory<Program>
     {
         builder.UseSetting("Matching:DataDirectory", _folder.Path);
         builder.UseSetting("Matching:DemoWorkers", "300");
+        builder.UseSetting("Matching:WarmUp", "false");
         builder.UseSetting("Matching:DataKey", Convert.ToBase64String(new byte[32]));
         builder.UseSetting("Matching:SearchIndexerPollSeconds", "0.1");
         builder.UseSetting("Matching:Auth:SigningKey", TestTokens.SigningKey);

@@ -67,8 +67,9 @@ public sealed record CertificateResponse(
 
 /// <summary>
 /// What happened in a cohort: attendance (考勤), completion (结业) and assessment (考核/鉴定) per enrolment, entered by the
-/// base that runs the cohort one at a time or imported as a batch; certificates (证书) gained, recorded by the worker's
-/// county office. A certificate raises the worker's level in its trade.
+/// enterprise that runs the cohort one at a time or imported as a batch, and the certificates (证书) its trainees gained
+/// there; certificates are also recorded by the worker's county office. Who records for a cohort is one rule
+/// (<see cref="Caller.CanRecordTraining"/>). A certificate raises the worker's level in its trade.
 /// </summary>
 public static class TrainingEndpoints
 {
@@ -83,6 +84,11 @@ public static class TrainingEndpoints
             .RequireRoles(Roles.Enterprise).Audited("training.results.import", "cohort");
         group.MapGet("/cohorts/{id:long}/results", ListResults).WithName("ListTrainingResults").WithSummary("班期学员的培训结果（本企业/本辖区）")
             .RequireRoles(RoleEndpointExtensions.AnyRole);
+        group.MapPost("/enrolments/{id:long}/certificates", RecordCohortCertificate).WithName("RecordCohortCertificate")
+            .WithSummary("登记学员在本企业班期取得的证书（发证日期不早于开班；提升该工种技能等级）")
+            .RequireRoles(Roles.Enterprise).Audited("training.certificate", "enrolment");
+        group.MapGet("/cohorts/{id:long}/certificates", ListCohortCertificates).WithName("ListCohortCertificates").WithSummary("班期学员在本班期取得的证书（本企业/本辖区）")
+            .RequireRoles(RoleEndpointExtensions.AnyRole);
         group.MapPost("/workers/{id:long}/certificates", RecordCertificate).WithName("RecordCertificate").WithSummary("登记劳动者取得的证书（本县；提升该工种技能等级）")
             .RequireRoles(Roles.CountyOffice).Audited("certificate.create", "worker");
         group.MapGet("/workers/{id:long}/certificates", ListCertificates).WithName("ListCertificates").WithSummary("劳动者已登记的证书")
@@ -94,12 +100,10 @@ public static class TrainingEndpoints
         long id, TrainingResultInput input, Caller caller, EnrolmentStore enrolments, CohortStore cohorts, TrainingRecordStore store, TimeProvider time,
         CancellationToken cancellationToken)
     {
-        var enrolment = await enrolments.GetAsync(id, cancellationToken);
-        if (enrolment is null || !caller.CanWriteEmployerData(enrolment.EmployerId))
+        if (await RecordableAsync(id, caller, enrolments, cohorts, cancellationToken) is not ({ } _, { } cohort))
         {
             return ApiResults.NotFound("报名记录");
         }
-        var cohort = (await cohorts.GetAsync(enrolment.CohortId, cancellationToken))!;
         var errors = new ValidationErrors();
         var draft = TrainingRules.Validate(input, cohort.StartDate, cohort.EndDate, cohort.Status, ChinaTime.Today(time), errors);
         if (draft is null)
@@ -131,8 +135,8 @@ public static class TrainingEndpoints
     public static async Task<Results<Ok<IReadOnlyList<TrainingResultResponse>>, ValidationProblem, ProblemHttpResult>> ImportResults(
         long id, TrainingResultBatch batch, Caller caller, CohortStore cohorts, TrainingRecordStore store, TimeProvider time, CancellationToken cancellationToken)
     {
-        var cohort = await Scope.Writable(caller, id, cohorts.GetAsync, c => c.EmployerId, cancellationToken);
-        if (cohort is null)
+        var cohort = await cohorts.GetAsync(id, cancellationToken);
+        if (cohort is null || !caller.CanRecordTraining(cohort.EmployerId))
         {
             return ApiResults.NotFound("培训班期");
         }
@@ -183,17 +187,55 @@ public static class TrainingEndpoints
         return TypedResults.Ok<IReadOnlyList<TrainingResultResponse>>(results.Select(TrainingResultResponse.From).ToList());
     }
 
+    /// <summary>A certificate a trainee gained in the cohort, recorded by whoever records the cohort's results; the enrolment is the route's.</summary>
+    public static async Task<Results<Created<CertificateResponse>, ValidationProblem, ProblemHttpResult>> RecordCohortCertificate(
+        long id, CertificateInput input, Caller caller, EnrolmentStore enrolments, CohortStore cohorts, TrainingRecordStore store, Catalogue catalogue,
+        TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (await RecordableAsync(id, caller, enrolments, cohorts, cancellationToken) is not ({ } enrolment, { } cohort))
+        {
+            return ApiResults.NotFound("报名记录");
+        }
+        var errors = new ValidationErrors();
+        var draft = TrainingRules.Validate(input with { EnrolmentId = id }, catalogue, ChinaTime.Today(time), errors, cohort.StartDate);
+        if (draft is null)
+        {
+            return ApiResults.Invalid(errors);
+        }
+        var result = await store.CreateCertificateAsync(enrolment.WorkerId, draft, cancellationToken);
+        if (result.Status != WriteStatus.Ok)
+        {
+            return ApiResults.Refused(result, "报名记录");
+        }
+        return TypedResults.Created($"/api/cohorts/{cohort.Id}/certificates", CertificateResponse.From((await store.CertificateAsync(result.Id, cancellationToken))!, catalogue));
+    }
+
+    public static async Task<Results<Ok<IReadOnlyList<CertificateResponse>>, ProblemHttpResult>> ListCohortCertificates(
+        long id, Caller caller, CohortStore cohorts, TrainingRecordStore store, Catalogue catalogue, CancellationToken cancellationToken)
+    {
+        var cohort = await cohorts.GetAsync(id, cancellationToken);
+        if (cohort is null || !caller.CanSeeEmployerData(cohort.EmployerId))
+        {
+            return ApiResults.NotFound("培训班期");
+        }
+        // As the results: offices see their own counties' trainees, rural revitalisation staff those of priority groups.
+        var certificates = await store.CohortCertificatesAsync(id, caller.WorkerCounties, caller.OnlyPriorityGroupWorkers, cancellationToken);
+        return TypedResults.Ok<IReadOnlyList<CertificateResponse>>(certificates.Select(c => CertificateResponse.From(c, catalogue)).ToList());
+    }
+
     public static async Task<Results<Created<CertificateResponse>, ValidationProblem, ProblemHttpResult>> RecordCertificate(
-        long id, CertificateInput input, Caller caller, WorkerStore workers, TrainingRecordStore store, Catalogue catalogue, TimeProvider time,
-        CancellationToken cancellationToken)
+        long id, CertificateInput input, Caller caller, WorkerStore workers, EnrolmentStore enrolments, TrainingRecordStore store, Catalogue catalogue,
+        TimeProvider time, CancellationToken cancellationToken)
     {
         var worker = await WorkerEndpoints.VisibleAsync(id, caller, workers, cancellationToken);
         if (worker is null || !caller.CanWriteWorker(worker.CountyCode))
         {
             return ApiResults.NotFound("劳动者");
         }
+        // A certificate named as gained in one of the worker's cohorts keeps the cohort rule too (another worker's enrolment is refused on writing).
+        var enrolment = input.EnrolmentId is > 0 ? await enrolments.GetAsync(input.EnrolmentId.Value, cancellationToken) : null;
         var errors = new ValidationErrors();
-        var draft = TrainingRules.Validate(input, catalogue, ChinaTime.Today(time), errors);
+        var draft = TrainingRules.Validate(input, catalogue, ChinaTime.Today(time), errors, enrolment?.WorkerId == id ? enrolment.CohortStart : null);
         if (draft is null)
         {
             return ApiResults.Invalid(errors);
@@ -204,6 +246,19 @@ public static class TrainingEndpoints
             return ApiResults.Refused(result, "劳动者");
         }
         return TypedResults.Created($"/api/workers/{id}/certificates", CertificateResponse.From((await store.CertificateAsync(result.Id, cancellationToken))!, catalogue));
+    }
+
+    /// <summary>The enrolment and its cohort when the caller records for that cohort; nothing (answered as 404) otherwise.</summary>
+    private static async Task<(Enrolment? Enrolment, Cohort? Cohort)> RecordableAsync(long enrolmentId, Caller caller, EnrolmentStore enrolments, CohortStore cohorts,
+        CancellationToken cancellationToken)
+    {
+        if (await enrolments.GetAsync(enrolmentId, cancellationToken) is not { } enrolment
+            || await cohorts.GetAsync(enrolment.CohortId, cancellationToken) is not { } cohort
+            || !caller.CanRecordTraining(cohort.EmployerId))
+        {
+            return (null, null);
+        }
+        return (enrolment, cohort);
     }
 
     public static async Task<Results<Ok<IReadOnlyList<CertificateResponse>>, ProblemHttpResult>> ListCertificates(

@@ -77,6 +77,11 @@ public sealed class TrainingRecordStore(Database database, TimeProvider time)
     private const string CertificateColumns = """
         id, worker_id, enrolment_id, type, trade_id, level, number, issuing_body, issuing_province, issued_on, expires_on, created_at
         """;
+    // Joined through the worker as well, so the worker index finds a cohort's certificates (a certificate's enrolment is its worker's).
+    private const string CohortCertificatesSql = """
+        SELECT k.id, k.worker_id, k.enrolment_id, k.type, k.trade_id, k.level, k.number, k.issuing_body, k.issuing_province, k.issued_on, k.expires_on, k.created_at
+        FROM enrolments e JOIN certificates k ON k.worker_id = e.worker_id AND k.enrolment_id = e.id JOIN workers w ON w.id = k.worker_id
+        """;
     private const string CertificateNumberSql = "SELECT id FROM certificates WHERE type = @Type AND number = @Number";
     private const string WorkerRowSql = "SELECT trades_json, certificates_json FROM workers WHERE id = @Id";
     private const string InsertCertificateSql = """
@@ -166,10 +171,18 @@ public sealed class TrainingRecordStore(Database database, TimeProvider time)
             {
                 return WriteResult.NotFound;
             }
-            if (draft.EnrolmentId is { } enrolmentId
-                && (await connection.QuerySingleOrDefaultAsync<(long CohortId, long WorkerId, string Status)?>(EnrolmentSql, new { Id = enrolmentId }, tx))?.WorkerId != workerId)
+            if (draft.EnrolmentId is { } enrolmentId)
             {
-                return WriteResult.Invalid("enrolmentId", "不是该劳动者的报名记录");
+                var enrolment = await connection.QuerySingleOrDefaultAsync<(long CohortId, long WorkerId, string Status)?>(EnrolmentSql, new { Id = enrolmentId }, tx);
+                if (enrolment?.WorkerId != workerId)
+                {
+                    return WriteResult.Invalid("enrolmentId", "不是该劳动者的报名记录");
+                }
+                // A certificate gained in a cohort is a trainee's: one who confirmed and took part.
+                if (enrolment.Value.Status != Domain.Enrolments.EnrolmentStatus.Accepted)
+                {
+                    return WriteResult.Invalid("enrolmentId", "该学员未确认参训，不能登记本班期取得的证书");
+                }
             }
             if (await connection.ExecuteScalarAsync<long?>(CertificateNumberSql, new { draft.Type, draft.Number }, tx) is { } existing)
             {
@@ -190,6 +203,22 @@ public sealed class TrainingRecordStore(Database database, TimeProvider time)
             await OutboxWriter.EnqueueAsync(connection, tx, WorkerStore.OutboxEntity, workerId, OutboxWriter.Upsert, now);
             return WriteResult.Ok(id, 1);
         }, cancellationToken);
+
+    /// <summary>
+    /// Certificates gained in a cohort (recorded with one of its enrolments), narrowed inside the query to trainees of
+    /// these counties and, when asked, of priority groups, as the cohort's results are.
+    /// </summary>
+    public async Task<IReadOnlyList<Certificate>> CohortCertificatesAsync(long cohortId, IReadOnlyList<string>? countyCodes, bool onlyPriorityGroups,
+        CancellationToken cancellationToken = default)
+    {
+        var query = new ListQuery()
+            .Add("e.cohort_id = @CohortId", "CohortId", (long?)cohortId)
+            .Add("w.county_code IN @CountyCodes", "CountyCodes", countyCodes is { Count: > 0 } c ? c : countyCodes is null ? null : new[] { "" })
+            .When(onlyPriorityGroups, "w.priority_groups <> ''");
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return (await connection.QueryAsync<CertificateRow>($"{CohortCertificatesSql}{query.Where} ORDER BY k.issued_on, k.id", query.Parameters))
+            .Select(r => r.ToCertificate()).ToList();
+    }
 
     /// <summary>The worker's recorded certificates as the worker's certificate list holds them (for keeping them through a re-registration).</summary>
     public static async Task<IReadOnlyList<WorkerCertificate>> RecordedAsync(DbConnection connection, DbTransaction tx, long workerId) =>

@@ -99,6 +99,13 @@ public sealed record Caller(long UserId, string Name, string Role, IReadOnlyList
     /// <summary>Only the owning enterprise changes its employer record, bases, openings and cohort capacity.</summary>
     public bool CanWriteEmployerData(long employerId) => Role == Roles.Enterprise && EmployerId == employerId;
 
+    /// <summary>
+    /// Who records what happened in a cohort (its trainees' attendance 考勤, completion 结业, assessment 考核 and the
+    /// certificates they gained there): the enterprise that runs the cohort. The one rule the API's routes and the
+    /// cohort page both ask.
+    /// </summary>
+    public bool CanRecordTraining(long cohortEmployerId) => Role == Roles.Enterprise && EmployerId == cohortEmployerId;
+
     /// <summary>The employer whose records an enterprise is confined to; null for other roles.</summary>
     public long? LinkedEmployer => Role == Roles.Enterprise ? EmployerId : null;
 

@@ -75,6 +75,9 @@ public static partial class TrainingRules
     /// <summary>Certificate types that carry a level of the 新八级工 ladder.</summary>
     public static readonly IReadOnlyList<string> LevelledTypes = ["vocational-qualification", "skill-level"];
 
+    /// <summary>Results are recorded once training has begun: attendance while it runs, completion and assessment after.</summary>
+    public static bool TakesResults(string cohortStatus) => cohortStatus is CohortStatus.InTraining or CohortStatus.Completed;
+
     /// <summary>Calendar days of a cohort, the most days a trainee can be scheduled.</summary>
     public static int CohortDays(DateOnly start, DateOnly end) => end.DayNumber - start.DayNumber + 1;
 
@@ -86,7 +89,7 @@ public static partial class TrainingRules
         ValidationErrors errors, string prefix = "")
     {
         // Every field is checked whatever the cohort's state, so each error names its own field.
-        if (cohortStatus is not (CohortStatus.InTraining or CohortStatus.Completed))
+        if (!TakesResults(cohortStatus))
         {
             errors.Add(prefix + "daysAttended", $"班期当前为“{CohortStatus.NameOf(cohortStatus)}”，开班后才能登记考勤和结业");
         }
@@ -143,7 +146,11 @@ public static partial class TrainingRules
         return new TrainingResultDraft(scheduled!.Value, attended, completion, completedOn, passed, assessedOn, body);
     }
 
-    public static CertificateDraft? Validate(CertificateInput input, Catalogue catalogue, DateOnly today, ValidationErrors errors)
+    /// <summary>
+    /// A certificate as recorded; one gained in a cohort (<paramref name="cohortStart"/> given: it names an enrolment)
+    /// is not issued before the cohort started, or it was not gained there.
+    /// </summary>
+    public static CertificateDraft? Validate(CertificateInput input, Catalogue catalogue, DateOnly today, ValidationErrors errors, DateOnly? cohortStart = null)
     {
         var type = input.Type?.Trim();
         if (string.IsNullOrEmpty(type) || !catalogue.CertificateTypesById.ContainsKey(type))
@@ -179,6 +186,10 @@ public static partial class TrainingRules
         if (issued is { } i && (i > today || i < today.AddYears(-30)))
         {
             errors.Add("issuedOn", "发证日期应在三十年前至今天之间");
+        }
+        else if (issued is { } gained && cohortStart is { } start && gained < start)
+        {
+            errors.Add("issuedOn", $"发证日期早于班期开班日期（{start:yyyy-MM-dd}），不是本班期取得的证书");
         }
         if (input.ExpiresOn is { } expires && issued is { } from && (expires <= from || expires > from.AddYears(30)))
         {

@@ -258,9 +258,13 @@ public sealed class AccessMatrixTests(AccessFixture world) : IClassFixture<Acces
             // Results: the cohort's own enterprise records them (cohort 1 has not started: 400); reads follow the cohort and worker scopes.
             yield return (new Call("POST", "/api/cohorts/{id:long}/results", $"/api/cohorts/{cohort}/results", noBody), role => Allow(role, [EN], own ? 400 : 404));
             yield return (new Call("GET", "/api/cohorts/{id:long}/results", $"/api/cohorts/{cohort}/results"), role => role == EN && !own ? 404 : Ok);
+            yield return (new Call("GET", "/api/cohorts/{id:long}/certificates", $"/api/cohorts/{cohort}/certificates"), role => role == EN && !own ? 404 : Ok);
         }
         yield return (new Call("PUT", "/api/enrolments/{id:long}/result", $"/api/enrolments/{world.EnrolmentA}/result", noBody), role => Allow(role, [EN], 400));
         yield return (new Call("PUT", "/api/enrolments/{id:long}/result", $"/api/enrolments/{world.EnrolmentDeclined}/result", noBody), role => Allow(role, [EN], 404));
+        // Certificates gained in a cohort: recorded by the enterprise that runs it, as its results are.
+        yield return (new Call("POST", "/api/enrolments/{id:long}/certificates", $"/api/enrolments/{world.EnrolmentA}/certificates", noBody), role => Allow(role, [EN], 400));
+        yield return (new Call("POST", "/api/enrolments/{id:long}/certificates", $"/api/enrolments/{world.EnrolmentDeclined}/certificates", noBody), role => Allow(role, [EN], 404));
         yield return (new Call("GET", "/api/enrolments/{id:long}/result", $"/api/enrolments/{world.EnrolmentA}/result"), _ => Ok);
         yield return (new Call("GET", "/api/enrolments/{id:long}/result", $"/api/enrolments/{world.EnrolmentD}/result"), _ => 404);
         foreach (var w in workers)

@@ -98,6 +98,7 @@ public sealed class ProductionStartTests : IDisposable
             builder.UseSetting("Matching:StorageProvider", "sqlserver");
             builder.UseSetting("Matching:SecretsDirectory", secrets);
             builder.UseSetting("Matching:DemoWorkers", "0");
+            builder.UseSetting("Matching:WarmUp", "false");
             builder.UseSetting("Matching:SearchIndexerEnabled", "false");
         }
     }

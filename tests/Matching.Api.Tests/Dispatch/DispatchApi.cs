@@ -24,6 +24,7 @@ public sealed class DispatchApi : WebApplicationFactory<Program>
         builder.UseEnvironment("Production");
         builder.UseSetting("Matching:DataDirectory", World.Folder);
         builder.UseSetting("Matching:DemoWorkers", "0");
+        builder.UseSetting("Matching:WarmUp", "false");
         builder.UseSetting("Matching:Scheduling:Enabled", "false");
         builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(World.Time));
     }

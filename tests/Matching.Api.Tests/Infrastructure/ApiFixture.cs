@@ -35,6 +35,9 @@ public class ApiFixture : IAsyncLifetime
     /// <summary>Demo workers seeded at start; 0 starts with an empty database.</summary>
     protected virtual int DemoWorkers => 0;
 
+    /// <summary>Whether the start-up warm-up of the web pages runs (off in tests unless a test asks for it).</summary>
+    protected virtual bool WarmUp => false;
+
     /// <summary>Requests a caller may make a minute; high, so only the rate-limit test meets the limit.</summary>
     protected virtual int RequestsPerMinute => 100_000;
 
@@ -61,7 +64,7 @@ public class ApiFixture : IAsyncLifetime
 
     private void Start()
     {
-        _factory = new MatchingApiFactory(DataDirectory, DemoWorkers, RequestsPerMinute, Logs);
+        _factory = new MatchingApiFactory(DataDirectory, DemoWorkers, RequestsPerMinute, WarmUp, Logs);
         _factory.StartServer();
         var address = _factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         _baseAddress = new Uri(address);
@@ -196,10 +199,12 @@ public class ApiFixture : IAsyncLifetime
         private readonly string _dataDirectory;
         private readonly int _demoWorkers;
         private readonly int _requestsPerMinute;
+        private readonly bool _warmUp;
         private readonly LogSink _logs;
 
-        public MatchingApiFactory(string dataDirectory, int demoWorkers, int requestsPerMinute, LogSink logs)
+        public MatchingApiFactory(string dataDirectory, int demoWorkers, int requestsPerMinute, bool warmUp, LogSink logs)
         {
+            _warmUp = warmUp;
             _dataDirectory = dataDirectory;
             _demoWorkers = demoWorkers;
             _requestsPerMinute = requestsPerMinute;
@@ -212,6 +217,7 @@ public class ApiFixture : IAsyncLifetime
             builder.UseEnvironment("Production");
             builder.UseSetting("Matching:DataDirectory", _dataDirectory);
             builder.UseSetting("Matching:DemoWorkers", _demoWorkers.ToString(CultureInfo.InvariantCulture));
+            builder.UseSetting("Matching:WarmUp", _warmUp ? "true" : "false");
             builder.UseSetting("Matching:Auth:SigningKey", Convert.ToBase64String(SigningKeyBytes));
             builder.UseSetting("Matching:Auth:RequestsPerMinute", _requestsPerMinute.ToString(CultureInfo.InvariantCulture));
             // Filtered by the service's own log levels: the sink holds what an operator's log would.

@@ -50,6 +50,12 @@ public static class Http
         return JsonNode.Parse(text)!.AsArray();
     }
 
+    public static async Task<JsonArray> GetArrayAsync(this HttpClient client, string path)
+    {
+        using var response = await client.GetAsync(path);
+        return await response.ReadArrayAsync();
+    }
+
     public static async Task<JsonObject> GetObjectAsync(this HttpClient client, string path)
     {
         using var response = await client.GetAsync(path);

@@ -60,6 +60,8 @@ public sealed class TrainingBadInputTests(ApiFixture api) : IClassFixture<ApiFix
             (chain.Enterprise, "PUT", $"/api/cohorts/{cohort}/teachers", $$"""{"institutionId":{{institution}},"teacherIds":[]}""", "teacherIds"),
             (chain.Enterprise, "PUT", $"/api/enrolments/{enrolment}/result", """{"daysScheduled":10,"daysAttended":3}""", "daysAttended"),
             (chain.Enterprise, "POST", $"/api/cohorts/{cohort}/results", """{"rows":[]}""", "rows"),
+            (chain.Enterprise, "POST", $"/api/enrolments/{enrolment}/certificates", """{"type":"skill-level","tradeId":"T001","level":3,"number":"ZS002","issuingBody":"鉴定中心","issuingProvince":"99","issuedOn":"2026-05-01"}""", "issuingProvince"),
+            (chain.Enterprise, "POST", $"/api/enrolments/{enrolment}/certificates", """{"type":"skill-level","tradeId":"T001","level":3,"number":"ZS002","issuingBody":"鉴定中心","issuingProvince":"520000","issuedOn":"2016-05-01"}""", "issuedOn"),
             (office, "POST", $"/api/workers/{worker}/certificates", """{"type":"skill-level","tradeId":"T001","level":3,"number":"ZS001","issuingBody":"鉴定中心","issuingProvince":"440300","issuedOn":"2026-05-01"}""", "issuingProvince"),
             (office, "POST", $"/api/workers/{worker}/certificates", """{"type":"skill-level","tradeId":"T001","level":3,"number":"ZS001","issuingBody":"鉴定中心","issuingProvince":"520000","issuedOn":"2031-05-01"}""", "issuedOn"),
             (office, "POST", $"/api/workers/{worker}/certificates", """{"type":"skill-level","tradeId":"T001","level":3,"number":"ZS001","issuingBody":"鉴定中心","issuingProvince":"520000","issuedOn":"2026-05-01","color":"red"}""", "$"),

@@ -149,6 +149,28 @@ public sealed class TrainingToSubsidyApiTests(ApiFixture api) : IClassFixture<Ap
         {
             certificates.Add(Http.IdOf(await office.CreateAsync($"/api/workers/{workers[i]}/certificates", Certificate($"GZ2026{workers[i]:D6}", 4, enrolments[i]))));
         }
+        // The enterprise that ran the cohort records the certificate its third trainee gained there: one dated before the
+        // cohort began is refused on its field, another enterprise cannot record for this cohort at all, nothing changes.
+        var other = (await Seed.EnterpriseAsync(api)).Client;
+        using (var foreign = await other.PostAsync($"/api/enrolments/{enrolments[2]}/certificates", Certificate($"GZ2026F{workers[2]:D6}", 3)))
+        {
+            await foreign.ReadProblemAsync(HttpStatusCode.NotFound);
+        }
+        var early = Certificate($"GZ2026E{workers[2]:D6}", 3);
+        early["issuedOn"] = "2026-05-31";
+        using (var refused = await chain.Enterprise.PostAsync($"/api/enrolments/{enrolments[2]}/certificates", early))
+        {
+            Assert.Contains("开班", (await refused.ReadFieldErrorAsync("issuedOn"))[0], StringComparison.Ordinal);
+        }
+        Assert.Equal(2, (await office.GetArrayAsync($"/api/cohorts/{cohort}/certificates")).Count);
+        var gained = await chain.Enterprise.CreateAsync($"/api/enrolments/{enrolments[2]}/certificates", Certificate($"GZ2026E{workers[2]:D6}", 3));
+        Assert.Equal((enrolments[2], workers[2]), (gained["enrolmentId"]!.GetValue<long>(), gained["workerId"]!.GetValue<long>()));
+        var cohortCertificates = await chain.Enterprise.GetArrayAsync($"/api/cohorts/{cohort}/certificates");
+        Assert.Equal([.. enrolments.Take(3)], cohortCertificates.Select(c => c!["enrolmentId"]!.GetValue<long>()).Order().ToList());
+        Assert.Equal(3, (await office.GetObjectAsync($"/api/workers/{workers[2]}"))["trades"]!.AsArray()
+            .Single(t => t!["tradeId"]!.GetValue<string>() == Codes.GeneralWorker)!["level"]!.GetValue<int>());
+        await (await other.GetAsync($"/api/cohorts/{cohort}/certificates")).ReadProblemAsync(HttpStatusCode.NotFound);
+
         var worker0 = await office.GetObjectAsync($"/api/workers/{workers[0]}");
         Assert.Equal(4, worker0["trades"]!.AsArray().Single(t => t!["tradeId"]!.GetValue<string>() == Codes.GeneralWorker)!["level"]!.GetValue<int>());
         var clean = await office.CreateAsync("/api/subsidy-claims", new JsonObject { ["enrolmentId"] = enrolments[0], ["certificateId"] = certificates[0], ["bankAccount"] = "6217 0000 1111 2222 333" });
@@ -250,7 +272,7 @@ public sealed class TrainingToSubsidyApiTests(ApiFixture api) : IClassFixture<Ap
 
         // Every step is in the audit log.
         foreach (var action in new[] { "institution.create", "institution.teacher.register", "cohort.teachers.assign", "training.results.import", "training.result",
-            "certificate.create", "subsidy-claim.create", "subsidy-claim.approve", "subsidy-claim.reject", "subsidy-claim.payment-file", "worker.record.read", "worker.social-security-card", "worker.vital-status" })
+            "certificate.create", "training.certificate", "subsidy-claim.create", "subsidy-claim.approve", "subsidy-claim.reject", "subsidy-claim.payment-file", "worker.record.read", "worker.social-security-card", "worker.vital-status" })
         {
             Assert.True(await admin.TotalAsync($"/api/audit?action={action}") > 0, action);
         }

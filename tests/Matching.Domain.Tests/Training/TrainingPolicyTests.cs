@@ -1,3 +1,4 @@
+using Matching.Domain.Access;
 using Matching.Domain.Catalogues;
 using Matching.Domain.Institutions;
 using Matching.Domain.Matching;
@@ -191,6 +192,12 @@ public class TrainingPolicyTests
             var e = new ValidationErrors();
             Rules.Refusal.On(field, TrainingRules.Validate(bad, Catalogue, Today, e), e);
         }
+        // Gained in a cohort: issued on its first day or later, not before.
+        var inCohort = new ValidationErrors();
+        Rules.Refusal.Accepted(TrainingRules.Validate(input, Catalogue, Today, inCohort, cohortStart: new DateOnly(2026, 5, 30)), inCohort);
+        var before = new ValidationErrors();
+        Rules.Refusal.OnlyOn("issuedOn", TrainingRules.Validate(input, Catalogue, Today, before, cohortStart: new DateOnly(2026, 5, 31)), before);
+        Assert.Contains("2026-05-31", before.ToDictionary()["issuedOn"][0], StringComparison.Ordinal);
         var (trades, certificates) = TrainingRules.Apply([new WorkerTrade("T029", 2), new WorkerTrade("T001", 3)], [], [draft!.AsWorkerCertificate]);
         Assert.Equal([new WorkerTrade("T029", 4), new WorkerTrade("T001", 3)], trades);
         Assert.Single(certificates);
@@ -198,6 +205,17 @@ public class TrainingPolicyTests
         var again = TrainingRules.Apply(trades, certificates, [draft.AsWorkerCertificate, draft.AsWorkerCertificate with { Level = 2, IssuedOn = new DateOnly(2020, 1, 1) }]);
         Assert.Equal(4, again.Trades.Single(t => t.TradeId == "T029").Level);
         Assert.Equal(2, again.Certificates.Count);
+    }
+
+    [Fact]
+    public void Only_the_enterprise_running_a_cohort_records_its_training()
+    {
+        Assert.True(new Caller(1, "hr", Roles.Enterprise, [], 7).CanRecordTraining(7));
+        Assert.False(new Caller(1, "hr", Roles.Enterprise, [], 8).CanRecordTraining(7));
+        foreach (var role in new[] { Roles.CountyOffice, Roles.PrefectureOffice, Roles.RuralRevitalisation, Roles.Admin })
+        {
+            Assert.False(new Caller(1, "x", role, ["520521"], 7).CanRecordTraining(7), role);
+        }
     }
 
     [Fact]

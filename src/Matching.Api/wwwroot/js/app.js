@@ -6,7 +6,7 @@
   var charts = document.querySelectorAll('.chart[data-chart]');
   if (charts.length > 0) {
     var script = document.createElement('script');
-    script.src = '/lib/echarts/echarts.min.js';
+    script.src = '/lib/echarts/echarts.custom.min.js';
     script.onload = function () {
       var drawn = [];
       charts.forEach(function (element) {

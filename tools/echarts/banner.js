@@ -1,0 +1,1 @@
+/*! Apache ECharts 6.1.0 (https://echarts.apache.org), custom build: bar, line, pie; grid, tooltip, legend; canvas renderer. Apache License 2.0 (LICENSE, NOTICE beside this file); includes ZRender, BSD 3-Clause (LICENSE-zrender), and parts of d3 (LICENSE-d3). Built by tools/echarts (npm run build). */
