@@ -165,9 +165,13 @@ public sealed partial class InstitutionAccessTests(InstitutionWorld world) : ICl
                 Assert.DoesNotContain(hidden, asInstitution, StringComparison.OrdinalIgnoreCase);
             }
         }
-        // Accepted trainees by name; the one who declined masked (王** style), as the enterprise sees a candidate.
+        // Accepted trainees by name; the one who declined masked (王** style), as the enterprise sees a candidate. Each
+        // clear name it receives is audited as a read of that worker, as for an enterprise.
+        var reads = await ClearNameReadsAsync(world.WorkerA);
         Assert.Equal("龙小芳", (await own.GetObjectAsync($"/api/enrolments/{world.EnrolmentA}"))["workerName"]!.GetValue<string>());
         Assert.Equal("罗**", (await own.GetObjectAsync($"/api/enrolments/{world.EnrolmentD}"))["workerName"]!.GetValue<string>());
+        await own.GetObjectAsync($"/api/cohorts/{world.Cohort1}/enrolments");
+        Assert.Equal(reads + 2, await ClearNameReadsAsync(world.WorkerA));
 
         // No worker, placement or search route: refused by role, whoever the worker is.
         foreach (var url in new[] { $"/api/workers/{world.WorkerA}", "/api/workers", $"/api/workers/{world.WorkerA}/record", $"/api/workers/{world.WorkerA}/certificates",
@@ -338,6 +342,14 @@ public sealed partial class InstitutionAccessTests(InstitutionWorld world) : ICl
             answers.Add($"{(int)response.StatusCode} {TraceId().Replace(await response.Content.ReadAsStringAsync(), "")}");
         }
         return answers;
+    }
+
+    private async Task<long> ClearNameReadsAsync(long worker)
+    {
+        await using var connection = new SqliteConnection($"Data Source={world.DatabasePath};Mode=ReadOnly;Pooling=False");
+        return await connection.ExecuteScalarAsync<long>(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'worker.read' AND resource_id = @Id AND role = 'training_institution' AND outcome = 'success'",
+            new { Id = worker.ToString(CultureInfo.InvariantCulture) });
     }
 
     private static JsonObject Certificate(string number, long enrolmentId) => new()
