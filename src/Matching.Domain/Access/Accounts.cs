@@ -109,11 +109,14 @@ public sealed record AccountArea(bool All, long? EmployerId, IReadOnlyList<strin
     };
 
     /// <summary>The roles an administrator of this area may give.</summary>
-    public IReadOnlyList<string> GrantableRoles => All ? Roles.All
-        : EmployerId is not null ? [Roles.Enterprise]
-        : Counties.Count == 0 ? (Institutions.Count > 0 ? [Roles.TrainingInstitution] : [])
-        : [Roles.CountyOffice, .. Prefectures.Count > 0 ? [Roles.PrefectureOffice] : Array.Empty<string>(),
-            .. Institutions.Count > 0 ? [Roles.TrainingInstitution] : Array.Empty<string>()];
+    public IReadOnlyList<string> GrantableRoles => All ? Roles.All : Roles.All.Where(role => role switch
+    {
+        Roles.Enterprise => EmployerId is not null,
+        Roles.CountyOffice => Counties.Count > 0,
+        Roles.PrefectureOffice => Prefectures.Count > 0,
+        Roles.TrainingInstitution => Institutions.Count > 0,
+        _ => false,
+    }).ToList();
 
     /// <summary>
     /// The area a caller administers: see <see cref="AccountArea"/>. Accounts without the flag administer nothing. An

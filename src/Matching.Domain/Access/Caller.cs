@@ -66,7 +66,8 @@ public sealed record Caller(long UserId, string Name, string Role, IReadOnlyList
 
     /// <summary>
     /// The counties whose workers the caller may list, or null for every county (admin, province-wide rural
-    /// revitalisation staff). Enterprises see no county-wide lists.
+    /// revitalisation staff). Enterprises and training institutions see no county-wide lists: every list they reach is
+    /// confined by <see cref="LinkedEmployer"/> or <see cref="LinkedInstitution"/> instead.
     /// </summary>
     public IReadOnlyList<string>? WorkerCounties => Role switch
     {
