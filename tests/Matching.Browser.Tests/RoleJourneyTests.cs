@@ -405,6 +405,19 @@ public sealed partial class RoleJourneyTests(BrowserHost host, ITestOutputHelper
         await Expect(journey.Page.Locator("a[href^='/workers/']")).ToHaveCountAsync(0);
         await journey.ShotAsync("cohort-results");
 
+        // Its account administrator adds a colleague of its own institution, and of no other.
+        await journey.ClickAsync("账号管理");
+        await Expect(journey.Page.GetByText($"可管理本机构（培训机构编号 {institution}）")).ToBeVisibleAsync();
+        await journey.ClickAsync("新建账号");
+        var colleague = "school-" + Guid.NewGuid().ToString("N")[..6];
+        await journey.Page.GetByLabel("账号名").FillAsync(colleague);
+        await journey.Page.GetByLabel("培训机构编号 — 培训机构").FillAsync((institution + 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await journey.SubmitAsync("创建账号");
+        await Expect(journey.Page.GetByRole(AriaRole.Alert).First).ToContainTextAsync("只能为本机构");
+        await journey.Page.GetByLabel("培训机构编号 — 培训机构").FillAsync(institution.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await journey.SubmitAsync("创建账号");
+        await Expect(journey.Page.GetByText("账号已创建")).ToBeVisibleAsync();
+
         // Other roles' pages are refused.
         journey.ExpectFailure("/denied");
         foreach (var page in new[] { "/workers", "/openings", "/placements", "/dashboard", $"/workers/{trainee.WorkerId}" })
