@@ -183,7 +183,7 @@ await SeedDemoDataAsync(app, environment, options);
 var demoAccounts = app.Environment.IsDevelopment() && options.DemoWorkers > 0;
 if (demoAccounts)
 {
-    await DemoAccounts.EnsureAsync(app.Services.GetRequiredService<UserStore>());
+    await DemoAccounts.EnsureAsync(app.Services.GetRequiredService<UserStore>(), app.Services.GetRequiredService<Matching.Data.Institutions.InstitutionStore>());
     // The last quarter's and year's summaries, so the demo has reports to download before the scheduler writes any.
     var summaries = app.Services.GetRequiredService<Matching.Scheduling.Reports.SummaryReports>();
     await summaries.WriteAsync(ReportKinds.Quarterly);
@@ -236,7 +236,7 @@ app.Lifetime.ApplicationStarted.Register(() =>
         }
     }
     app.Logger.LogInformation("Tokens on the embedded default (获取令牌): dotnet run --project src/Matching.Cli -- token --role county_office --scope 520502 " +
-        "(roles: county_office, prefecture_office, enterprise, rural_revitalisation, admin; add --Matching:DataDirectory=... if not ./data)");
+        "(roles: county_office, prefecture_office, enterprise, rural_revitalisation, admin, training_institution; add --Matching:DataDirectory=... if not ./data)");
 });
 
 app.Run();

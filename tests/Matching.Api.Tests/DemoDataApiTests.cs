@@ -1,4 +1,12 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Matching.Api.Access;
 using Matching.Api.Tests.Infrastructure;
+using Matching.Data.Access;
+using Matching.Data.Institutions;
+using Matching.Domain.Access;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Matching.Api.Tests;
 
@@ -64,5 +72,25 @@ public sealed class DemoDataApiTests(DemoDataFixture api) : IClassFixture<DemoDa
         Assert.True(await _client.TotalAsync("/api/bases") > 0);
         Assert.True(await _client.TotalAsync("/api/openings") > 0);
         Assert.True(await _client.TotalAsync("/api/cohorts") > 0);
+    }
+
+    [Fact]
+    public async Task Every_role_has_a_demo_account_and_the_institutions_signs_in_to_the_cohorts_it_delivers()
+    {
+        Assert.Equal(Roles.All.Order(), DemoAccounts.All.Select(a => a.Role).Order());
+        // As at a Development start beside the demo data (this service runs as Production, so it made none itself).
+        await DemoAccounts.EnsureAsync(api.Services.GetRequiredService<UserStore>(), api.Services.GetRequiredService<InstitutionStore>());
+        var issued = await api.CreateClient().PostAsJsonAsync("/api/auth/token", new { userName = DemoAccounts.InstitutionAccount, password = DemoAccounts.Password });
+        Assert.Equal(HttpStatusCode.OK, issued.StatusCode);
+        var institution = api.ClientWithToken((await issued.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accessToken").GetString()!);
+
+        var cohorts = await institution.GetObjectAsync("/api/cohorts?pageSize=200");
+        Assert.True(cohorts["total"]!.GetValue<long>() > 0, "the demo institution delivers no cohort");
+        var own = cohorts["items"]![0]!["institutionId"]!.GetValue<long>();
+        Assert.All(cohorts["items"]!.AsArray(), c => Assert.Equal(own, c!["institutionId"]!.GetValue<long>()));
+        // Every cohort that institution delivers, as an admin sees them, and no other.
+        var all = await _client.GetObjectAsync("/api/cohorts?pageSize=200");
+        Assert.True(all["total"]!.GetValue<long>() <= 200);
+        Assert.Equal(all["items"]!.AsArray().Count(c => c!["institutionId"]?.GetValue<long?>() == own), cohorts["total"]!.GetValue<long>());
     }
 }

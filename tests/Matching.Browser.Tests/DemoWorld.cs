@@ -156,6 +156,28 @@ public static class DemoWorld
             "SELECT id FROM subsidy_claims WHERE county_code = @County AND status = 'submitted' ORDER BY CASE WHEN findings_json = '[]' THEN 1 ELSE 0 END, id LIMIT 1", new { County = county });
     }
 
+    /// <summary>The institution the demo training institution account (demo-institution) is scoped to.</summary>
+    public static Task<long> DemoInstitutionAsync(BrowserHost host) => CountAsync(host, """
+        SELECT CAST(s.code AS INTEGER) FROM user_scopes s JOIN users u ON u.id = s.user_id WHERE u.name = 'demo-institution'
+        """);
+
+    /// <summary>
+    /// A trainee of a cohort the institution delivers that ran already (in training or completed), with a result: one
+    /// without a subsidy claim waiting for review when there is one (so changing the attendance moves no other journey's
+    /// claim): the cohort, the enrolment, the worker and the stored result.
+    /// </summary>
+    public static async Task<DemoTrainee> TraineeOfAsync(BrowserHost host, long institution)
+    {
+        await using var connection = await Database(host).OpenAsync();
+        return await connection.QueryFirstAsync<DemoTrainee>("""
+            SELECT c.id AS cohort_id, c.name AS cohort_name, e.id AS enrolment_id, e.worker_id, r.days_scheduled, r.days_attended, r.completion,
+                r.completed_on, r.assessment_passed, r.assessed_on, r.assessing_body
+            FROM cohorts c JOIN enrolments e ON e.cohort_id = c.id JOIN training_results r ON r.enrolment_id = e.id
+            WHERE c.institution_id = @Institution AND c.status IN ('in-training', 'completed') AND e.status = 'accepted'
+            ORDER BY CASE WHEN EXISTS (SELECT 1 FROM subsidy_claims s WHERE s.enrolment_id = e.id AND s.status = 'submitted') THEN 1 ELSE 0 END, c.id, e.id
+            """, new { Institution = institution });
+    }
+
     /// <summary>An account made for one test (so lockout tests do not lock the demo accounts others use).</summary>
     public static async Task<string> AccountAsync(BrowserHost host, string name, string role, string[] scopes, string password)
     {
@@ -183,3 +205,7 @@ public static class DemoWorld
         return await connection.ExecuteScalarAsync<long>(sql, parameters);
     }
 }
+
+/// <summary>A trainee's enrolment in a demo cohort with its stored result (考勤、结业、考核).</summary>
+public sealed record DemoTrainee(long CohortId, string CohortName, long EnrolmentId, long WorkerId, long DaysScheduled, long? DaysAttended, string Completion,
+    string? CompletedOn, long? AssessmentPassed, string? AssessedOn, string? AssessingBody);

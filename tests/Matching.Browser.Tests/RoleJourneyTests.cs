@@ -363,6 +363,80 @@ public sealed partial class RoleJourneyTests(BrowserHost host, ITestOutputHelper
         await journey.SignOutAsync();
     }
 
+    [Fact]
+    public async Task Training_institution_sees_its_cohorts_records_a_trainees_attendance_and_sees_it_on_the_cohorts_page()
+    {
+        var institution = await DemoWorld.DemoInstitutionAsync(host);
+        Assert.True(institution > 0, "no demo-institution account");
+        var trainee = await DemoWorld.TraineeOfAsync(host, institution);
+        await using var journey = await Journey.StartAsync(host, output, "institution");
+        await journey.SignInAsync("demo-institution");
+
+        // Its main page: its profile and the cohorts it delivers, with seats and a way to each cohort's trainees.
+        Assert.EndsWith("/institution", journey.Page.Url, StringComparison.Ordinal);
+        await Expect(journey.Page.GetByText($"培训机构编号 {institution}").First).ToBeVisibleAsync();
+        await Expect(journey.Page.GetByRole(AriaRole.Heading, new() { Name = "承训的班期" })).ToBeVisibleAsync();
+        await journey.ShotAsync("institution", readme: "institution-home");
+        // Only institution and own-account entries in its menu: no workers, openings or placements.
+        foreach (var absent in new[] { "劳动者", "岗位与推荐", "就业安置与回访", "待回访" })
+        {
+            await Expect(journey.Page.GetByRole(AriaRole.Navigation).GetByRole(AriaRole.Link, new() { Name = absent, Exact = true })).ToHaveCountAsync(0);
+        }
+
+        // Its trainee's attendance, recorded through the API with a token from its own password, as a school's system would.
+        var token = await journey.Page.APIRequest.PostAsync("/api/auth/token", new() { DataObject = new { userName = "demo-institution", password = Journey.DemoPassword } });
+        Assert.True(token.Ok, await token.TextAsync());
+        var bearer = (await token.JsonAsync())!.Value.GetProperty("accessToken").GetString();
+        var attended = (int)(trainee.DaysAttended == trainee.DaysScheduled ? trainee.DaysScheduled - 1 : trainee.DaysScheduled);
+        var recorded = await journey.Page.APIRequest.PutAsync($"/api/enrolments/{trainee.EnrolmentId}/result", new()
+        {
+            Headers = new Dictionary<string, string> { ["Authorization"] = "Bearer " + bearer },
+            DataObject = new
+            {
+                daysScheduled = trainee.DaysScheduled,
+                daysAttended = attended,
+                completion = trainee.Completion,
+                completedOn = trainee.CompletedOn,
+                assessment = trainee.AssessmentPassed is { } passed ? new { passed = passed == 1, assessedOn = trainee.AssessedOn, assessingBody = trainee.AssessingBody } : null,
+            },
+        });
+        Assert.True(recorded.Ok, $"{recorded.Status} {await recorded.TextAsync()}");
+
+        // The cohort's page shows its trainees (names as an enterprise sees them) and the attendance just recorded.
+        // Back to its main page, and from there to the cohort, as a person would.
+        await journey.OpenAsync("/institution");
+        await journey.ClickAsync($"{trainee.CohortName} 的学员与培训结果");
+        Assert.EndsWith($"/cohorts/{trainee.CohortId}", journey.Page.Url, StringComparison.Ordinal);
+        await Expect(journey.Page.GetByRole(AriaRole.Heading, new() { Name = "报名名单" })).ToBeVisibleAsync();
+        var results = journey.Page.Locator("section", new() { Has = journey.Page.GetByRole(AriaRole.Heading, new() { Name = "培训结果" }) });
+        await Expect(results.Locator("tr", new() { HasText = $"劳动者 {trainee.WorkerId}" })).ToContainTextAsync($"{attended}/{trainee.DaysScheduled} 天");
+        // The trainees' names are not links to the worker register, which is not its page.
+        await Expect(journey.Page.Locator("a[href^='/workers/']")).ToHaveCountAsync(0);
+        await journey.ShotAsync("cohort-results");
+
+        // Its account administrator adds a colleague of its own institution, and of no other.
+        await journey.ClickAsync("账号管理");
+        await Expect(journey.Page.GetByText($"可管理本机构（培训机构编号 {institution}）")).ToBeVisibleAsync();
+        await journey.ClickAsync("新建账号");
+        var colleague = "school-" + Guid.NewGuid().ToString("N")[..6];
+        await journey.Page.GetByLabel("账号名").FillAsync(colleague);
+        await journey.Page.GetByLabel("培训机构编号 — 培训机构").FillAsync((institution + 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await journey.SubmitAsync("创建账号");
+        await Expect(journey.Page.GetByRole(AriaRole.Alert).First).ToContainTextAsync("只能为本机构");
+        await journey.Page.GetByLabel("培训机构编号 — 培训机构").FillAsync(institution.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await journey.SubmitAsync("创建账号");
+        await Expect(journey.Page.GetByText("账号已创建")).ToBeVisibleAsync();
+
+        // Other roles' pages are refused.
+        journey.ExpectFailure("/denied");
+        foreach (var page in new[] { "/workers", "/openings", "/placements", "/dashboard", $"/workers/{trainee.WorkerId}" })
+        {
+            await journey.Page.GotoAsync(page);
+            Assert.Contains("/denied", journey.Page.Url, StringComparison.Ordinal);
+        }
+        await journey.SignOutAsync();
+    }
+
     [GeneratedRegex(@"劳动者编号 (\d+)")]
     private static partial Regex WorkerNumber();
 

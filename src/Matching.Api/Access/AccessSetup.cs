@@ -189,6 +189,15 @@ public static class RoleEndpointExtensions
             .AddRequirements(new CallerRoleRequirement(roles)));
     }
 
-    /// <summary>Every role of the product.</summary>
-    public static readonly string[] AnyRole = [.. Roles.All];
+    /// <summary>
+    /// Every role but training institutions (<see cref="Roles.AllButInstitutions"/>): what "everyone" reads. A route
+    /// open to training institutions names them explicitly (<see cref="AllWithInstitutions"/> or its own list).
+    /// </summary>
+    public static readonly string[] AllButInstitutions = [.. Roles.AllButInstitutions];
+
+    /// <summary>
+    /// Every role, training institutions included: only for routes whose handler confines an institution to its own
+    /// profile, cohorts and trainees (<see cref="Caller.LinkedInstitution"/>, <see cref="Caller.CanSeeCohort"/>).
+    /// </summary>
+    public static readonly string[] AllWithInstitutions = [.. Roles.All];
 }

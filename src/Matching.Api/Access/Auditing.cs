@@ -132,12 +132,12 @@ public sealed class AuditingAuthorizationResultHandler(AuditLog audit) : IAuthor
 public static class PersonalDataReads
 {
     /// <summary>
-    /// One audit row per worker whose clear name or phone an enterprise received in a list, as if it had opened the
-    /// worker (<c>worker.read</c>): every such read is audited, not only the detail page.
+    /// One audit row per worker whose clear name or phone an enterprise or training institution received in a list, as
+    /// if it had opened the worker (<c>worker.read</c>): every such read is audited, not only the detail page.
     /// </summary>
     public static async Task AuditAsync(AuditLog audit, Caller caller, IEnumerable<long> workerIds)
     {
-        if (caller.LinkedEmployer is null)
+        if (!caller.IsPartner)
         {
             return;
         }

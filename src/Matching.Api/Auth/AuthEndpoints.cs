@@ -31,7 +31,7 @@ public static class AuthEndpoints
         group.MapPost("/token", IssueToken).WithName("IssueToken")
             .WithSummary("用账号和密码获取访问令牌（Bearer；连续输错密码将锁定账号）").AllowAnonymous();
         group.MapPost("/password", ChangePassword).WithName("ChangeOwnPassword").WithSummary("修改本人密码")
-            .RequireRoles(RoleEndpointExtensions.AnyRole).Audited("auth.password", "user");
+            .RequireRoles(RoleEndpointExtensions.AllWithInstitutions).Audited("auth.password", "user");
         return group;
     }
 

@@ -21,9 +21,9 @@ public static class TrainingBaseEndpoints
     {
         var group = routes.MapGroup("/api/bases").WithTags("Training bases");
         group.MapGet("/", ListBases).WithName("ListBases").WithSummary("实训基地列表（企业只见本企业）")
-            .RequireRoles(RoleEndpointExtensions.AnyRole);
+            .RequireRoles(RoleEndpointExtensions.AllButInstitutions);
         group.MapGet("/{id:long}", GetBase).WithName("GetBase").WithSummary("查看实训基地")
-            .RequireRoles(RoleEndpointExtensions.AnyRole);
+            .RequireRoles(RoleEndpointExtensions.AllButInstitutions);
         group.MapPost("/", CreateBase).WithName("CreateBase").WithSummary("登记本企业的实训基地")
             .RequireRoles(Roles.Enterprise).Audited("base.create", "base");
         group.MapPut("/{id:long}", UpdateBase).WithName("UpdateBase").WithSummary("修改本企业的实训基地")

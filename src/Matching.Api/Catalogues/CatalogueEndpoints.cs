@@ -20,7 +20,7 @@ public static class CatalogueEndpoints
 {
     public static RouteGroupBuilder MapCatalogues(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/catalogues").WithTags("Catalogues").RequireRoles(RoleEndpointExtensions.AnyRole);
+        var group = routes.MapGroup("/api/catalogues").WithTags("Catalogues").RequireRoles(RoleEndpointExtensions.AllWithInstitutions);
         group.MapGet("/", GetSummary).WithName("GetCatalogueSummary").WithSummary("目录版本与条目数");
         group.MapGet("/divisions", ListDivisions).WithName("ListDivisions").WithSummary("行政区划（贵州市州、县及协作省份地级市）");
         group.MapGet("/trades", ListTrades).WithName("ListTrades").WithSummary("工种目录");

@@ -23,9 +23,9 @@ public static class CohortEndpoints
     {
         var group = routes.MapGroup("/api/cohorts").WithTags("Cohorts");
         group.MapGet("/", ListCohorts).WithName("ListCohorts").WithSummary("培训班期列表")
-            .RequireRoles(RoleEndpointExtensions.AnyRole);
+            .RequireRoles(RoleEndpointExtensions.AllWithInstitutions);
         group.MapGet("/{id:long}", GetCohort).WithName("GetCohort").WithSummary("查看培训班期")
-            .RequireRoles(RoleEndpointExtensions.AnyRole);
+            .RequireRoles(RoleEndpointExtensions.AllWithInstitutions);
         group.MapPost("/", CreateCohort).WithName("CreateCohort").WithSummary("开设培训班期")
             .RequireRoles(Roles.Enterprise).Audited("cohort.create", "cohort");
         group.MapPut("/{id:long}", UpdateCohort).WithName("UpdateCohort").WithSummary("修改培训班期（含状态流转）")
@@ -50,12 +50,17 @@ public static class CohortEndpoints
         {
             return ApiResults.Invalid(errors);
         }
-        return TypedResults.Ok(await store.ListAsync(new CohortFilter(Scope.Employer(caller, query.EmployerId), query.BaseId, query.TradeId, query.Status, query.StartsFrom, query.StartsTo),
-            paging.PageNumber, paging.Size, cancellationToken));
+        // An enterprise is confined to its own cohorts, a training institution to those it delivers: conditions of the query.
+        return TypedResults.Ok(await store.ListAsync(new CohortFilter(Scope.Employer(caller, query.EmployerId), query.BaseId, query.TradeId, query.Status, query.StartsFrom, query.StartsTo,
+            caller.LinkedInstitution), paging.PageNumber, paging.Size, cancellationToken));
     }
 
     public static Task<Results<Ok<Cohort>, ProblemHttpResult>> GetCohort(long id, Caller caller, CohortStore store, HttpContext context, CancellationToken cancellationToken) =>
-        WriteResponses.GetAsync(id, What, Scope.Visible(caller, store.GetAsync, row => row.EmployerId), context, cancellationToken);
+        WriteResponses.GetAsync(id, What, Visible(caller, store), context, cancellationToken);
+
+    /// <summary>A reader that returns the cohort only when the caller may see it (<see cref="Caller.CanSeeCohort"/>); others read as "not found".</summary>
+    public static Func<long, CancellationToken, Task<Cohort?>> Visible(Caller caller, CohortStore store) =>
+        async (id, cancellationToken) => await store.GetAsync(id, cancellationToken) is { } cohort && caller.CanSeeCohort(cohort.EmployerId, cohort.InstitutionId) ? cohort : null;
 
     public static async Task<Results<Created<Cohort>, ValidationProblem, ProblemHttpResult>> CreateCohort(
         CohortInput input, Caller caller, CohortStore store, TrainingBaseStore bases, Catalogue catalogue, TimeProvider time, HttpContext context, CancellationToken cancellationToken)

@@ -19,9 +19,9 @@ public static class EmployerEndpoints
     {
         var group = routes.MapGroup("/api/employers").WithTags("Employers");
         group.MapGet("/", ListEmployers).WithName("ListEmployers").WithSummary("协作企业列表（企业只见本企业）")
-            .RequireRoles(RoleEndpointExtensions.AnyRole);
+            .RequireRoles(RoleEndpointExtensions.AllButInstitutions);
         group.MapGet("/{id:long}", GetEmployer).WithName("GetEmployer").WithSummary("查看协作企业")
-            .RequireRoles(RoleEndpointExtensions.AnyRole);
+            .RequireRoles(RoleEndpointExtensions.AllButInstitutions);
         group.MapPost("/", CreateEmployer).WithName("CreateEmployer").WithSummary("登记协作企业")
             .RequireRoles(Roles.Admin).Audited("employer.create", "employer");
         group.MapPut("/{id:long}", UpdateEmployer).WithName("UpdateEmployer").WithSummary("修改协作企业（本企业或管理员）")

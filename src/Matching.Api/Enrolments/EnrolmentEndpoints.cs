@@ -22,8 +22,8 @@ public sealed record EnrolmentInput(long? WorkerId, bool? Waitlist, string? Over
 public sealed record EnrolmentListQuery(int? Page, int? PageSize, long? CohortId, long? WorkerId, string? Status, DateOnly? CreatedFrom = null, DateOnly? CreatedTo = null);
 
 /// <summary>
-/// An enrolment as the caller may see it: an enterprise sees the worker's name masked (王**) until the worker accepted
-/// its offer, and no priority groups.
+/// An enrolment as the caller may see it: an enterprise or a training institution sees the worker's name masked (王**)
+/// until the worker accepted the seat; no role sees priority groups, ID number or household data here.
 /// </summary>
 public sealed record EnrolmentResponse(
     long Id,
@@ -51,8 +51,8 @@ public sealed record EnrolmentResponse(
 
 /// <summary>
 /// Enrolments (报名/录取): county offices enrol their own workers and record each worker's answer; a seat that frees
-/// goes to the waitlist at once. Enterprises read the enrolments of their own cohorts; offices those of their
-/// workers; rural revitalisation staff those of priority-group workers; admins all. Every write is audited and takes
+/// goes to the waitlist at once. Enterprises read the enrolments of their own cohorts, training institutions those of
+/// the cohorts they deliver; offices those of their workers; rural revitalisation staff those of priority-group workers; admins all. Every write is audited and takes
 /// an Idempotency-Key.
 /// </summary>
 public static class EnrolmentEndpoints
@@ -65,13 +65,13 @@ public static class EnrolmentEndpoints
         cohorts.MapPost("/", Enrol).WithName("Enrol").WithSummary("为本县劳动者报名培训班期（有名额即录取，满员进入候补）")
             .RequireRoles(Roles.CountyOffice).Audited("enrolment.create", "cohort").WithIdempotencyKey();
         cohorts.MapGet("/", ListCohortEnrolments).WithName("ListCohortEnrolments").WithSummary("培训班期的报名名单")
-            .RequireRoles(RoleEndpointExtensions.AnyRole);
+            .RequireRoles(RoleEndpointExtensions.AllWithInstitutions);
 
         var group = routes.MapGroup("/api/enrolments").WithTags("Enrolments");
         group.MapGet("/", ListEnrolments).WithName("ListEnrolments").WithSummary("报名记录列表（本辖区/本企业）")
-            .RequireRoles(RoleEndpointExtensions.AnyRole);
+            .RequireRoles(RoleEndpointExtensions.AllWithInstitutions);
         group.MapGet("/{id:long}", GetEnrolment).WithName("GetEnrolment").WithSummary("查看报名记录")
-            .RequireRoles(RoleEndpointExtensions.AnyRole);
+            .RequireRoles(RoleEndpointExtensions.AllWithInstitutions);
         group.MapPost("/{id:long}/accept", Accept).WithName("AcceptOffer").WithSummary("登记劳动者确认参训")
             .RequireRoles(Roles.CountyOffice).Audited("enrolment.accept", "enrolment").WithIdempotencyKey();
         group.MapPost("/{id:long}/decline", Decline).WithName("DeclineOffer").WithSummary("登记劳动者婉拒录取（名额转给候补）")
@@ -126,7 +126,7 @@ public static class EnrolmentEndpoints
         long id, [AsParameters] EnrolmentListQuery query, Caller caller, EnrolmentStore store, CohortStore cohorts, AuditLog audit, CancellationToken cancellationToken)
     {
         var cohort = await cohorts.GetAsync(id, cancellationToken);
-        if (cohort is null || !caller.CanSeeEmployerData(cohort.EmployerId))
+        if (cohort is null || !caller.CanSeeCohort(cohort.EmployerId, cohort.InstitutionId))
         {
             return ApiResults.NotFound("培训班期");
         }
@@ -161,7 +161,8 @@ public static class EnrolmentEndpoints
     /// <summary>The list's filter, confined to what the caller may see (also used by the export).</summary>
     public static EnrolmentFilter Filter(EnrolmentListQuery query, Caller caller) =>
         new(query.CohortId, query.WorkerId, query.Status, caller.WorkerCounties is { } counties ? [.. counties] : null,
-            caller.LinkedEmployer, caller.OnlyPriorityGroupWorkers, Alerts.ChinaDay.Start(query.CreatedFrom), Alerts.ChinaDay.Start(query.CreatedTo?.AddDays(1)));
+            caller.LinkedEmployer, caller.OnlyPriorityGroupWorkers, Alerts.ChinaDay.Start(query.CreatedFrom), Alerts.ChinaDay.Start(query.CreatedTo?.AddDays(1)),
+            caller.LinkedInstitution);
 
     public static async Task<Results<Ok<EnrolmentResponse>, ProblemHttpResult>> GetEnrolment(
         long id, Caller caller, EnrolmentStore store, AuditLog audit, CancellationToken cancellationToken)
@@ -206,7 +207,6 @@ public static class EnrolmentEndpoints
         {
             return null;
         }
-        var visible = caller.Role == Roles.Enterprise ? caller.EmployerId == e.EmployerId : caller.CanSeeWorker(e.WorkerCounty, e.WorkerPriorityGroups, false);
-        return visible ? e : null;
+        return caller.CanSeeTrainee(e.WorkerCounty, e.WorkerPriorityGroups, e.EmployerId, e.InstitutionId) ? e : null;
     }
 }

@@ -37,13 +37,13 @@ public static class ExportEndpoints
     {
         var group = routes.MapGroup("/api/exports").WithTags("Exports");
         group.MapGet("/workers", ExportWorkers).WithName("ExportWorkers").WithSummary("导出劳动者（.xlsx，筛选条件同列表）")
-            .RequireRoles(RoleEndpointExtensions.AnyRole).Audited("worker.export", "worker");
+            .RequireRoles(RoleEndpointExtensions.AllButInstitutions).Audited("worker.export", "worker");
         group.MapGet("/enrolments", ExportEnrolments).WithName("ExportEnrolments").WithSummary("导出报名记录（.xlsx，筛选条件同列表）")
-            .RequireRoles(RoleEndpointExtensions.AnyRole).Audited("enrolment.export", "enrolment");
+            .RequireRoles(RoleEndpointExtensions.AllButInstitutions).Audited("enrolment.export", "enrolment");
         group.MapGet("/placements", ExportPlacements).WithName("ExportPlacements").WithSummary("导出就业安置（.xlsx，筛选条件同列表）")
-            .RequireRoles(RoleEndpointExtensions.AnyRole).Audited("placement.export", "placement");
+            .RequireRoles(RoleEndpointExtensions.AllButInstitutions).Audited("placement.export", "placement");
         group.MapGet("/follow-ups", ExportFollowUps).WithName("ExportFollowUps").WithSummary("导出待回访、逾期回访（.xlsx，筛选条件同列表）")
-            .RequireRoles(RoleEndpointExtensions.AnyRole).Audited("follow-up.export", "placement");
+            .RequireRoles(RoleEndpointExtensions.AllButInstitutions).Audited("follow-up.export", "placement");
         group.MapGet("/subsidy-claims", ExportClaims).WithName("ExportSubsidyClaims").WithSummary("导出补贴申领及核查结果（.xlsx，筛选条件同列表）")
             .RequireRoles(SubsidyClaimEndpoints.Readers).Audited("subsidy-claim.export", "subsidy-claim");
         return group;

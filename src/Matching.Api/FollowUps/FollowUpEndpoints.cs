@@ -21,7 +21,7 @@ public static class FollowUpEndpoints
     {
         var group = routes.MapGroup("/api/follow-ups").WithTags("Placements");
         group.MapGet("/", ListFollowUps).WithName("ListFollowUps").WithSummary("待回访、逾期回访列表（state=due|overdue；仅本辖区/本企业）")
-            .RequireRoles(RoleEndpointExtensions.AnyRole);
+            .RequireRoles(RoleEndpointExtensions.AllButInstitutions);
         group.MapGet("/counties", PerCounty).WithName("FollowUpsPerCounty").WithSummary("各县待回访、逾期回访数")
             .RequireRoles(Roles.CountyOffice, Roles.PrefectureOffice, Roles.RuralRevitalisation, Roles.Admin);
         return group;

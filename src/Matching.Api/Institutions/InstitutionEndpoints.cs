@@ -47,13 +47,15 @@ public sealed record TeacherListQuery(int? Year);
 public static class InstitutionEndpoints
 {
     private const string What = "培训机构";
-    private static readonly string[] TeacherReaders = [Roles.Admin, Roles.CountyOffice, Roles.PrefectureOffice, Roles.Enterprise];
+    private static readonly string[] TeacherReaders = [Roles.Admin, Roles.CountyOffice, Roles.PrefectureOffice, Roles.Enterprise, Roles.TrainingInstitution];
 
     public static RouteGroupBuilder MapInstitutions(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/institutions").WithTags("Institutions");
-        group.MapGet("/", ListInstitutions).WithName("ListInstitutions").WithSummary("定点培训机构列表").RequireRoles(RoleEndpointExtensions.AnyRole);
-        group.MapGet("/{id:long}", GetInstitution).WithName("GetInstitution").WithSummary("查看培训机构").RequireRoles(RoleEndpointExtensions.AnyRole);
+        group.MapGet("/", ListInstitutions).WithName("ListInstitutions").WithSummary("定点培训机构列表（培训机构：本机构）")
+            .RequireRoles(RoleEndpointExtensions.AllWithInstitutions);
+        group.MapGet("/{id:long}", GetInstitution).WithName("GetInstitution").WithSummary("查看培训机构（培训机构：本机构）")
+            .RequireRoles(RoleEndpointExtensions.AllWithInstitutions);
         group.MapPost("/", CreateInstitution).WithName("CreateInstitution").WithSummary("登记定点培训机构（管理员）")
             .RequireRoles(Roles.Admin).Audited("institution.create", "institution");
         group.MapPut("/{id:long}", UpdateInstitution).WithName("UpdateInstitution").WithSummary("修改培训机构（管理员，可用 If-Match）")
@@ -61,17 +63,17 @@ public static class InstitutionEndpoints
         group.MapGet("/{id:long}/teachers", ListTeachers).WithName("ListTeachers").WithSummary("培训机构某年度的教师及专职比例")
             .RequireRoles(TeacherReaders).Audited("institution.teachers.read", "institution");
         group.MapPost("/{id:long}/teachers", RegisterTeacher).WithName("RegisterTeacher").WithSummary("登记教师本年度任职（专职/兼职；检查1/3与3家规定）")
-            .RequireRoles(Roles.Admin, Roles.Enterprise).Audited("institution.teacher.register", "institution");
+            .RequireRoles(Roles.Admin, Roles.Enterprise, Roles.TrainingInstitution).Audited("institution.teacher.register", "institution");
 
         var cohorts = routes.MapGroup("/api/cohorts/{id:long}/teachers").WithTags("Institutions");
-        cohorts.MapGet("/", GetCohortTeaching).WithName("GetCohortTeaching").WithSummary("班期的承训机构与授课教师").RequireRoles(RoleEndpointExtensions.AnyRole);
+        cohorts.MapGet("/", GetCohortTeaching).WithName("GetCohortTeaching").WithSummary("班期的承训机构与授课教师").RequireRoles(RoleEndpointExtensions.AllWithInstitutions);
         cohorts.MapPut("/", AssignCohortTeaching).WithName("AssignCohortTeaching").WithSummary("指定班期的承训机构与授课教师（本企业班期）")
             .RequireRoles(Roles.Enterprise).Audited("cohort.teachers.assign", "cohort");
         return group;
     }
 
     public static async Task<Results<Ok<PagedList<InstitutionResponse>>, ValidationProblem>> ListInstitutions(
-        [AsParameters] InstitutionListQuery query, InstitutionStore store, Catalogue catalogue, CancellationToken cancellationToken)
+        [AsParameters] InstitutionListQuery query, Caller caller, InstitutionStore store, Catalogue catalogue, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         var paging = new Paging(query.Page, query.PageSize);
@@ -84,14 +86,16 @@ public static class InstitutionEndpoints
         {
             return ApiResults.Invalid(errors);
         }
-        var page = await store.ListAsync(new InstitutionFilter(query.Ownership, query.Kind, query.EmployerId, query.ProvinceCode), paging.PageNumber, paging.Size, cancellationToken);
+        // A training institution's list holds its own profile only: a condition of the query.
+        var page = await store.ListAsync(new InstitutionFilter(query.Ownership, query.Kind, query.EmployerId, query.ProvinceCode, caller.LinkedInstitution),
+            paging.PageNumber, paging.Size, cancellationToken);
         return TypedResults.Ok(new PagedList<InstitutionResponse>(page.Items.Select(i => InstitutionResponse.From(i, catalogue)).ToList(), page.Page, page.PageSize, page.Total));
     }
 
     public static async Task<Results<Ok<InstitutionResponse>, ProblemHttpResult>> GetInstitution(
-        long id, InstitutionStore store, Catalogue catalogue, HttpContext context, CancellationToken cancellationToken) =>
-        await WriteResponses.GetAsync(id, What, async (i, token) => await store.GetAsync(i, token) is { } row ? InstitutionResponse.From(row, catalogue) : null,
-            context, cancellationToken);
+        long id, Caller caller, InstitutionStore store, Catalogue catalogue, HttpContext context, CancellationToken cancellationToken) =>
+        await WriteResponses.GetAsync(id, What, async (i, token) => caller.CanSeeInstitution(i) && await store.GetAsync(i, token) is { } row
+            ? InstitutionResponse.From(row, catalogue) : null, context, cancellationToken);
 
     public static async Task<Results<Created<InstitutionResponse>, ValidationProblem, ProblemHttpResult>> CreateInstitution(
         InstitutionInput input, InstitutionStore store, Catalogue catalogue, HttpContext context, CancellationToken cancellationToken)
@@ -131,7 +135,7 @@ public static class InstitutionEndpoints
         long id, [AsParameters] TeacherListQuery query, Caller caller, InstitutionStore store, TimeProvider time, CancellationToken cancellationToken)
     {
         var institution = await store.GetAsync(id, cancellationToken);
-        if (institution is null || !caller.CanSeeTeachers(institution.EmployerId))
+        if (institution is null || !caller.CanSeeTeachers(institution.Id, institution.EmployerId))
         {
             return ApiResults.NotFound(What);
         }
@@ -147,13 +151,13 @@ public static class InstitutionEndpoints
         long id, TeacherInput input, Caller caller, InstitutionStore store, Catalogue catalogue, TimeProvider time, CancellationToken cancellationToken)
     {
         var institution = await store.GetAsync(id, cancellationToken);
-        if (institution is null || !caller.CanSeeTeachers(institution.EmployerId))
+        if (institution is null || !caller.CanSeeTeachers(institution.Id, institution.EmployerId))
         {
             return ApiResults.NotFound(What);
         }
-        if (!caller.CanWriteTeachers(institution.EmployerId))
+        if (!caller.CanWriteTeachers(institution.Id, institution.EmployerId))
         {
-            return ApiResults.Forbidden("只能为本企业的培训机构登记教师");
+            return ApiResults.Forbidden("只能为本企业或本机构登记教师");
         }
         var errors = new ValidationErrors();
         var draft = InstitutionRules.Validate(input, catalogue, ChinaTime.Today(time), errors);
@@ -173,7 +177,7 @@ public static class InstitutionEndpoints
         long id, Caller caller, CohortStore cohorts, InstitutionStore store, CancellationToken cancellationToken)
     {
         var cohort = await cohorts.GetAsync(id, cancellationToken);
-        if (cohort is null || !caller.CanSeeEmployerData(cohort.EmployerId))
+        if (cohort is null || !caller.CanSeeCohort(cohort.EmployerId, cohort.InstitutionId))
         {
             return ApiResults.NotFound("培训班期");
         }

@@ -16,9 +16,9 @@ public static class NotificationEndpoints
     {
         var group = routes.MapGroup("/api/notifications").WithTags("Notifications");
         group.MapGet("/", ListNotifications).WithName("ListNotifications").WithSummary("我的站内消息（可只看未读），含未读数")
-            .RequireRoles(RoleEndpointExtensions.AnyRole);
-        group.MapPost("/{id:long}/read", MarkRead).WithName("MarkNotificationRead").WithSummary("标为已读").RequireRoles(RoleEndpointExtensions.AnyRole);
-        group.MapPost("/read-all", MarkAllRead).WithName("MarkAllNotificationsRead").WithSummary("全部标为已读").RequireRoles(RoleEndpointExtensions.AnyRole);
+            .RequireRoles(RoleEndpointExtensions.AllWithInstitutions);
+        group.MapPost("/{id:long}/read", MarkRead).WithName("MarkNotificationRead").WithSummary("标为已读").RequireRoles(RoleEndpointExtensions.AllWithInstitutions);
+        group.MapPost("/read-all", MarkAllRead).WithName("MarkAllNotificationsRead").WithSummary("全部标为已读").RequireRoles(RoleEndpointExtensions.AllWithInstitutions);
         return group;
     }
 

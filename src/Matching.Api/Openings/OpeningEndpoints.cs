@@ -22,9 +22,9 @@ public static class OpeningEndpoints
     {
         var group = routes.MapGroup("/api/openings").WithTags("Openings");
         group.MapGet("/", ListOpenings).WithName("ListOpenings").WithSummary("岗位列表")
-            .RequireRoles(RoleEndpointExtensions.AnyRole);
+            .RequireRoles(RoleEndpointExtensions.AllButInstitutions);
         group.MapGet("/{id:long}", GetOpening).WithName("GetOpening").WithSummary("查看岗位")
-            .RequireRoles(RoleEndpointExtensions.AnyRole);
+            .RequireRoles(RoleEndpointExtensions.AllButInstitutions);
         group.MapPost("/", CreateOpening).WithName("CreateOpening").WithSummary("发布岗位")
             .RequireRoles(Roles.Enterprise).Audited("opening.create", "opening");
         group.MapPut("/{id:long}", UpdateOpening).WithName("UpdateOpening").WithSummary("修改岗位")

@@ -28,9 +28,9 @@ public static class PlacementEndpoints
     {
         var group = routes.MapGroup("/api/placements").WithTags("Placements");
         group.MapGet("/", ListPlacements).WithName("ListPlacements").WithSummary("就业安置列表（可按县、重点群体、待回访筛选；仅本辖区/本企业）")
-            .RequireRoles(RoleEndpointExtensions.AnyRole);
+            .RequireRoles(RoleEndpointExtensions.AllButInstitutions);
         group.MapGet("/{id:long}", GetPlacement).WithName("GetPlacement").WithSummary("查看就业安置及回访")
-            .RequireRoles(RoleEndpointExtensions.AnyRole).Audited("placement.read", "placement");
+            .RequireRoles(RoleEndpointExtensions.AllButInstitutions).Audited("placement.read", "placement");
         group.MapPost("/", CreatePlacement).WithName("CreatePlacement").WithSummary("登记就业安置（自动生成1/3/6/12个月回访）")
             .RequireRoles(Roles.CountyOffice, Roles.Enterprise).Audited("placement.create", "placement");
         group.MapPut("/{id:long}/follow-ups/{month:int}", RecordFollowUp).WithName("RecordFollowUp").WithSummary("登记回访结果")

@@ -69,9 +69,9 @@ public static class LifelongRecordEndpoints
     {
         var group = routes.MapGroup("/api/workers/{id:long}/record").WithTags("Lifelong records");
         group.MapGet("/", GetRecord).WithName("GetLifelongRecord").WithSummary("劳动者终身职业技能培训电子档案（按时间排列）")
-            .RequireRoles(RoleEndpointExtensions.AnyRole).Audited("worker.record.read", "worker");
+            .RequireRoles(RoleEndpointExtensions.AllButInstitutions).Audited("worker.record.read", "worker");
         group.MapGet("/export", ExportRecord).WithName("ExportLifelongRecord").WithSummary("导出电子档案（format=csv 或 json）")
-            .RequireRoles(RoleEndpointExtensions.AnyRole).Audited("worker.record.export", "worker");
+            .RequireRoles(RoleEndpointExtensions.AllButInstitutions).Audited("worker.record.export", "worker");
         return group;
     }
 

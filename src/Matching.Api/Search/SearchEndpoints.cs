@@ -98,9 +98,9 @@ public static class SearchEndpoints
         group.MapGet("/search/workers", SearchWorkers).WithName("SearchWorkers").WithSummary("检索劳动者（自由文本 + 筛选 + 分面统计；仅本辖区）")
             .RequireRoles(Roles.CountyOffice, Roles.PrefectureOffice, Roles.RuralRevitalisation, Roles.Admin);
         group.MapGet("/search/openings", SearchOpenings).WithName("SearchOpenings").WithSummary("检索岗位（自由文本 + 筛选 + 分面统计）")
-            .RequireRoles(RoleEndpointExtensions.AnyRole);
+            .RequireRoles(RoleEndpointExtensions.AllButInstitutions);
         group.MapGet("/search/trades/suggest", SuggestTrades).WithName("SuggestTrades").WithSummary("工种输入提示（俗称、繁体、拼音首字母）")
-            .RequireRoles(RoleEndpointExtensions.AnyRole);
+            .RequireRoles(RoleEndpointExtensions.AllButInstitutions);
         group.MapGet("/match/openings/{id:long}/candidates-recall", CandidatesRecall).WithName("CandidatesRecall").WithSummary("岗位的候选劳动者召回（仅硬性条件过滤；仅本辖区劳动者）")
             .RequireRoles(Roles.CountyOffice, Roles.PrefectureOffice, Roles.Enterprise, Roles.Admin);
         group.MapGet("/match/workers/{id:long}/openings-recall", OpeningsRecall).WithName("OpeningsRecall").WithSummary("劳动者可匹配岗位召回（仅硬性条件过滤）")

@@ -66,33 +66,38 @@ public sealed record CertificateResponse(
 }
 
 /// <summary>
-/// What happened in a cohort: attendance (考勤), completion (结业) and assessment (考核/鉴定) per enrolment, entered by the
-/// enterprise that runs the cohort one at a time or imported as a batch, and the certificates (证书) its trainees gained
-/// there; certificates are also recorded by the worker's county office. Who records for a cohort is one rule
-/// (<see cref="Caller.CanRecordTraining"/>). A certificate raises the worker's level in its trade.
+/// What happened in a cohort: attendance (考勤), completion (结业) and assessment (考核/鉴定) per enrolment, entered one
+/// at a time or imported as a batch by whoever may record the cohort's results (<see cref="Caller.CanRecordResults"/>:
+/// the enterprise whose base runs it, the training institution that delivers it); certificates (证书) gained, recorded
+/// by the worker's county office, or for an enrolment by who records that cohort's results. A certificate raises the
+/// worker's level in its trade.
 /// </summary>
 public static class TrainingEndpoints
 {
+    /// <summary>The roles <see cref="Caller.CanRecordResults"/> may admit; the handlers ask the rule for the cohort.</summary>
+    public static readonly string[] ResultRecorders = [Roles.Enterprise, Roles.TrainingInstitution];
+
     public static RouteGroupBuilder MapTraining(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api").WithTags("Training");
-        group.MapPut("/enrolments/{id:long}/result", RecordResult).WithName("RecordTrainingResult").WithSummary("登记学员考勤、结业与考核结果（本企业班期）")
-            .RequireRoles(Roles.Enterprise).Audited("training.result", "enrolment");
+        group.MapPut("/enrolments/{id:long}/result", RecordResult).WithName("RecordTrainingResult").WithSummary("登记学员考勤、结业与考核结果（本企业/本机构承训的班期）")
+            .RequireRoles(ResultRecorders).Audited("training.result", "enrolment");
         group.MapGet("/enrolments/{id:long}/result", GetResult).WithName("GetTrainingResult").WithSummary("查看学员培训结果")
-            .RequireRoles(RoleEndpointExtensions.AnyRole);
+            .RequireRoles(RoleEndpointExtensions.AllWithInstitutions);
         group.MapPost("/cohorts/{id:long}/results", ImportResults).WithName("ImportTrainingResults").WithSummary("批量导入班期学员的考勤、结业与考核结果（全部成功或全部不改）")
-            .RequireRoles(Roles.Enterprise).Audited("training.results.import", "cohort");
+            .RequireRoles(ResultRecorders).Audited("training.results.import", "cohort");
         group.MapGet("/cohorts/{id:long}/results", ListResults).WithName("ListTrainingResults").WithSummary("班期学员的培训结果（本企业/本辖区）")
-            .RequireRoles(RoleEndpointExtensions.AnyRole);
+            .RequireRoles(RoleEndpointExtensions.AllWithInstitutions);
         group.MapPost("/enrolments/{id:long}/certificates", RecordCohortCertificate).WithName("RecordCohortCertificate")
-            .WithSummary("登记学员在本企业班期取得的证书（发证日期不早于开班；提升该工种技能等级）")
-            .RequireRoles(Roles.Enterprise).Audited("training.certificate", "enrolment");
-        group.MapGet("/cohorts/{id:long}/certificates", ListCohortCertificates).WithName("ListCohortCertificates").WithSummary("班期学员在本班期取得的证书（本企业/本辖区）")
-            .RequireRoles(RoleEndpointExtensions.AnyRole);
-        group.MapPost("/workers/{id:long}/certificates", RecordCertificate).WithName("RecordCertificate").WithSummary("登记劳动者取得的证书（本县；提升该工种技能等级）")
-            .RequireRoles(Roles.CountyOffice).Audited("certificate.create", "worker");
+            .WithSummary("登记学员在本企业/本机构班期取得的证书（发证日期不早于开班；提升该工种技能等级）")
+            .RequireRoles(ResultRecorders).Audited("training.certificate", "enrolment");
+        group.MapGet("/cohorts/{id:long}/certificates", ListCohortCertificates).WithName("ListCohortCertificates").WithSummary("班期学员在本班期取得的证书（本企业/本机构/本辖区）")
+            .RequireRoles(RoleEndpointExtensions.AllWithInstitutions);
+        group.MapPost("/workers/{id:long}/certificates", RecordCertificate).WithName("RecordCertificate")
+            .WithSummary("登记劳动者取得的证书（本县；或本企业/本机构班期学员，须填报名编号；提升该工种技能等级）")
+            .RequireRoles([Roles.CountyOffice, .. ResultRecorders]).Audited("certificate.create", "worker");
         group.MapGet("/workers/{id:long}/certificates", ListCertificates).WithName("ListCertificates").WithSummary("劳动者已登记的证书")
-            .RequireRoles(RoleEndpointExtensions.AnyRole);
+            .RequireRoles(RoleEndpointExtensions.AllButInstitutions);
         return group;
     }
 
@@ -122,9 +127,8 @@ public static class TrainingEndpoints
         long id, Caller caller, EnrolmentStore enrolments, TrainingRecordStore store, CancellationToken cancellationToken)
     {
         var enrolment = await enrolments.GetAsync(id, cancellationToken);
-        var visible = enrolment is not null && (caller.Role == Roles.Enterprise
-            ? caller.EmployerId == enrolment.EmployerId
-            : caller.CanSeeWorker(enrolment.WorkerCounty, enrolment.WorkerPriorityGroups, false));
+        var visible = enrolment is not null
+            && caller.CanSeeTrainee(enrolment.WorkerCounty, enrolment.WorkerPriorityGroups, enrolment.EmployerId, enrolment.InstitutionId);
         if (!visible || await store.ResultAsync(id, cancellationToken) is not { } result)
         {
             return ApiResults.NotFound("培训结果");
@@ -136,7 +140,7 @@ public static class TrainingEndpoints
         long id, TrainingResultBatch batch, Caller caller, CohortStore cohorts, TrainingRecordStore store, TimeProvider time, CancellationToken cancellationToken)
     {
         var cohort = await cohorts.GetAsync(id, cancellationToken);
-        if (cohort is null || !caller.CanRecordTraining(cohort.EmployerId))
+        if (cohort is null || !caller.CanRecordResults(cohort.EmployerId, cohort.InstitutionId))
         {
             return ApiResults.NotFound("培训班期");
         }
@@ -178,11 +182,11 @@ public static class TrainingEndpoints
         long id, Caller caller, CohortStore cohorts, TrainingRecordStore store, CancellationToken cancellationToken)
     {
         var cohort = await cohorts.GetAsync(id, cancellationToken);
-        if (cohort is null || !caller.CanSeeEmployerData(cohort.EmployerId))
+        if (cohort is null || !caller.CanSeeCohort(cohort.EmployerId, cohort.InstitutionId))
         {
             return ApiResults.NotFound("培训班期");
         }
-        // Offices see the results of their own counties' trainees, rural revitalisation staff those of priority groups: filtered in the query.
+        // The cohort's enterprise and institution see all its trainees (no county filter); offices see the results of their own counties' trainees, rural revitalisation staff those of priority groups: filtered in the query.
         var results = await store.CohortResultsAsync(id, caller.WorkerCounties, caller.OnlyPriorityGroupWorkers, cancellationToken);
         return TypedResults.Ok<IReadOnlyList<TrainingResultResponse>>(results.Select(TrainingResultResponse.From).ToList());
     }
@@ -214,7 +218,7 @@ public static class TrainingEndpoints
         long id, Caller caller, CohortStore cohorts, TrainingRecordStore store, Catalogue catalogue, CancellationToken cancellationToken)
     {
         var cohort = await cohorts.GetAsync(id, cancellationToken);
-        if (cohort is null || !caller.CanSeeEmployerData(cohort.EmployerId))
+        if (cohort is null || !caller.CanSeeCohort(cohort.EmployerId, cohort.InstitutionId))
         {
             return ApiResults.NotFound("培训班期");
         }
@@ -223,12 +227,24 @@ public static class TrainingEndpoints
         return TypedResults.Ok<IReadOnlyList<CertificateResponse>>(certificates.Select(c => CertificateResponse.From(c, catalogue)).ToList());
     }
 
+    /// <summary>
+    /// The worker's county office records any certificate of its worker; the enterprise or institution recording a
+    /// cohort's results records one gained in that cohort, naming the enrolment (its trainee's, in its cohort).
+    /// </summary>
     public static async Task<Results<Created<CertificateResponse>, ValidationProblem, ProblemHttpResult>> RecordCertificate(
         long id, CertificateInput input, Caller caller, WorkerStore workers, EnrolmentStore enrolments, TrainingRecordStore store, Catalogue catalogue,
         TimeProvider time, CancellationToken cancellationToken)
     {
-        var worker = await WorkerEndpoints.VisibleAsync(id, caller, workers, cancellationToken);
-        if (worker is null || !caller.CanWriteWorker(worker.CountyCode))
+        if (caller.Role != Roles.CountyOffice && input.EnrolmentId is null or <= 0)
+        {
+            // Said before anything is looked up, so it tells nothing about the worker.
+            return ApiResults.Invalid("enrolmentId", "请填写该证书所属的报名编号（本企业或本机构班期的学员）");
+        }
+        var allowed = caller.Role == Roles.CountyOffice
+            ? await WorkerEndpoints.VisibleAsync(id, caller, workers, cancellationToken) is { } worker && caller.CanWriteWorker(worker.CountyCode)
+            : await enrolments.GetAsync(input.EnrolmentId!.Value, cancellationToken) is { } named && named.WorkerId == id
+                && caller.CanRecordResults(named.EmployerId, named.InstitutionId);
+        if (!allowed)
         {
             return ApiResults.NotFound("劳动者");
         }
@@ -254,7 +270,7 @@ public static class TrainingEndpoints
     {
         if (await enrolments.GetAsync(enrolmentId, cancellationToken) is not { } enrolment
             || await cohorts.GetAsync(enrolment.CohortId, cancellationToken) is not { } cohort
-            || !caller.CanRecordTraining(cohort.EmployerId))
+            || !caller.CanRecordResults(cohort.EmployerId, cohort.InstitutionId))
         {
             return (null, null);
         }

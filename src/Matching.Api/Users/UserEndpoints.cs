@@ -2,6 +2,7 @@ using Matching.Api.Access;
 using Matching.Api.Infrastructure;
 using Matching.Data.Access;
 using Matching.Data.Employers;
+using Matching.Data.Institutions;
 using Matching.Data.Storage;
 using Matching.Domain.Access;
 using Matching.Domain.Catalogues;
@@ -22,13 +23,14 @@ public sealed record PasswordInput(string? Password);
 
 /// <summary>
 /// Users and their scopes, with delegated administration (分级授权): the provincial admin manages every account; an
-/// account administrator (manages-accounts flag) of an enterprise manages that enterprise's accounts, of a county or
-/// prefecture office the office accounts whose counties all lie in its own area. Everything is audited.
+/// account administrator (manages-accounts flag) of an enterprise manages that enterprise's accounts, of a training
+/// institution that institution's accounts, of a county or prefecture office the office accounts whose counties all
+/// lie in its own area and the accounts of the training institutions located there. Everything is audited.
 /// </summary>
 public static class UserEndpoints
 {
     private const string What = "用户";
-    private static readonly string[] Administrators = [Roles.Admin, Roles.CountyOffice, Roles.PrefectureOffice, Roles.Enterprise];
+    private static readonly string[] Administrators = [Roles.Admin, Roles.CountyOffice, Roles.PrefectureOffice, Roles.Enterprise, Roles.TrainingInstitution];
 
     public static RouteGroupBuilder MapUsers(this IEndpointRouteBuilder routes)
     {
@@ -44,9 +46,9 @@ public static class UserEndpoints
     }
 
     public static async Task<Results<Ok<PagedList<User>>, ValidationProblem, ProblemHttpResult>> ListUsers(
-        [AsParameters] UserListQuery query, Caller caller, UserStore store, Catalogue catalogue, CancellationToken cancellationToken)
+        [AsParameters] UserListQuery query, Caller caller, UserStore store, Catalogue catalogue, InstitutionStore institutions, CancellationToken cancellationToken)
     {
-        var area = AccountArea.Of(caller, catalogue);
+        var area = await AreaAsync(caller, catalogue, institutions, cancellationToken);
         if (area.IsEmpty)
         {
             return NotAnAdministrator();
@@ -62,9 +64,10 @@ public static class UserEndpoints
         return TypedResults.Ok(await store.ListAsync(query.Role, area, paging.PageNumber, paging.Size, cancellationToken));
     }
 
-    public static async Task<Results<Ok<User>, ProblemHttpResult>> GetUser(long id, Caller caller, UserStore store, Catalogue catalogue, HttpContext context, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<User>, ProblemHttpResult>> GetUser(long id, Caller caller, UserStore store, Catalogue catalogue, InstitutionStore institutions, HttpContext context,
+        CancellationToken cancellationToken)
     {
-        var area = AccountArea.Of(caller, catalogue);
+        var area = await AreaAsync(caller, catalogue, institutions, cancellationToken);
         if (area.IsEmpty)
         {
             return NotAnAdministrator();
@@ -73,15 +76,16 @@ public static class UserEndpoints
     }
 
     public static async Task<Results<Created<User>, ValidationProblem, ProblemHttpResult>> CreateUser(
-        UserInput input, Caller caller, UserStore store, EmployerStore employers, Catalogue catalogue, AccountService accounts, HttpContext context, CancellationToken cancellationToken)
+        UserInput input, Caller caller, UserStore store, EmployerStore employers, InstitutionStore institutions, Catalogue catalogue, AccountService accounts,
+        HttpContext context, CancellationToken cancellationToken)
     {
-        var area = AccountArea.Of(caller, catalogue);
+        var area = await AreaAsync(caller, catalogue, institutions, cancellationToken);
         if (area.IsEmpty)
         {
             return NotAnAdministrator();
         }
         var errors = new ValidationErrors();
-        var draft = await ValidateAsync(input, catalogue, employers, errors, cancellationToken);
+        var draft = await ValidateAsync(input, catalogue, employers, institutions, errors, cancellationToken);
         if (input.Password is not null)
         {
             PasswordPolicy.Check(errors, "password", input.Password, input.Name?.Trim());
@@ -103,13 +107,14 @@ public static class UserEndpoints
     }
 
     public static async Task<Results<Ok<User>, ValidationProblem, ProblemHttpResult>> UpdateUser(
-        long id, UserInput input, Caller caller, UserStore store, EmployerStore employers, Catalogue catalogue, CallerResolver callers, HttpContext context, CancellationToken cancellationToken)
+        long id, UserInput input, Caller caller, UserStore store, EmployerStore employers, InstitutionStore institutions, Catalogue catalogue, CallerResolver callers,
+        HttpContext context, CancellationToken cancellationToken)
     {
         if (!Versioning.TryReadIfMatch(context.Request, out var expectedVersion))
         {
             return ApiResults.BadIfMatch();
         }
-        var area = AccountArea.Of(caller, catalogue);
+        var area = await AreaAsync(caller, catalogue, institutions, cancellationToken);
         if (area.IsEmpty)
         {
             return NotAnAdministrator();
@@ -123,7 +128,7 @@ public static class UserEndpoints
             return ApiResults.Forbidden("不能修改自己的角色、范围或状态，请由上级账号管理员修改");
         }
         var errors = new ValidationErrors();
-        var draft = await ValidateAsync(input, catalogue, employers, errors, cancellationToken);
+        var draft = await ValidateAsync(input, catalogue, employers, institutions, errors, cancellationToken);
         if (input.Password is not null)
         {
             errors.Add("password", "请用 PUT /api/users/{id}/password 设置密码");
@@ -142,9 +147,10 @@ public static class UserEndpoints
     }
 
     public static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> SetPassword(
-        long id, PasswordInput input, Caller caller, UserStore store, Catalogue catalogue, AccountService accounts, CancellationToken cancellationToken)
+        long id, PasswordInput input, Caller caller, UserStore store, Catalogue catalogue, InstitutionStore institutions, AccountService accounts,
+        CancellationToken cancellationToken)
     {
-        var area = AccountArea.Of(caller, catalogue);
+        var area = await AreaAsync(caller, catalogue, institutions, cancellationToken);
         if (area.IsEmpty)
         {
             return NotAnAdministrator();
@@ -158,9 +164,9 @@ public static class UserEndpoints
     }
 
     public static async Task<Results<Ok<User>, ProblemHttpResult>> Unlock(
-        long id, Caller caller, UserStore store, Catalogue catalogue, CancellationToken cancellationToken)
+        long id, Caller caller, UserStore store, Catalogue catalogue, InstitutionStore institutions, CancellationToken cancellationToken)
     {
-        var area = AccountArea.Of(caller, catalogue);
+        var area = await AreaAsync(caller, catalogue, institutions, cancellationToken);
         if (area.IsEmpty)
         {
             return NotAnAdministrator();
@@ -174,15 +180,37 @@ public static class UserEndpoints
     }
 
     /// <summary>
-    /// <see cref="Validate"/>, and an enterprise's employer must exist: a user is never created for an employer, county
-    /// or prefecture that does not exist.
+    /// The area the caller administers (<see cref="AccountArea.Of"/>), with the training institutions located in an
+    /// office's counties and whole prefectures, whose accounts it administers too.
     /// </summary>
-    public static async Task<UserDraft?> ValidateAsync(UserInput input, Catalogue catalogue, EmployerStore employers, ValidationErrors errors, CancellationToken cancellationToken)
+    public static async Task<AccountArea> AreaAsync(Caller caller, Catalogue catalogue, InstitutionStore institutions, CancellationToken cancellationToken)
+    {
+        var area = AccountArea.Of(caller, catalogue);
+        if (area.IsEmpty || area.InstitutionDivisions.Count == 0)
+        {
+            return area;
+        }
+        var located = await institutions.IdsInAsync(area.InstitutionDivisions, cancellationToken);
+        return area with { Institutions = [.. located.Select(id => id.ToString(System.Globalization.CultureInfo.InvariantCulture))] };
+    }
+
+    /// <summary>
+    /// <see cref="Validate"/>, and an enterprise's employer or an institution must exist: a user is never created for
+    /// an employer, institution, county or prefecture that does not exist.
+    /// </summary>
+    public static async Task<UserDraft?> ValidateAsync(UserInput input, Catalogue catalogue, EmployerStore employers, InstitutionStore institutions, ValidationErrors errors,
+        CancellationToken cancellationToken)
     {
         var draft = Validate(input, catalogue, errors);
         if (draft is { Role: Roles.Enterprise } && (!long.TryParse(draft.Scopes[0], out var employerId) || await employers.GetAsync(employerId, cancellationToken) is null))
         {
             errors.Add("scopes", "协作企业不存在");
+            return null;
+        }
+        if (draft is { Role: Roles.TrainingInstitution }
+            && (!long.TryParse(draft.Scopes[0], out var institutionId) || await institutions.GetAsync(institutionId, cancellationToken) is null))
+        {
+            errors.Add("scopes", "培训机构不存在");
             return null;
         }
         return draft;
@@ -234,7 +262,10 @@ public static class UserEndpoints
 
     private static ProblemHttpResult NotAnAdministrator() => ApiResults.Forbidden("本账号不是账号管理员");
 
-    private static string OutsideArea(AccountArea area) => area.EmployerId is not null
-        ? "只能为本企业创建或修改协作企业账号"
-        : "只能为本辖区创建或修改县级、市州人社部门账号（市州账号须整个市州在本辖区内）";
+    private static string OutsideArea(AccountArea area) => area switch
+    {
+        { EmployerId: not null } => "只能为本企业创建或修改协作企业账号",
+        { Counties.Count: 0 } => "只能为本机构创建或修改培训机构账号",
+        _ => "只能为本辖区创建或修改县级、市州人社部门账号（市州账号须整个市州在本辖区内），或本辖区培训机构的账号",
+    };
 }

@@ -75,6 +75,10 @@ public static class WebApp
             TrainingRecordStore records, PlacementStore placements, SubsidyClaimStore claims, Catalogue catalogue,
             Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, HttpContext context, CancellationToken cancellationToken) =>
         {
+            if (!context.IsInRole(WebRoles.WorkerReaders))
+            {
+                return Results.Forbid();
+            }
             var result = await LifelongRecordEndpoints.ExportRecord(id, new RecordExportQuery(format), caller, workers, trainings, records, placements, claims, catalogue,
                 json, cancellationToken);
             await AuditEndpointExtensions.RecordAsync(context, "worker.record.export", "worker", id.ToString(System.Globalization.CultureInfo.InvariantCulture), result);

@@ -112,9 +112,9 @@ public static class WorkerEndpoints
     {
         var group = routes.MapGroup("/api/workers").WithTags("Workers");
         group.MapGet("/", ListWorkers).WithName("ListWorkers").WithSummary("劳动者列表（分页、筛选；仅本辖区）")
-            .RequireRoles(RoleEndpointExtensions.AnyRole);
+            .RequireRoles(RoleEndpointExtensions.AllButInstitutions);
         group.MapGet("/{id:long}", GetWorker).WithName("GetWorker").WithSummary("查看劳动者")
-            .RequireRoles(RoleEndpointExtensions.AnyRole).Audited("worker.read", "worker");
+            .RequireRoles(RoleEndpointExtensions.AllButInstitutions).Audited("worker.read", "worker");
         group.MapPost("/", CreateWorker).WithName("CreateWorker").WithSummary("登记劳动者（本县）")
             .RequireRoles(Roles.CountyOffice).Audited("worker.create", "worker");
         group.MapPut("/{id:long}", UpdateWorker).WithName("UpdateWorker").WithSummary("修改劳动者（可用 If-Match 防止覆盖他人修改）")

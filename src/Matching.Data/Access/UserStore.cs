@@ -79,6 +79,10 @@ public sealed class UserStore(Database database, TimeProvider time)
          OR (role = 'prefecture_office' AND EXISTS (SELECT 1 FROM user_scopes s WHERE s.user_id = users.id)
             AND NOT EXISTS (SELECT 1 FROM user_scopes s WHERE s.user_id = users.id AND s.code NOT IN @AreaPrefectures)))
         """;
+    private const string InstitutionInAreaSql = """
+        (role = 'training_institution' AND EXISTS (SELECT 1 FROM user_scopes s WHERE s.user_id = users.id)
+            AND NOT EXISTS (SELECT 1 FROM user_scopes s WHERE s.user_id = users.id AND s.code NOT IN @AreaInstitutions))
+        """;
     private const string EmployerInAreaSql = """
         (role = 'enterprise' AND EXISTS (SELECT 1 FROM user_scopes s WHERE s.user_id = users.id)
             AND NOT EXISTS (SELECT 1 FROM user_scopes s WHERE s.user_id = users.id AND s.code <> @AreaEmployer))
@@ -150,20 +154,25 @@ public sealed class UserStore(Database database, TimeProvider time)
         var query = new ListQuery().Add("role = @Role", "Role", role);
         if (!area.All)
         {
+            // The parts of the area, any of which admits an account; none at all admits nothing.
+            var parts = new List<string>();
             if (area.EmployerId is { } employer)
             {
-                query.Add(EmployerInAreaSql, "AreaEmployer", employer.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                parts.Add(EmployerInAreaSql);
+                query.Parameters.Add("AreaEmployer", employer.ToString(System.Globalization.CultureInfo.InvariantCulture));
             }
-            else if (area.Counties.Count > 0)
+            if (area.Counties.Count > 0)
             {
-                query.When(true, OfficeInAreaSql);
+                parts.Add(OfficeInAreaSql);
                 query.Parameters.Add("AreaCounties", area.Counties);
                 query.Parameters.Add("AreaPrefectures", area.Prefectures);
             }
-            else
+            if (area.Institutions.Count > 0)
             {
-                query.When(true, "1 = 0");
+                parts.Add(InstitutionInAreaSql);
+                query.Parameters.Add("AreaInstitutions", area.Institutions);
             }
+            query.When(true, parts.Count == 0 ? "1 = 0" : "(" + string.Join(" OR ", parts) + ")");
         }
         var (rows, total) = await query.RunAsync<UserRow>(database, "users", $"SELECT {Columns} FROM users", page, pageSize, cancellationToken);
         return new PagedList<User>(rows.Select(r => r.ToUser()).ToList(), page, pageSize, total);

@@ -9,10 +9,12 @@ using Matching.Domain.Cohorts;
 
 namespace Matching.Data.Cohorts;
 
+/// <summary>A cohort; <see cref="InstitutionId"/> is the training institution that delivers it (承训机构), if any.</summary>
 public sealed record Cohort(
     long Id,
     long BaseId,
     long EmployerId,
+    long? InstitutionId,
     string Name,
     string TrainingType,
     IReadOnlyList<string> Trades,
@@ -34,7 +36,8 @@ public sealed record Cohort(
 /// </summary>
 public delegate Task<WriteResult> CohortStatusChange(DbConnection connection, DbTransaction transaction, long cohortId, string to, CancellationToken cancellationToken);
 
-public sealed record CohortFilter(long? EmployerId = null, long? BaseId = null, string? TradeId = null, string? Status = null, DateOnly? StartsFrom = null, DateOnly? StartsTo = null);
+public sealed record CohortFilter(long? EmployerId = null, long? BaseId = null, string? TradeId = null, string? Status = null, DateOnly? StartsFrom = null, DateOnly? StartsTo = null,
+    long? InstitutionId = null);
 
 /// <summary>Training cohorts (培训班期) with their linked openings.</summary>
 public sealed class CohortStore(Database database, TimeProvider time, Catalogue catalogue)
@@ -43,7 +46,7 @@ public sealed class CohortStore(Database database, TimeProvider time, Catalogue 
 
     // seats_taken counts enrolments holding a seat (offered or accepted).
     private const string Select = """
-        SELECT c.id, c.base_id, c.employer_id, c.name, c.training_type, c.trades, c.capacity, c.min_size,
+        SELECT c.id, c.base_id, c.employer_id, c.institution_id, c.name, c.training_type, c.trades, c.capacity, c.min_size,
             (SELECT COUNT(*) FROM enrolments e WHERE e.cohort_id = c.id AND e.status IN ('offered', 'accepted')) AS seats_taken,
             c.enrolment_deadline, c.start_date, c.end_date, c.status, c.created_at, c.updated_at, c.version
         FROM cohorts c
@@ -191,6 +194,7 @@ public sealed class CohortStore(Database database, TimeProvider time, Catalogue 
         var query = new ListQuery()
             .Add("employer_id = @EmployerId", "EmployerId", filter.EmployerId)
             .Add("base_id = @BaseId", "BaseId", filter.BaseId)
+            .Add("institution_id = @InstitutionId", "InstitutionId", filter.InstitutionId)
             .Contains("trades", "TradePattern", filter.TradeId)
             .Add("status = @Status", "Status", filter.Status)
             .Add("start_date >= @StartsFrom", "StartsFrom", filter.StartsFrom)
@@ -248,6 +252,7 @@ public sealed class CohortStore(Database database, TimeProvider time, Catalogue 
         public long Id { get; init; }
         public long BaseId { get; init; }
         public long EmployerId { get; init; }
+        public long? InstitutionId { get; init; }
         public string Name { get; init; } = "";
         public string TrainingType { get; init; } = "";
         public string Trades { get; init; } = "";
@@ -262,7 +267,7 @@ public sealed class CohortStore(Database database, TimeProvider time, Catalogue 
         public DateTimeOffset UpdatedAt { get; init; }
         public long Version { get; init; }
 
-        public Cohort ToCohort(IReadOnlyList<long> openings) => new(Id, BaseId, EmployerId, Name, TrainingType, Codes.Split(Trades),
+        public Cohort ToCohort(IReadOnlyList<long> openings) => new(Id, BaseId, EmployerId, InstitutionId, Name, TrainingType, Codes.Split(Trades),
             (int)Capacity, (int)MinSize, (int)SeatsTaken, EnrolmentDeadline, StartDate, EndDate, openings, Status, CreatedAt,
             UpdatedAt, (int)Version);
     }

@@ -21,6 +21,7 @@ public sealed record Enrolment(
     long CohortId,
     string CohortName,
     long EmployerId,
+    long? InstitutionId,
     DateOnly CohortStart,
     DateOnly CohortEnd,
     long WorkerId,
@@ -43,7 +44,8 @@ public sealed record EnrolmentFilter(
     long? EmployerId = null,
     bool OnlyPriorityGroups = false,
     DateTimeOffset? CreatedFrom = null,
-    DateTimeOffset? CreatedBefore = null);
+    DateTimeOffset? CreatedBefore = null,
+    long? InstitutionId = null);
 
 /// <summary>What a clerk records of the worker's answer to an offer, or the worker leaving.</summary>
 public enum EnrolmentAnswer { Accept, Decline, Withdraw }
@@ -260,7 +262,7 @@ public static class EnrolmentSeats
 public sealed class EnrolmentStore(Database database, TimeProvider time, Catalogue catalogue)
 {
     private const string Select = """
-        SELECT e.id, e.cohort_id, c.name AS cohort_name, c.employer_id, c.start_date AS cohort_start, c.end_date AS cohort_end,
+        SELECT e.id, e.cohort_id, c.name AS cohort_name, c.employer_id, c.institution_id, c.start_date AS cohort_start, c.end_date AS cohort_end,
             e.worker_id, w.real_name AS worker_name, w.county_code AS worker_county, w.priority_groups AS worker_priority_groups,
             e.status, e.source, e.note, e.dispatch_round_id,
             CASE WHEN e.status = 'waitlisted' THEN (SELECT COUNT(*) FROM enrolments q WHERE q.cohort_id = e.cohort_id AND q.status = 'waitlisted'
@@ -346,6 +348,7 @@ public sealed class EnrolmentStore(Database database, TimeProvider time, Catalog
         .Add("e.status = @Status", "Status", filter.Status)
         .Add("w.county_code IN @CountyCodes", "CountyCodes", filter.CountyCodes is { Count: > 0 } counties ? counties : null)
         .Add("c.employer_id = @EmployerId", "EmployerId", filter.EmployerId)
+        .Add("c.institution_id = @InstitutionId", "InstitutionId", filter.InstitutionId)
         .When(filter.OnlyPriorityGroups, "w.priority_groups <> ''")
         .Add("e.created_at >= @CreatedFrom", "CreatedFrom", filter.CreatedFrom)
         .Add("e.created_at < @CreatedBefore", "CreatedBefore", filter.CreatedBefore);
@@ -368,6 +371,7 @@ public sealed class EnrolmentStore(Database database, TimeProvider time, Catalog
         public long CohortId { get; init; }
         public string CohortName { get; init; } = "";
         public long EmployerId { get; init; }
+        public long? InstitutionId { get; init; }
         public DateOnly CohortStart { get; init; }
         public DateOnly CohortEnd { get; init; }
         public long WorkerId { get; init; }
@@ -382,7 +386,7 @@ public sealed class EnrolmentStore(Database database, TimeProvider time, Catalog
         public DateTimeOffset CreatedAt { get; init; }
         public DateTimeOffset UpdatedAt { get; init; }
 
-        public Enrolment ToEnrolment() => new(Id, CohortId, CohortName, EmployerId, CohortStart, CohortEnd, WorkerId, WorkerName, WorkerCounty,
+        public Enrolment ToEnrolment() => new(Id, CohortId, CohortName, EmployerId, InstitutionId, CohortStart, CohortEnd, WorkerId, WorkerName, WorkerCounty,
             Codes.Split(WorkerPriorityGroups), Status, Source, Note, DispatchRoundId, (int?)WaitlistPosition, CreatedAt, UpdatedAt);
     }
 }

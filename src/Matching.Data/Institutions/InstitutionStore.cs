@@ -24,7 +24,8 @@ public sealed record Institution(
     DateTimeOffset UpdatedAt,
     int Version) : IVersioned;
 
-public sealed record InstitutionFilter(string? Ownership = null, string? Kind = null, long? EmployerId = null, string? ProvinceCode = null);
+/// <summary>Filters of the institution list; <see cref="Id"/> confines it to one institution (a training institution's own).</summary>
+public sealed record InstitutionFilter(string? Ownership = null, string? Kind = null, long? EmployerId = null, string? ProvinceCode = null, long? Id = null);
 
 /// <summary>A teacher's engagement at an institution in a year; the ID number masked.</summary>
 public sealed record TeacherEngagement(long Id, long TeacherId, string RealName, string IdNumberMasked, long InstitutionId, int Year, string Employment,
@@ -58,6 +59,11 @@ public sealed class InstitutionStore(Database database, PersonalDataProtector pr
     private const string CreditCodeHolderSql = "SELECT id FROM training_institutions WHERE credit_code = @CreditCode";
     private const string EmployerExistsSql = "SELECT COUNT(*) FROM employers WHERE id = @EmployerId";
     private const string GetSql = $"SELECT {Columns} FROM training_institutions WHERE id = @Id";
+    private const string IdsInSql = "SELECT id FROM training_institutions WHERE division_code IN @Codes ORDER BY id";
+    private const string BusiestSql = """
+        SELECT institution_id FROM cohorts WHERE institution_id IS NOT NULL
+        GROUP BY institution_id ORDER BY COUNT(*) DESC, institution_id
+        """;
     private const string TeacherByHashSql = "SELECT id, real_name FROM teachers /*UPDLOCK*/ WHERE id_number_hash = @Hash";
     private const string InsertTeacherSql = """
         INSERT INTO teachers (real_name, id_number_hash, id_number_cipher, id_number_masked, created_at)
@@ -119,13 +125,32 @@ public sealed class InstitutionStore(Database database, PersonalDataProtector pr
         return (await connection.QuerySingleOrDefaultAsync<InstitutionRow>(GetSql, new { Id = id }))?.ToInstitution();
     }
 
+    /// <summary>The ids of the institutions located in these divisions (county or prefecture codes), for delegated account administration.</summary>
+    public async Task<IReadOnlyList<long>> IdsInAsync(IReadOnlyList<string> divisionCodes, CancellationToken cancellationToken = default)
+    {
+        if (divisionCodes.Count == 0)
+        {
+            return [];
+        }
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return (await connection.QueryAsync<long>(IdsInSql, new { Codes = divisionCodes })).ToList();
+    }
+
+    /// <summary>The institution that delivers the most cohorts (the lowest id among equals), or null when none delivers any.</summary>
+    public async Task<long?> BusiestAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<long?>(BusiestSql + database.Dialect.Page, new { Skip = 0, Take = 1 });
+    }
+
     public async Task<PagedList<Institution>> ListAsync(InstitutionFilter filter, int page, int pageSize, CancellationToken cancellationToken = default)
     {
         var query = new ListQuery()
             .Add("ownership = @Ownership", "Ownership", filter.Ownership)
             .Add("kind = @Kind", "Kind", filter.Kind)
             .Add("employer_id = @EmployerId", "EmployerId", filter.EmployerId)
-            .Add("province_code = @ProvinceCode", "ProvinceCode", filter.ProvinceCode);
+            .Add("province_code = @ProvinceCode", "ProvinceCode", filter.ProvinceCode)
+            .Add("id = @Id", "Id", filter.Id);
         var (rows, total) = await query.RunAsync<InstitutionRow>(database, "training_institutions", $"SELECT {Columns} FROM training_institutions", page, pageSize, cancellationToken);
         return new PagedList<Institution>(rows.Select(r => r.ToInstitution()).ToList(), page, pageSize, total);
     }

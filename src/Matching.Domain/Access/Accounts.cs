@@ -78,9 +78,11 @@ public static class Lockout
 
 /// <summary>
 /// The accounts a caller administers (delegated administration, 分级授权): everything (provincial admin); the
-/// enterprise accounts of one employer; or the office accounts whose every county lies in an area (a county office's
-/// counties, a prefecture office's prefecture). <see cref="Prefectures"/> are the prefectures wholly inside the area,
-/// whose prefecture-office accounts the caller may therefore administer.
+/// enterprise accounts of one employer; the accounts of one training institution; or the office accounts whose every
+/// county lies in an area (a county office's counties, a prefecture office's prefecture) and the accounts of the
+/// training institutions located there. <see cref="Prefectures"/> are the prefectures wholly inside the area, whose
+/// prefecture-office accounts the caller may therefore administer; <see cref="Institutions"/> the ids (as scopes are
+/// written) of the institutions whose accounts the caller administers.
 /// </summary>
 public sealed record AccountArea(bool All, long? EmployerId, IReadOnlyList<string> Counties, IReadOnlyList<string> Prefectures)
 {
@@ -88,7 +90,12 @@ public sealed record AccountArea(bool All, long? EmployerId, IReadOnlyList<strin
 
     public static readonly AccountArea Nothing = new(false, null, [], []);
 
-    public bool IsEmpty => !All && EmployerId is null && Counties.Count == 0;
+    public IReadOnlyList<string> Institutions { get; init; } = [];
+
+    public bool IsEmpty => !All && EmployerId is null && Counties.Count == 0 && Institutions.Count == 0;
+
+    /// <summary>An office area: the divisions (its counties and whole prefectures) whose institutions' accounts it administers.</summary>
+    public IReadOnlyList<string> InstitutionDivisions => All || EmployerId is not null ? [] : [.. Counties, .. Prefectures];
 
     /// <summary>Whether an account of this role and these (stored, unresolved) scopes lies in the area.</summary>
     public bool Admits(string role, IReadOnlyList<string> scopes) => All || role switch
@@ -97,17 +104,24 @@ public sealed record AccountArea(bool All, long? EmployerId, IReadOnlyList<strin
             && scopes.All(s => s == employer.ToString(System.Globalization.CultureInfo.InvariantCulture)),
         Roles.CountyOffice => Counties.Count > 0 && scopes.Count > 0 && scopes.All(Counties.Contains),
         Roles.PrefectureOffice => Prefectures.Count > 0 && scopes.Count > 0 && scopes.All(Prefectures.Contains),
+        Roles.TrainingInstitution => Institutions.Count > 0 && scopes.Count > 0 && scopes.All(Institutions.Contains),
         _ => false,
     };
 
     /// <summary>The roles an administrator of this area may give.</summary>
-    public IReadOnlyList<string> GrantableRoles => All ? Roles.All
-        : EmployerId is not null ? [Roles.Enterprise]
-        : Counties.Count == 0 ? []
-        : Prefectures.Count > 0 ? [Roles.CountyOffice, Roles.PrefectureOffice]
-        : [Roles.CountyOffice];
+    public IReadOnlyList<string> GrantableRoles => All ? Roles.All : Roles.All.Where(role => role switch
+    {
+        Roles.Enterprise => EmployerId is not null,
+        Roles.CountyOffice => Counties.Count > 0,
+        Roles.PrefectureOffice => Prefectures.Count > 0,
+        Roles.TrainingInstitution => Institutions.Count > 0,
+        _ => false,
+    }).ToList();
 
-    /// <summary>The area a caller administers: see <see cref="AccountArea"/>. Accounts without the flag administer nothing.</summary>
+    /// <summary>
+    /// The area a caller administers: see <see cref="AccountArea"/>. Accounts without the flag administer nothing. An
+    /// office's institutions are where the institutions are, so the caller adds them (<see cref="InstitutionDivisions"/>).
+    /// </summary>
     public static AccountArea Of(Caller caller, Catalogue catalogue)
     {
         if (caller.IsAdmin)
@@ -121,6 +135,10 @@ public sealed record AccountArea(bool All, long? EmployerId, IReadOnlyList<strin
         if (caller.LinkedEmployer is { } employer)
         {
             return new AccountArea(false, employer, [], []);
+        }
+        if (caller.LinkedInstitution is { } institution)
+        {
+            return Nothing with { Institutions = [institution.ToString(System.Globalization.CultureInfo.InvariantCulture)] };
         }
         if (caller.IsLabourOffice)
         {

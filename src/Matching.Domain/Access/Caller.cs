@@ -21,7 +21,21 @@ public static class Roles
     /// <summary>省级管理员: catalogues, users, models, audit.</summary>
     public const string Admin = "admin";
 
-    public static readonly IReadOnlyList<string> All = [CountyOffice, PrefectureOffice, Enterprise, RuralRevitalisation, Admin];
+    /// <summary>
+    /// 培训机构 (定点培训机构): scope is one institution id. It sees its own profile and teachers, the cohorts it delivers
+    /// and their trainees as an enterprise sees candidates (no ID number, priority groups or household data), and
+    /// records those trainees' attendance, completion, assessment and certificates.
+    /// </summary>
+    public const string TrainingInstitution = "training_institution";
+
+    public static readonly IReadOnlyList<string> All = [CountyOffice, PrefectureOffice, Enterprise, RuralRevitalisation, Admin, TrainingInstitution];
+
+    /// <summary>
+    /// Every role but training institutions: the staff of the cooperation (offices, enterprises, rural revitalisation,
+    /// admins). Routes open to "everyone" name this list, so a training institution reaches a route only where it is
+    /// named explicitly.
+    /// </summary>
+    public static readonly IReadOnlyList<string> AllButInstitutions = [CountyOffice, PrefectureOffice, Enterprise, RuralRevitalisation, Admin];
 
     public static string NameOf(string role) => role switch
     {
@@ -30,6 +44,7 @@ public static class Roles
         Enterprise => "协作企业",
         RuralRevitalisation => "乡村振兴部门",
         Admin => "管理员",
+        TrainingInstitution => "培训机构",
         _ => role,
     };
 }
@@ -39,7 +54,7 @@ public static class Roles
 /// the catalogue (a prefecture office's scope becomes its counties). Every object-level and property-level rule of
 /// the product is a method here, so endpoints and queries ask one place.
 /// </summary>
-public sealed record Caller(long UserId, string Name, string Role, IReadOnlyList<string> CountyCodes, long? EmployerId)
+public sealed record Caller(long UserId, string Name, string Role, IReadOnlyList<string> CountyCodes, long? EmployerId, long? InstitutionId = null)
 {
     public bool IsAdmin => Role == Roles.Admin;
 
@@ -51,7 +66,8 @@ public sealed record Caller(long UserId, string Name, string Role, IReadOnlyList
 
     /// <summary>
     /// The counties whose workers the caller may list, or null for every county (admin, province-wide rural
-    /// revitalisation staff). Enterprises see no county-wide lists.
+    /// revitalisation staff). Enterprises and training institutions see no county-wide lists: every list they reach is
+    /// confined by <see cref="LinkedEmployer"/> or <see cref="LinkedInstitution"/> instead.
     /// </summary>
     public IReadOnlyList<string>? WorkerCounties => Role switch
     {
@@ -93,18 +109,60 @@ public sealed record Caller(long UserId, string Name, string Role, IReadOnlyList
     /// <summary>Only the worker's own county office and admins may reveal the full ID number (audited).</summary>
     public bool CanRevealWorker(string countyCode) => IsAdmin || (Role == Roles.CountyOffice && CountyCodes.Contains(countyCode));
 
-    /// <summary>Employers, bases, openings and cohorts: enterprises see their own; offices, rural staff and admins see all.</summary>
-    public bool CanSeeEmployerData(long employerId) => Role != Roles.Enterprise || EmployerId == employerId;
+    /// <summary>
+    /// Employers, bases, openings and cohorts: enterprises see their own; offices, rural staff and admins see all;
+    /// training institutions none (their cohorts: <see cref="CanSeeCohort"/>).
+    /// </summary>
+    public bool CanSeeEmployerData(long employerId) => Role switch
+    {
+        Roles.Enterprise => EmployerId == employerId,
+        Roles.TrainingInstitution => false,
+        _ => true,
+    };
+
+    /// <summary>A cohort: its enterprise, the institution that delivers it, and offices, rural staff and admins.</summary>
+    public bool CanSeeCohort(long cohortEmployerId, long? cohortInstitutionId) => Role switch
+    {
+        Roles.TrainingInstitution => cohortInstitutionId is { } institution && InstitutionId == institution,
+        _ => CanSeeEmployerData(cohortEmployerId),
+    };
+
+    /// <summary>
+    /// Who may record a cohort's results (考勤、结业、考核, and certificates gained in it): the enterprise that runs the
+    /// cohort at its base, and the training institution that delivers it. The one rule every handler and page asks.
+    /// </summary>
+    public bool CanRecordResults(long cohortEmployerId, long? cohortInstitutionId) => Role switch
+    {
+        Roles.Enterprise => EmployerId == cohortEmployerId,
+        Roles.TrainingInstitution => cohortInstitutionId is { } institution && InstitutionId == institution,
+        _ => false,
+    };
+
+    /// <summary>
+    /// A trainee of a cohort (an enrolment and its result): the cohort's enterprise and delivering institution see
+    /// every trainee of it; offices, rural staff and admins the workers they may see.
+    /// </summary>
+    public bool CanSeeTrainee(string workerCounty, IReadOnlyList<string> workerGroups, long cohortEmployerId, long? cohortInstitutionId) => Role switch
+    {
+        Roles.Enterprise or Roles.TrainingInstitution => CanSeeCohort(cohortEmployerId, cohortInstitutionId),
+        _ => CanSeeWorker(workerCounty, workerGroups, false),
+    };
+
+    /// <summary>The institution whose records a training institution is confined to; null for other roles.</summary>
+    public long? LinkedInstitution => Role == Roles.TrainingInstitution ? InstitutionId : null;
+
+    /// <summary>An institution's profile: a training institution sees its own only; every other role the whole list.</summary>
+    public bool CanSeeInstitution(long institutionId) => Role != Roles.TrainingInstitution || InstitutionId == institutionId;
+
+    /// <summary>
+    /// Roles outside the public service that meet workers only through a cohort or a placement with them (enterprises,
+    /// training institutions): they see a masked name until the worker accepted the seat, and their reads of clear
+    /// names are audited.
+    /// </summary>
+    public bool IsPartner => Role is Roles.Enterprise or Roles.TrainingInstitution;
 
     /// <summary>Only the owning enterprise changes its employer record, bases, openings and cohort capacity.</summary>
     public bool CanWriteEmployerData(long employerId) => Role == Roles.Enterprise && EmployerId == employerId;
-
-    /// <summary>
-    /// Who records what happened in a cohort (its trainees' attendance 考勤, completion 结业, assessment 考核 and the
-    /// certificates they gained there): the enterprise that runs the cohort. The one rule the API's routes and the
-    /// cohort page both ask.
-    /// </summary>
-    public bool CanRecordTraining(long cohortEmployerId) => Role == Roles.Enterprise && EmployerId == cohortEmployerId;
 
     /// <summary>The employer whose records an enterprise is confined to; null for other roles.</summary>
     public long? LinkedEmployer => Role == Roles.Enterprise ? EmployerId : null;
@@ -123,16 +181,17 @@ public sealed record Caller(long UserId, string Name, string Role, IReadOnlyList
     public bool CanWritePlacement(string workerCounty, long employerId) =>
         (Role == Roles.CountyOffice && CountyCodes.Contains(workerCounty)) || (Role == Roles.Enterprise && EmployerId == employerId);
 
-    /// <summary>Designated training institutions (定点培训机构) are registered and changed by admins; everyone reads the list.</summary>
+    /// <summary>Designated training institutions (定点培训机构) are registered and changed by admins; every role reads the list, a training institution only its own.</summary>
     public bool CanWriteInstitutions => IsAdmin;
 
-    /// <summary>An institution's teachers (real names): admins, labour offices, and the enterprise whose base the institution is.</summary>
-    public bool CanSeeTeachers(long? institutionEmployerId) =>
-        IsAdmin || IsLabourOffice || (Role == Roles.Enterprise && institutionEmployerId is not null && institutionEmployerId == EmployerId);
+    /// <summary>An institution's teachers (real names): admins, labour offices, the enterprise whose base the institution is, and the institution itself.</summary>
+    public bool CanSeeTeachers(long institutionId, long? institutionEmployerId) =>
+        IsAdmin || IsLabourOffice || CanWriteTeachers(institutionId, institutionEmployerId);
 
-    /// <summary>Teachers are registered by admins, or by the enterprise whose base the institution is.</summary>
-    public bool CanWriteTeachers(long? institutionEmployerId) =>
-        IsAdmin || (Role == Roles.Enterprise && institutionEmployerId is not null && institutionEmployerId == EmployerId);
+    /// <summary>Teachers are registered by admins, by the enterprise whose base the institution is, or by the institution itself.</summary>
+    public bool CanWriteTeachers(long institutionId, long? institutionEmployerId) =>
+        IsAdmin || (Role == Roles.Enterprise && institutionEmployerId is not null && institutionEmployerId == EmployerId)
+        || (Role == Roles.TrainingInstitution && InstitutionId == institutionId);
 
     /// <summary>Subsidy claims (补贴申领): the worker's county and prefecture offices and admins read them.</summary>
     public bool CanSeeClaim(string workerCounty) => IsAdmin || (IsLabourOffice && CountyCodes.Contains(workerCounty));
@@ -186,13 +245,20 @@ public sealed record Caller(long UserId, string Name, string Role, IReadOnlyList
                 return null;
             case Roles.Admin:
                 return new Caller(userId, name, role, [], null);
+            case Roles.TrainingInstitution:
+                if (scopes.Count != 1 || !long.TryParse(scopes[0], out var institutionId) || institutionId <= 0)
+                {
+                    error = "培训机构的范围应为一个培训机构编号";
+                    return null;
+                }
+                return new Caller(userId, name, role, [], null, institutionId);
             default:
                 error = $"未知角色，可用角色: {string.Join(", ", Roles.All)}";
                 return null;
         }
     }
 
-    /// <summary>How a worker's name shows to this caller: enterprises see 王** until the worker accepted their offer.</summary>
+    /// <summary>How a worker's name shows to this caller: enterprises and training institutions see 王** until the worker accepted the seat.</summary>
     public string ShowName(string realName, bool acceptedCallersOffer) =>
-        Role == Roles.Enterprise && !acceptedCallersOffer ? Masking.Name(realName) : realName;
+        IsPartner && !acceptedCallersOffer ? Masking.Name(realName) : realName;
 }

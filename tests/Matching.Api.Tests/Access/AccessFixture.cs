@@ -75,7 +75,10 @@ public class AccessFixture : ApiFixture
     /// <summary>Worker A's declined offer in cohort 2: every answer to it is refused, so answering it changes nothing.</summary>
     public long EnrolmentDeclined { get; private set; }
 
-    /// <summary>A private institution that is employer 1's base, teaching cohort 1; and a public one linked to no employer.</summary>
+    /// <summary>
+    /// A private institution that is employer 1's base, teaching cohort 1 (the training institution user's own); and a
+    /// public one linked to no employer, delivering no cohort.
+    /// </summary>
     public long Institution1 { get; private set; }
     public long Institution2 { get; private set; }
 
@@ -128,12 +131,15 @@ public class AccessFixture : ApiFixture
     /// <summary>The audit log's name for this world's user of the role.</summary>
     public string UserNameOf(string role) => UserName(role, ScopeOf(role));
 
+    /// <summary>This world's scope of each role; a role added later must be given one here, or every test of this world fails.</summary>
     private string[] ScopeOf(string role) => role switch
     {
         Roles.CountyOffice => [CountyA],
         Roles.PrefectureOffice => [PrefectureOfA],
         Roles.Enterprise => [Employer1.ToString(CultureInfo.InvariantCulture)],
-        _ => [],
+        Roles.TrainingInstitution => [Institution1.ToString(CultureInfo.InvariantCulture)],
+        Roles.RuralRevitalisation or Roles.Admin => [],
+        _ => throw new ArgumentOutOfRangeException(nameof(role), role, "no scope for this role in the access world"),
     };
 
     private async Task SeedAsync()

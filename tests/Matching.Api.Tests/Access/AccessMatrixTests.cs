@@ -21,7 +21,10 @@ public sealed class AccessMatrixTests(AccessFixture world) : IClassFixture<Acces
     private const string EN = Roles.Enterprise;
     private const string RR = Roles.RuralRevitalisation;
     private const string AD = Roles.Admin;
-    private static readonly string[] AllRoles = [CO, PO, EN, RR, AD];
+    private const string TI = Roles.TrainingInstitution;
+
+    /// <summary>Every role of the product: a role added later is swept here too (and fails until the table says what it gets).</summary>
+    private static readonly IReadOnlyList<string> AllRoles = Roles.All;
 
     /// <summary>One call: a route (method + pattern as the app declares it), a concrete URL, a body, an If-Match.</summary>
     private sealed record Call(string Method, string Pattern, string Url, object? Body = null, string? IfMatch = null, string Label = "")
@@ -48,6 +51,9 @@ public sealed class AccessMatrixTests(AccessFixture world) : IClassFixture<Acces
 
     private static int Allow(string role, string[] roles, int status) => roles.Contains(role) ? status : 403;
 
+    /// <summary>A route for every role but training institutions (the staff of the cooperation): institutions get 403.</summary>
+    private static Func<string, int> Staff(Func<string, int> expected) => role => role == TI ? 403 : expected(role);
+
     /// <summary>The whole table: each call with the status expected for each role.</summary>
     private IEnumerable<(Call Call, Func<string, int> Expected)> Table()
     {
@@ -55,10 +61,10 @@ public sealed class AccessMatrixTests(AccessFixture world) : IClassFixture<Acces
         var noBody = new { };
 
         // Workers
-        yield return (new Call("GET", "/api/workers/", "/api/workers"), _ => Ok);
+        yield return (new Call("GET", "/api/workers/", "/api/workers"), Staff(_ => Ok));
         foreach (var w in workers)
         {
-            yield return (new Call("GET", "/api/workers/{id:long}", $"/api/workers/{w}"), role => WorkerVisible(role, w) ? Ok : 404);
+            yield return (new Call("GET", "/api/workers/{id:long}", $"/api/workers/{w}"), Staff(role => WorkerVisible(role, w) ? Ok : 404));
             yield return (new Call("PUT", "/api/workers/{id:long}", $"/api/workers/{w}", noBody), role => Allow(role, [CO], w == world.WorkerA ? 400 : 404));
             yield return (new Call("DELETE", "/api/workers/{id:long}", $"/api/workers/{w}", IfMatch: "\"999\""), role => Allow(role, [CO], w == world.WorkerA ? 412 : 404));
             yield return (new Call("POST", "/api/workers/{id:long}/reveal", $"/api/workers/{w}/reveal"),
@@ -71,25 +77,28 @@ public sealed class AccessMatrixTests(AccessFixture world) : IClassFixture<Acces
             role => role == AD ? Ok : Allow(role, [CO, PO, AD], 404));
 
         // Employers
-        yield return (new Call("GET", "/api/employers/", "/api/employers"), _ => Ok);
+        yield return (new Call("GET", "/api/employers/", "/api/employers"), Staff(_ => Ok));
         yield return (new Call("POST", "/api/employers/", "/api/employers", noBody), role => Allow(role, [AD], 400));
         foreach (var e in new[] { world.Employer1, world.Employer2 })
         {
             var own = e == world.Employer1;
-            yield return (new Call("GET", "/api/employers/{id:long}", $"/api/employers/{e}"), role => role == EN && !own ? 404 : Ok);
+            yield return (new Call("GET", "/api/employers/{id:long}", $"/api/employers/{e}"), Staff(role => role == EN && !own ? 404 : Ok));
             yield return (new Call("PUT", "/api/employers/{id:long}", $"/api/employers/{e}", noBody), role => role switch { EN => own ? 400 : 404, AD => 400, _ => 403 });
             yield return (new Call("DELETE", "/api/employers/{id:long}", $"/api/employers/{e}", IfMatch: "\"999\""), role => Allow(role, [AD], 412));
         }
 
-        // Bases, openings, cohorts: enterprises see and change their own; everyone else reads all and changes none.
+        // Bases, openings, cohorts: enterprises see and change their own; everyone else reads all and changes none. A training
+        // institution reads the cohorts it delivers (cohort 1), no bases or openings.
         foreach (var (resource, first, second) in new[] { ("bases", world.Base1, world.Base2), ("openings", world.Opening1, world.Opening2), ("cohorts", world.Cohort1, world.Cohort2) })
         {
-            yield return (new Call("GET", $"/api/{resource}/", $"/api/{resource}"), _ => Ok);
+            var institutionReads = resource == "cohorts";
+            yield return (new Call("GET", $"/api/{resource}/", $"/api/{resource}"), role => role == TI && !institutionReads ? 403 : Ok);
             yield return (new Call("POST", $"/api/{resource}/", $"/api/{resource}", noBody), role => Allow(role, [EN], 400));
             foreach (var id in new[] { first, second })
             {
                 var own = id == first;
-                yield return (new Call("GET", $"/api/{resource}/{{id:long}}", $"/api/{resource}/{id}"), role => role == EN && !own ? 404 : Ok);
+                yield return (new Call("GET", $"/api/{resource}/{{id:long}}", $"/api/{resource}/{id}"),
+                    role => role == TI && !institutionReads ? 403 : role is EN or TI && !own ? 404 : Ok);
                 yield return (new Call("PUT", $"/api/{resource}/{{id:long}}", $"/api/{resource}/{id}", noBody), role => Allow(role, [EN], own ? 400 : 404));
                 yield return (new Call("DELETE", $"/api/{resource}/{{id:long}}", $"/api/{resource}/{id}", IfMatch: "\"999\""), role => Allow(role, [EN], own ? 412 : 404));
             }
@@ -104,12 +113,12 @@ public sealed class AccessMatrixTests(AccessFixture world) : IClassFixture<Acces
         }
 
         // Placements: offices for their counties' workers, enterprises for their own, rural staff for priority groups.
-        yield return (new Call("GET", "/api/placements/", "/api/placements"), _ => Ok);
+        yield return (new Call("GET", "/api/placements/", "/api/placements"), Staff(_ => Ok));
         yield return (new Call("POST", "/api/placements/", "/api/placements", noBody), role => Allow(role, [CO, EN], 400));
         foreach (var p in new[] { world.PlacementA, world.PlacementB })
         {
             var own = p == world.PlacementA;
-            yield return (new Call("GET", "/api/placements/{id:long}", $"/api/placements/{p}"), role => PlacementVisible(role, p) ? Ok : 404);
+            yield return (new Call("GET", "/api/placements/{id:long}", $"/api/placements/{p}"), Staff(role => PlacementVisible(role, p) ? Ok : 404));
             yield return (new Call("PUT", "/api/placements/{id:long}/follow-ups/{month:int}", $"/api/placements/{p}/follow-ups/6", noBody),
                 role => Allow(role, [CO, EN], own ? 400 : 404));
             yield return (new Call("DELETE", "/api/placements/{id:long}", $"/api/placements/{p}", IfMatch: "\"999\""), role => Allow(role, [CO, EN], own ? 412 : 404));
@@ -123,7 +132,7 @@ public sealed class AccessMatrixTests(AccessFixture world) : IClassFixture<Acces
         }
 
         // Due and overdue follow-ups: a list for everyone within their scope; per-county counts for offices, rural staff and admins.
-        yield return (new Call("GET", "/api/follow-ups/", "/api/follow-ups"), _ => Ok);
+        yield return (new Call("GET", "/api/follow-ups/", "/api/follow-ups"), Staff(_ => Ok));
         yield return (new Call("GET", "/api/follow-ups/counties", "/api/follow-ups/counties"), role => Allow(role, [CO, PO, RR, AD], Ok));
 
         // Job-loss alerts (防返贫就业预警): offices, rural staff and admins read those of their region; the county office and
@@ -148,21 +157,21 @@ public sealed class AccessMatrixTests(AccessFixture world) : IClassFixture<Acces
             yield return (new Call("GET", "/api/imports/{id:long}" + view, "/api/imports/999999" + view), role => Allow(role, [CO, AD], 404));
         }
 
-        // Exports: every role exports what its lists show.
+        // Exports: every role but training institutions exports what its lists show.
         foreach (var list in new[] { "workers", "enrolments", "placements", "follow-ups" })
         {
-            yield return (new Call("GET", $"/api/exports/{list}", $"/api/exports/{list}"), _ => Ok);
+            yield return (new Call("GET", $"/api/exports/{list}", $"/api/exports/{list}"), Staff(_ => Ok));
         }
 
         // Generating (again) a report: admins; an unknown kind stops at validation.
         yield return (new Call("POST", "/api/reports/{kind}/{period}", "/api/reports/weekly/2026"), role => Allow(role, [AD], 400));
 
-        // The caller's own inbox.
+        // The caller's own inbox (every role, training institutions included).
         yield return (new Call("GET", "/api/notifications/", "/api/notifications"), _ => Ok);
         yield return (new Call("POST", "/api/notifications/{id:long}/read", "/api/notifications/999999/read"), _ => 404);
         yield return (new Call("POST", "/api/notifications/read-all", "/api/notifications/read-all"), _ => 204);
 
-        // Catalogues: every role reads them.
+        // Catalogues: every role reads them (training institutions included: trades, certificate types for their records).
         foreach (var path in new[] { "", "/divisions", "/trades", "/trade-synonyms", "/trade-families", "/industries", "/brands", "/skill-levels",
             "/certificate-types", "/priority-groups", "/training-types", "/education-levels", "/certificate-recognition", "/subsidy-rules" })
         {
@@ -174,11 +183,12 @@ public sealed class AccessMatrixTests(AccessFixture world) : IClassFixture<Acces
         foreach (var cohort in new[] { world.Cohort1, world.Cohort2 })
         {
             yield return (new Call("POST", "/api/cohorts/{id:long}/enrolments/", $"/api/cohorts/{cohort}/enrolments", noBody), role => Allow(role, [CO], 400));
-            yield return (new Call("GET", "/api/cohorts/{id:long}/enrolments/", $"/api/cohorts/{cohort}/enrolments"), role => role == EN && cohort != world.Cohort1 ? 404 : Ok);
+            yield return (new Call("GET", "/api/cohorts/{id:long}/enrolments/", $"/api/cohorts/{cohort}/enrolments"), role => role is EN or TI && cohort != world.Cohort1 ? 404 : Ok);
         }
         yield return (new Call("GET", "/api/enrolments/", "/api/enrolments"), _ => Ok);
         yield return (new Call("GET", "/api/enrolments/{id:long}", $"/api/enrolments/{world.EnrolmentA}"), _ => Ok);
-        yield return (new Call("GET", "/api/enrolments/{id:long}", $"/api/enrolments/{world.EnrolmentD}"), role => role is EN or AD ? Ok : 404);
+        yield return (new Call("GET", "/api/enrolments/{id:long}", $"/api/enrolments/{world.EnrolmentD}"), role => role is EN or TI or AD ? Ok : 404);
+        yield return (new Call("GET", "/api/enrolments/{id:long}", $"/api/enrolments/{world.EnrolmentDeclined}", Label: "cohort 2"), role => role is EN or TI ? 404 : Ok);
         foreach (var answer in new[] { "accept", "decline", "withdraw" })
         {
             // A declined offer cannot be answered again (409): reaching that refusal proves every access rule passed.
@@ -202,13 +212,13 @@ public sealed class AccessMatrixTests(AccessFixture world) : IClassFixture<Acces
         }
 
         // Stored summary reports: offices, rural revitalisation staff and admins; not enterprises.
-        yield return (new Call("GET", "/api/reports/", "/api/reports"), role => role == EN ? 403 : Ok);
-        yield return (new Call("GET", "/api/reports/{id:long}/download", "/api/reports/999999/download"), role => role == EN ? 403 : 404);
+        yield return (new Call("GET", "/api/reports/", "/api/reports"), role => role is EN or TI ? 403 : Ok);
+        yield return (new Call("GET", "/api/reports/{id:long}/download", "/api/reports/999999/download"), role => role is EN or TI ? 403 : 404);
 
         // Search and recall: offices and rural staff search workers within their scope; enterprises recall only for their own openings.
         yield return (new Call("GET", "/api/search/workers", "/api/search/workers?q=装配"), role => Allow(role, [CO, PO, RR, AD], Ok));
-        yield return (new Call("GET", "/api/search/openings", "/api/search/openings?q=装配"), _ => Ok);
-        yield return (new Call("GET", "/api/search/trades/suggest", "/api/search/trades/suggest?q=焊"), _ => Ok);
+        yield return (new Call("GET", "/api/search/openings", "/api/search/openings?q=装配"), Staff(_ => Ok));
+        yield return (new Call("GET", "/api/search/trades/suggest", "/api/search/trades/suggest?q=焊"), Staff(_ => Ok));
         foreach (var opening in new[] { world.Opening1, world.Opening2 })
         {
             yield return (new Call("GET", "/api/match/openings/{id:long}/candidates-recall", $"/api/match/openings/{opening}/candidates-recall"),
@@ -236,44 +246,54 @@ public sealed class AccessMatrixTests(AccessFixture world) : IClassFixture<Acces
         yield return (new Call("GET", "/api/search/admin/consistency", "/api/search/admin/consistency"), role => Allow(role, [AD], Ok));
         yield return (new Call("GET", "/api/search/admin/outbox", "/api/search/admin/outbox"), role => Allow(role, [AD], Ok));
 
-        // Institutions: everyone reads the list; admins register them; teachers are read by offices, admins and the institution's
-        // own enterprise, registered by admins and that enterprise. Cohort teaching teams: read as the cohort, set by its enterprise.
+        // Institutions: every role reads the list (a training institution only its own profile); admins register them; teachers
+        // are read by offices, admins, the institution's own enterprise and the institution itself, registered by admins, that
+        // enterprise and the institution. Cohort teaching teams: read as the cohort, set by its enterprise.
         yield return (new Call("GET", "/api/institutions/", "/api/institutions"), _ => Ok);
         yield return (new Call("POST", "/api/institutions/", "/api/institutions", noBody), role => Allow(role, [AD], 400));
         foreach (var institution in new[] { world.Institution1, world.Institution2 })
         {
             var linked = institution == world.Institution1;
-            yield return (new Call("GET", "/api/institutions/{id:long}", $"/api/institutions/{institution}"), _ => Ok);
+            yield return (new Call("GET", "/api/institutions/{id:long}", $"/api/institutions/{institution}"), role => role == TI && !linked ? 404 : Ok);
             yield return (new Call("PUT", "/api/institutions/{id:long}", $"/api/institutions/{institution}", noBody), role => Allow(role, [AD], 400));
             yield return (new Call("GET", "/api/institutions/{id:long}/teachers", $"/api/institutions/{institution}/teachers"),
-                role => role switch { RR => 403, EN => linked ? Ok : 404, _ => Ok });
+                role => role switch { RR => 403, EN or TI => linked ? Ok : 404, _ => Ok });
             yield return (new Call("POST", "/api/institutions/{id:long}/teachers", $"/api/institutions/{institution}/teachers", noBody),
-                role => role switch { AD => 400, EN => linked ? 400 : 404, _ => 403 });
+                role => role switch { AD => 400, EN or TI => linked ? 400 : 404, _ => 403 });
         }
         foreach (var cohort in new[] { world.Cohort1, world.Cohort2 })
         {
             var own = cohort == world.Cohort1;
-            yield return (new Call("GET", "/api/cohorts/{id:long}/teachers/", $"/api/cohorts/{cohort}/teachers"), role => role == EN && !own ? 404 : Ok);
+            yield return (new Call("GET", "/api/cohorts/{id:long}/teachers/", $"/api/cohorts/{cohort}/teachers"), role => role is EN or TI && !own ? 404 : Ok);
             yield return (new Call("PUT", "/api/cohorts/{id:long}/teachers/", $"/api/cohorts/{cohort}/teachers", noBody), role => Allow(role, [EN], own ? 400 : 404));
-            // Results: the cohort's own enterprise records them (cohort 1 has not started: 400); reads follow the cohort and worker scopes.
-            yield return (new Call("POST", "/api/cohorts/{id:long}/results", $"/api/cohorts/{cohort}/results", noBody), role => Allow(role, [EN], own ? 400 : 404));
-            yield return (new Call("GET", "/api/cohorts/{id:long}/results", $"/api/cohorts/{cohort}/results"), role => role == EN && !own ? 404 : Ok);
-            yield return (new Call("GET", "/api/cohorts/{id:long}/certificates", $"/api/cohorts/{cohort}/certificates"), role => role == EN && !own ? 404 : Ok);
+            // Results: the cohort's own enterprise and the institution delivering it record them (cohort 1 has not started: 400);
+            // reads follow the cohort and worker scopes.
+            yield return (new Call("POST", "/api/cohorts/{id:long}/results", $"/api/cohorts/{cohort}/results", noBody), role => Allow(role, [EN, TI], own ? 400 : 404));
+            yield return (new Call("GET", "/api/cohorts/{id:long}/results", $"/api/cohorts/{cohort}/results"), role => role is EN or TI && !own ? 404 : Ok);
+            yield return (new Call("GET", "/api/cohorts/{id:long}/certificates", $"/api/cohorts/{cohort}/certificates"), role => role is EN or TI && !own ? 404 : Ok);
         }
-        yield return (new Call("PUT", "/api/enrolments/{id:long}/result", $"/api/enrolments/{world.EnrolmentA}/result", noBody), role => Allow(role, [EN], 400));
-        yield return (new Call("PUT", "/api/enrolments/{id:long}/result", $"/api/enrolments/{world.EnrolmentDeclined}/result", noBody), role => Allow(role, [EN], 404));
-        // Certificates gained in a cohort: recorded by the enterprise that runs it, as its results are.
-        yield return (new Call("POST", "/api/enrolments/{id:long}/certificates", $"/api/enrolments/{world.EnrolmentA}/certificates", noBody), role => Allow(role, [EN], 400));
-        yield return (new Call("POST", "/api/enrolments/{id:long}/certificates", $"/api/enrolments/{world.EnrolmentDeclined}/certificates", noBody), role => Allow(role, [EN], 404));
+        yield return (new Call("PUT", "/api/enrolments/{id:long}/result", $"/api/enrolments/{world.EnrolmentA}/result", noBody), role => Allow(role, [EN, TI], 400));
+        yield return (new Call("PUT", "/api/enrolments/{id:long}/result", $"/api/enrolments/{world.EnrolmentDeclined}/result", noBody), role => Allow(role, [EN, TI], 404));
+        // Certificates gained in a cohort: recorded by who records its results.
+        yield return (new Call("POST", "/api/enrolments/{id:long}/certificates", $"/api/enrolments/{world.EnrolmentA}/certificates", noBody), role => Allow(role, [EN, TI], 400));
+        yield return (new Call("POST", "/api/enrolments/{id:long}/certificates", $"/api/enrolments/{world.EnrolmentDeclined}/certificates", noBody), role => Allow(role, [EN, TI], 404));
         yield return (new Call("GET", "/api/enrolments/{id:long}/result", $"/api/enrolments/{world.EnrolmentA}/result"), _ => Ok);
         yield return (new Call("GET", "/api/enrolments/{id:long}/result", $"/api/enrolments/{world.EnrolmentD}/result"), _ => 404);
+        // A certificate gained in a cohort, by who records its results, naming the enrolment: worker A's in cohort 1 reaches
+        // validation (400), worker A's (declined) in cohort 2 is not theirs (404).
+        yield return (new Call("POST", "/api/workers/{id:long}/certificates", $"/api/workers/{world.WorkerA}/certificates", new { enrolmentId = world.EnrolmentA }, Label: "cohort 1"),
+            role => Allow(role, [CO, EN, TI], 400));
+        yield return (new Call("POST", "/api/workers/{id:long}/certificates", $"/api/workers/{world.WorkerA}/certificates", new { enrolmentId = world.EnrolmentDeclined }, Label: "cohort 2"),
+            role => role switch { CO => 400, EN or TI => 404, _ => 403 });
         foreach (var w in workers)
         {
-            // Certificates are recorded by the worker's county office; the worker's record, certificates and status follow the worker's visibility.
-            yield return (new Call("POST", "/api/workers/{id:long}/certificates", $"/api/workers/{w}/certificates", noBody), role => Allow(role, [CO], w == world.WorkerA ? 400 : 404));
-            yield return (new Call("GET", "/api/workers/{id:long}/certificates", $"/api/workers/{w}/certificates"), role => WorkerVisible(role, w) ? Ok : 404);
-            yield return (new Call("GET", "/api/workers/{id:long}/record/", $"/api/workers/{w}/record"), role => WorkerVisible(role, w) ? Ok : 404);
-            yield return (new Call("GET", "/api/workers/{id:long}/record/export", $"/api/workers/{w}/record/export"), role => WorkerVisible(role, w) ? Ok : 404);
+            // Certificates are recorded by the worker's county office, or by who records a cohort's results for an enrolment in it
+            // (none named: 400 before any look-up); the worker's record, certificates and status follow the worker's visibility.
+            yield return (new Call("POST", "/api/workers/{id:long}/certificates", $"/api/workers/{w}/certificates", noBody),
+                role => role switch { CO => w == world.WorkerA ? 400 : 404, EN or TI => 400, _ => 403 });
+            yield return (new Call("GET", "/api/workers/{id:long}/certificates", $"/api/workers/{w}/certificates"), Staff(role => WorkerVisible(role, w) ? Ok : 404));
+            yield return (new Call("GET", "/api/workers/{id:long}/record/", $"/api/workers/{w}/record"), Staff(role => WorkerVisible(role, w) ? Ok : 404));
+            yield return (new Call("GET", "/api/workers/{id:long}/record/export", $"/api/workers/{w}/record/export"), Staff(role => WorkerVisible(role, w) ? Ok : 404));
             yield return (new Call("PUT", "/api/workers/{id:long}/social-security-card", $"/api/workers/{w}/social-security-card", noBody),
                 role => Allow(role, [CO], w == world.WorkerA ? 400 : 404));
             yield return (new Call("PUT", "/api/workers/{id:long}/vital-status", $"/api/workers/{w}/vital-status", noBody),
@@ -298,8 +318,8 @@ public sealed class AccessMatrixTests(AccessFixture world) : IClassFixture<Acces
         yield return (new Call("POST", "/api/subsidy-claims/checks", "/api/subsidy-claims/checks", new { year = 1999 }), role => Allow(role, [AD], 400));
 
         // Targets and their progress: offices, rural revitalisation staff and admins; not enterprises.
-        yield return (new Call("GET", "/api/targets/", "/api/targets"), role => role == EN ? 403 : Ok);
-        yield return (new Call("GET", "/api/targets/progress", "/api/targets/progress"), role => role == EN ? 403 : Ok);
+        yield return (new Call("GET", "/api/targets/", "/api/targets"), role => role is EN or TI ? 403 : Ok);
+        yield return (new Call("GET", "/api/targets/progress", "/api/targets/progress"), role => role is EN or TI ? 403 : Ok);
 
         // Users and the audit log: admins only.
         yield return (new Call("GET", "/api/users/", "/api/users"), role => Allow(role, [AD], Ok));
@@ -307,7 +327,7 @@ public sealed class AccessMatrixTests(AccessFixture world) : IClassFixture<Acces
         yield return (new Call("POST", "/api/users/", "/api/users", noBody), role => Allow(role, [AD], 400));
         yield return (new Call("PUT", "/api/users/{id:long}", "/api/users/1", noBody), role => Allow(role, [AD], 400));
         yield return (new Call("GET", "/api/audit/", "/api/audit"), role => Allow(role, [AD], Ok));
-        // Delegated administration: offices and enterprises reach the handler, which refuses accounts that are not
+        // Delegated administration: offices, enterprises and training institutions reach the handler, which refuses accounts that are not
         // account administrators (403); this world's users are not (AccountApiTests covers those who are).
         yield return (new Call("PUT", "/api/users/{id:long}/password", "/api/users/1/password", noBody), role => Allow(role, [AD], 400));
         yield return (new Call("POST", "/api/users/{id:long}/unlock", "/api/users/1/unlock"), role => Allow(role, [AD], Ok));
@@ -318,7 +338,7 @@ public sealed class AccessMatrixTests(AccessFixture world) : IClassFixture<Acces
 
         // Dashboard figures and retention, counted inside the caller's scope (an enterprise: the retention of its own placements).
         yield return (new Call("GET", "/api/statistics/overview", "/api/statistics/overview"), role => Allow(role, [CO, PO, RR, AD], Ok));
-        yield return (new Call("GET", "/api/statistics/retention", "/api/statistics/retention?priorityGroupsOnly=true"), _ => Ok);
+        yield return (new Call("GET", "/api/statistics/retention", "/api/statistics/retention?priorityGroupsOnly=true"), Staff(_ => Ok));
 
         // What background work could not handle (unschedulable cohorts, set-aside index changes): admins only.
         yield return (new Call("GET", "/api/problems/", "/api/problems"), role => Allow(role, [AD], Ok));

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Dapper;
+using Matching.Api.Tests.Infrastructure;
 using Matching.Data.Access;
 using Matching.Data.Storage;
 using Matching.Domain.Access;
@@ -12,7 +13,8 @@ namespace Matching.Api.Tests.Access;
 
 /// <summary>
 /// Accounts with passwords: the token endpoint, the password rule, lockout and unlock, and delegated administration
-/// (an enterprise's or an office's account administrator manages only the accounts of its enterprise or area).
+/// (an enterprise's, a training institution's or an office's account administrator manages only the accounts of its
+/// enterprise, institution or area, an office's including the institutions located in it).
 /// </summary>
 public sealed class AccountApiTests(AccessFixture world) : IClassFixture<AccessFixture>
 {
@@ -130,6 +132,67 @@ public sealed class AccountApiTests(AccessFixture world) : IClassFixture<AccessF
         var clerk = await SignedInAsync(await CreateAsync(admin, "plain-clerk-" + Suffix(), Roles.CountyOffice, ["520502"], Password));
         Assert.Equal(HttpStatusCode.Forbidden, (await clerk.GetAsync("/api/users")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await clerk.PostAsJsonAsync("/api/users", new { name = "clerk-c-" + Suffix(), role = Roles.CountyOffice, scopes = new[] { "520502" } })).StatusCode);
+    }
+
+    [Fact]
+    public async Task An_institution_account_administrator_manages_only_its_own_institutions_accounts()
+    {
+        var admin = world.AsAdmin();
+        var own = world.Institution1.ToString(CultureInfo.InvariantCulture);
+        var other = world.Institution2.ToString(CultureInfo.InvariantCulture);
+        var head = await SignedInAsync(await CreateAsync(admin, "school-admin-" + Suffix(), Roles.TrainingInstitution, [own], Password, managesAccounts: true));
+        var otherSchool = await CreateAsync(admin, "school-other-" + Suffix(), Roles.TrainingInstitution, [other], Password);
+
+        var colleague = "school-clerk-" + Suffix();
+        Assert.Equal(HttpStatusCode.Created, (await head.PostAsJsonAsync("/api/users", new { name = colleague, role = Roles.TrainingInstitution, scopes = new[] { own }, password = Password })).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await head.PostAsJsonAsync("/api/users", new { name = "school-2-" + Suffix(), role = Roles.TrainingInstitution, scopes = new[] { other } })).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await head.PostAsJsonAsync("/api/users", new { name = "hr-" + Suffix(), role = Roles.Enterprise, scopes = new[] { world.Employer1.ToString(CultureInfo.InvariantCulture) } })).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await head.PostAsJsonAsync("/api/users", new { name = "office-" + Suffix(), role = Roles.CountyOffice, scopes = new[] { "520502" } })).StatusCode);
+
+        // The list holds only its institution's accounts; another institution's account reads as not found.
+        var items = (await head.GetFromJsonAsync<JsonElement>("/api/users?pageSize=200")).GetProperty("items").EnumerateArray().ToList();
+        Assert.Contains(items, u => u.GetProperty("name").GetString() == colleague);
+        Assert.All(items, u => Assert.Equal([own], u.GetProperty("scopes").EnumerateArray().Select(s => s.GetString()!)));
+        var otherId = (await world.Services.GetRequiredService<UserStore>().GetCredentialsAsync(otherSchool))!.User.Id;
+        Assert.Equal(HttpStatusCode.NotFound, (await head.GetAsync($"/api/users/{otherId}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await head.PutAsJsonAsync($"/api/users/{otherId}/password", new { password = "Taken#Over2026x" })).StatusCode);
+
+        // The colleague signs in and works as its institution.
+        var clerk = await SignedInAsync(colleague);
+        Assert.Equal(HttpStatusCode.OK, (await clerk.GetAsync($"/api/institutions/{own}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await clerk.GetAsync($"/api/institutions/{other}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await clerk.GetAsync("/api/users")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Office_account_administrators_create_accounts_for_the_institutions_located_in_their_area_only()
+    {
+        // Institution 2 is in 七星关区 (520502, 毕节市); institution 1 in 东莞 (441900), outside every office's area.
+        var admin = world.AsAdmin();
+        var inArea = world.Institution2.ToString(CultureInfo.InvariantCulture);
+        var outside = world.Institution1.ToString(CultureInfo.InvariantCulture);
+        var county = await SignedInAsync(await CreateAsync(admin, "county-admin-i-" + Suffix(), Roles.CountyOffice, ["520502"], Password, managesAccounts: true));
+        var prefecture = await SignedInAsync(await CreateAsync(admin, "pref-admin-i-" + Suffix(), Roles.PrefectureOffice, ["520500"], Password, managesAccounts: true));
+        var otherCounty = await SignedInAsync(await CreateAsync(admin, "county-admin-b-" + Suffix(), Roles.CountyOffice, ["520602"], Password, managesAccounts: true));
+
+        var created = "school-by-county-" + Suffix();
+        Assert.Equal(HttpStatusCode.Created, (await county.PostAsJsonAsync("/api/users", new { name = created, role = Roles.TrainingInstitution, scopes = new[] { inArea } })).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await prefecture.PostAsJsonAsync("/api/users", new { name = "school-by-pref-" + Suffix(), role = Roles.TrainingInstitution, scopes = new[] { inArea } })).StatusCode);
+        foreach (var (office, scope) in new[] { (county, outside), (prefecture, outside), (otherCounty, inArea) })
+        {
+            var before = await world.AsAdmin().TotalAsync("/api/users");
+            Assert.Equal(HttpStatusCode.Forbidden, (await office.PostAsJsonAsync("/api/users", new { name = "school-x-" + Suffix(), role = Roles.TrainingInstitution, scopes = new[] { scope } })).StatusCode);
+            Assert.Equal(before, await world.AsAdmin().TotalAsync("/api/users"));
+        }
+        var countyList = (await county.GetFromJsonAsync<JsonElement>("/api/users?pageSize=200")).GetProperty("items").EnumerateArray().Select(u => u.GetProperty("name").GetString()).ToList();
+        Assert.Contains(created, countyList);
+        var otherList = (await otherCounty.GetFromJsonAsync<JsonElement>("/api/users?pageSize=200")).GetProperty("items").EnumerateArray().Select(u => u.GetProperty("name").GetString()).ToList();
+        Assert.DoesNotContain(created, otherList);
+
+        // An institution that does not exist gets no account, whoever asks.
+        var refused = await admin.PostAsJsonAsync("/api/users", new { name = "school-none-" + Suffix(), role = Roles.TrainingInstitution, scopes = new[] { "999999" } });
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Contains("培训机构不存在", (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").GetProperty("scopes")[0].GetString(), StringComparison.Ordinal);
     }
 
     private static string Suffix() => Guid.NewGuid().ToString("N")[..8];

@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Matching.Api.Tests.Infrastructure;
 using Matching.Api.Web;
+using Matching.Domain.Access;
 
 namespace Matching.Api.Tests.Access;
 
@@ -25,12 +26,29 @@ public sealed class WebRolesTests(ApiFixture world) : IClassFixture<ApiFixture>
         { nameof(WebRoles.ImportTemplate), "get", "/api/imports/workers/template" },
         { nameof(WebRoles.SubsidyReaders), "get", "/api/subsidy-claims" },
         { nameof(WebRoles.AlertReaders), "get", "/api/alerts" },
-        { nameof(WebRoles.All), "get", "/api/follow-ups" },
+        { nameof(WebRoles.FollowUpReaders), "get", "/api/follow-ups" },
         { nameof(WebRoles.All), "get", "/api/notifications" },
+        { nameof(WebRoles.All), "post", "/api/auth/password" },
+        { nameof(WebRoles.Staff), "get", "/api/employers" },
+        { nameof(WebRoles.CohortReaders), "get", "/api/cohorts" },
+        { nameof(WebRoles.CohortReaders), "get", "/api/cohorts/{id}" },
+        { nameof(WebRoles.OpeningReaders), "get", "/api/openings" },
+        { nameof(WebRoles.OpeningReaders), "get", "/api/openings/{id}" },
+        { nameof(WebRoles.PlacementReaders), "get", "/api/placements" },
+        { nameof(WebRoles.PlacementReaders), "get", "/api/placements/{id}" },
+        { nameof(WebRoles.WorkerReaders), "get", "/api/workers/{id}" },
+        { nameof(WebRoles.WorkerReaders), "get", "/api/workers/{id}/record/export" },
         { nameof(WebRoles.TargetReaders), "get", "/api/targets/progress" },
         { nameof(WebRoles.Admin), "post", "/api/search/admin/reindex" },
         { nameof(WebRoles.SubsidyExporters), "post", "/api/subsidy-claims/payment-file" },
     };
+
+    [Fact]
+    public void The_pages_for_every_role_name_every_role_and_the_staff_pages_every_role_but_training_institutions()
+    {
+        Assert.Equal(Roles.All.Order(), WebRoles.All.Split(',').Order());
+        Assert.Equal(Roles.AllButInstitutions.Order(), WebRoles.Staff.Split(',').Order());
+    }
 
     [Theory]
     [MemberData(nameof(Pages))]

@@ -115,6 +115,9 @@ public class ApiFixture : IAsyncLifetime
 
     public HttpClient AsAdmin() => CreateClient(Roles.Admin);
 
+    /// <summary>A training institution (培训机构) confined to its own profile, the cohorts it delivers and their trainees.</summary>
+    public HttpClient AsInstitution(long institutionId) => CreateClient(Roles.TrainingInstitution, institutionId.ToString(CultureInfo.InvariantCulture));
+
     /// <summary>A client sending exactly this token (expired, forged, for a missing user…).</summary>
     public HttpClient ClientWithToken(string token)
     {

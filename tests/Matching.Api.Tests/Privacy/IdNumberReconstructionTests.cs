@@ -56,14 +56,17 @@ public sealed partial class IdNumberReconstructionTests(IdNumberReconstructionTe
         var catalogue = world.Services.GetRequiredService<Catalogue>();
         var counties = catalogue.GuizhouCounties.Select(c => c.Code).ToArray();
         var employer = await EmployerWithPlacementsAsync();
-        var readers = new (string Role, string[] Scope)[]
+        var institution = await BusiestInstitutionAsync();
+        // Every role of the product, each with the scope that sees the most: a role added later is read here too.
+        var readers = Roles.All.Select(role => (Role: role, Scope: role switch
         {
-            (Roles.CountyOffice, counties),
-            (Roles.PrefectureOffice, [truths.GroupBy(t => t.CountyCode[..4]).OrderByDescending(g => g.Count()).First().Key + "00"]),
-            (Roles.RuralRevitalisation, []),
-            (Roles.Admin, []),
-            (Roles.Enterprise, [employer.ToString(CultureInfo.InvariantCulture)]),
-        };
+            Roles.CountyOffice => counties,
+            Roles.PrefectureOffice => [truths.GroupBy(t => t.CountyCode[..4]).OrderByDescending(g => g.Count()).First().Key + "00"],
+            Roles.RuralRevitalisation or Roles.Admin => [],
+            Roles.Enterprise => [employer.ToString(CultureInfo.InvariantCulture)],
+            Roles.TrainingInstitution => [institution.ToString(CultureInfo.InvariantCulture)],
+            _ => throw new InvalidOperationException($"no reader scope for role {role}"),
+        })).ToList();
         using var anonymous = world.CreateClient();
         var document = JsonNode.Parse(await anonymous.GetStringAsync("/openapi/v1.json"))!.AsObject();
         var byId = truths.ToDictionary(t => t.Id);
@@ -74,7 +77,7 @@ public sealed partial class IdNumberReconstructionTests(IdNumberReconstructionTe
             using var client = world.CreateClient(role, scope);
             var evidence = truths.ToDictionary(t => t.Id, _ => new Evidence());
             var responses = 0;
-            foreach (var url in await UrlsAsync(document, role, truths))
+            foreach (var url in await UrlsAsync(document, role, truths, client))
             {
                 using var response = await client.GetAsync(url);
                 if (response.StatusCode != HttpStatusCode.OK)
@@ -202,8 +205,9 @@ public sealed partial class IdNumberReconstructionTests(IdNumberReconstructionTe
                 {
                     about = e1;
                 }
+                // A teacher's engagement (id, teacherId, realName, idNumberMasked) is about a teacher, not the worker of that id.
                 else if (o["id"] is JsonValue i && i.TryGetValue<long>(out var id) && (o.ContainsKey("idNumberMasked") || o.ContainsKey("age") || o.ContainsKey("realName"))
-                    && evidence.TryGetValue(id, out var e2))
+                    && !o.ContainsKey("teacherId") && evidence.TryGetValue(id, out var e2))
                 {
                     about = e2;
                 }
@@ -254,8 +258,11 @@ public sealed partial class IdNumberReconstructionTests(IdNumberReconstructionTe
         }
     }
 
-    /// <summary>Every GET route the role may call, with ids of the world put in: every worker, up to 12 rows of other resources.</summary>
-    private async Task<List<string>> UrlsAsync(JsonObject document, string role, IReadOnlyList<Truth> truths)
+    /// <summary>
+    /// Every GET route the role may call, with ids of the world put in: every worker; of other resources the first 12
+    /// rows and the first 12 the role's own list of that resource names (as an attacker would open what it is shown).
+    /// </summary>
+    private async Task<List<string>> UrlsAsync(JsonObject document, string role, IReadOnlyList<Truth> truths, HttpClient client)
     {
         var urls = new List<string>();
         await using var connection = new SqliteConnection($"Data Source={world.DatabasePath};Mode=ReadOnly;Pooling=False");
@@ -281,7 +288,8 @@ public sealed partial class IdNumberReconstructionTests(IdNumberReconstructionTe
             var resource = segments[Array.IndexOf(segments, "{id}") - 1];
             IEnumerable<long> ids = resource == "workers"
                 ? truths.Select(t => t.Id)
-                : await IdsAsync(connection, resource switch { "bases" => "training_bases", _ => resource.Replace('-', '_') });
+                : (await IdsAsync(connection, resource switch { "bases" => "training_bases", "institutions" => "training_institutions", _ => resource.Replace('-', '_') }))
+                    .Union(await ListedIdsAsync(client, document, "/api/" + resource));
             urls.AddRange(ids.Select(id => template.Replace("{id}", id.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal) + "?pageSize=200"));
         }
         return urls;
@@ -301,6 +309,28 @@ public sealed partial class IdNumberReconstructionTests(IdNumberReconstructionTe
             truths.Add(new Truth(worker.Id, (await store.RevealIdNumberAsync(worker.Id))!, worker.BirthDate, worker.CountyCode));
         }
         return truths;
+    }
+
+    /// <summary>The first 12 ids the role's list of a resource answers with (none when it has no such list or may not read it).</summary>
+    private static async Task<IEnumerable<long>> ListedIdsAsync(HttpClient client, JsonObject document, string list)
+    {
+        if (!document["paths"]!.AsObject().ContainsKey(list) && !document["paths"]!.AsObject().ContainsKey(list + "/"))
+        {
+            return [];
+        }
+        using var response = await client.GetAsync(list + "?pageSize=12");
+        if (response.StatusCode != HttpStatusCode.OK || JsonNode.Parse(await response.Content.ReadAsStringAsync())?["items"] is not JsonArray items)
+        {
+            return [];
+        }
+        return items.Select(i => i?["id"]?.GetValue<long>()).OfType<long>().ToList();
+    }
+
+    private async Task<long> BusiestInstitutionAsync()
+    {
+        await using var connection = new SqliteConnection($"Data Source={world.DatabasePath};Mode=ReadOnly;Pooling=False");
+        return await connection.ExecuteScalarAsync<long>(
+            "SELECT institution_id FROM cohorts WHERE institution_id IS NOT NULL GROUP BY institution_id ORDER BY COUNT(*) DESC, institution_id LIMIT 1");
     }
 
     private async Task<long> EmployerWithPlacementsAsync()

@@ -552,6 +552,16 @@ public abstract partial class StorageBehaviourSuite(StorageProvider provider)
         Assert.DoesNotContain(county.Items, u => u.Id == other || u.Id == hr);
         var employer = await store.ListAsync(null, new AccountArea(false, 7, [], []), 1, 200);
         Assert.Equal([hr], employer.Items.Select(u => u.Id).Where(id => id == hr || id == clerk || id == other));
+
+        // Training institution accounts: an institution's own; an office area's holds those of the institutions located in it too.
+        var school = DataFixture.Created(await store.CreateAsync(new UserDraft("pw-school-" + suffix, "training_institution", ["31"], true)));
+        var otherSchool = DataFixture.Created(await store.CreateAsync(new UserDraft("pw-school-b-" + suffix, "training_institution", ["32"], true)));
+        var institution = await store.ListAsync(null, AccountArea.Nothing with { Institutions = ["31"] }, 1, 200);
+        Assert.Equal([school], institution.Items.Select(u => u.Id));
+        var countyWithSchool = await store.ListAsync(null, new AccountArea(false, null, ["520502"], []) { Institutions = ["31"] }, 1, 200);
+        Assert.Contains(countyWithSchool.Items, u => u.Id == clerk);
+        Assert.Contains(countyWithSchool.Items, u => u.Id == school);
+        Assert.DoesNotContain(countyWithSchool.Items, u => u.Id == otherSchool || u.Id == hr || u.Id == other);
     }
 
     [SkippableFact]

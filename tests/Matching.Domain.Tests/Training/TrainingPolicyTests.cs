@@ -208,13 +208,13 @@ public class TrainingPolicyTests
     }
 
     [Fact]
-    public void Only_the_enterprise_running_a_cohort_records_its_training()
+    public void The_enterprise_running_a_cohort_records_its_training_and_offices_never_do()
     {
-        Assert.True(new Caller(1, "hr", Roles.Enterprise, [], 7).CanRecordTraining(7));
-        Assert.False(new Caller(1, "hr", Roles.Enterprise, [], 8).CanRecordTraining(7));
+        Assert.True(new Caller(1, "hr", Roles.Enterprise, [], 7).CanRecordResults(7, null));
+        Assert.False(new Caller(1, "hr", Roles.Enterprise, [], 8).CanRecordResults(7, null));
         foreach (var role in new[] { Roles.CountyOffice, Roles.PrefectureOffice, Roles.RuralRevitalisation, Roles.Admin })
         {
-            Assert.False(new Caller(1, "x", role, ["520521"], 7).CanRecordTraining(7), role);
+            Assert.False(new Caller(1, "x", role, ["520521"], 7).CanRecordResults(7, null), role);
         }
     }
 

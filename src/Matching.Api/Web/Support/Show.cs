@@ -10,6 +10,7 @@ public static class Show
     public static string Scope(string role, IReadOnlyList<string> scopes, Catalogue catalogue) => role switch
     {
         Roles.Enterprise => "企业编号 " + string.Join("、", scopes),
+        Roles.TrainingInstitution => "培训机构编号 " + string.Join("、", scopes),
         Roles.CountyOffice or Roles.PrefectureOffice => string.Join("、", scopes.Select(s => $"{catalogue.NameOf(s)}（{s}）")),
         _ => "全省",
     };

@@ -8,7 +8,26 @@ namespace Matching.Api.Web;
 /// </summary>
 public static class WebRoles
 {
-    public const string All = $"{Roles.CountyOffice},{Roles.PrefectureOffice},{Roles.Enterprise},{Roles.RuralRevitalisation},{Roles.Admin}";
+    /// <summary>Every role, training institutions included (one's own inbox and account).</summary>
+    public const string All = $"{Staff},{Roles.TrainingInstitution}";
+
+    /// <summary>Every role but training institutions (<see cref="Roles.AllButInstitutions"/>): what "everyone" reads.</summary>
+    public const string Staff = $"{Roles.CountyOffice},{Roles.PrefectureOffice},{Roles.Enterprise},{Roles.RuralRevitalisation},{Roles.Admin}";
+
+    /// <summary>Cohorts (GET /api/cohorts): every role; a training institution sees the cohorts it delivers.</summary>
+    public const string CohortReaders = All;
+
+    /// <summary>Openings and their candidates' pages (GET /api/openings).</summary>
+    public const string OpeningReaders = Staff;
+
+    /// <summary>Placements (GET /api/placements).</summary>
+    public const string PlacementReaders = Staff;
+
+    /// <summary>Due and overdue follow-ups (GET /api/follow-ups).</summary>
+    public const string FollowUpReaders = Staff;
+
+    /// <summary>A worker's page (GET /api/workers/{id}).</summary>
+    public const string WorkerReaders = Staff;
 
     /// <summary>Roles with a region's overview (dashboard): offices, rural revitalisation, admins.</summary>
     public const string Overview = $"{Roles.CountyOffice},{Roles.PrefectureOffice},{Roles.RuralRevitalisation},{Roles.Admin}";
@@ -26,7 +45,7 @@ public static class WebRoles
     public const string ReportReaders = Overview;
 
     /// <summary>Account administration (/api/users); the handlers refuse accounts without the manages-accounts flag.</summary>
-    public const string AccountAdministrators = $"{Roles.CountyOffice},{Roles.PrefectureOffice},{Roles.Enterprise},{Roles.Admin}";
+    public const string AccountAdministrators = $"{Roles.CountyOffice},{Roles.PrefectureOffice},{Roles.Enterprise},{Roles.Admin},{Roles.TrainingInstitution}";
 
     /// <summary>Uploading a survey sheet (POST /api/imports/workers).</summary>
     public const string ImportUploaders = Roles.CountyOffice;
@@ -56,4 +75,7 @@ public static class WebRoles
     public const string Enterprise = Roles.Enterprise;
 
     public const string Rural = Roles.RuralRevitalisation;
+
+    /// <summary>A training institution's landing page (its cohorts, GET /api/cohorts as the institution).</summary>
+    public const string Institution = Roles.TrainingInstitution;
 }
