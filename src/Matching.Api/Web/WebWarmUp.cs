@@ -33,6 +33,9 @@ public sealed class WebWarmUp(IServiceProvider services, EndpointDataSource endp
     /// <summary>An employer id no employer has.</summary>
     private const long NoEmployer = -1;
 
+    /// <summary>An institution id no institution has.</summary>
+    private const long NoInstitution = -1;
+
     /// <summary>Fetched signed out over the service's own address: the sign-in page and its files, then a page that sends to sign-in.</summary>
     public static readonly IReadOnlyList<string> Fetches = ["/signin", "/css/app.css", "/js/app.js", "/lib/echarts/echarts.custom.min.js", "/dashboard"];
 
@@ -43,6 +46,7 @@ public sealed class WebWarmUp(IServiceProvider services, EndpointDataSource endp
         ("/dashboard", new Caller(0, Name, Roles.PrefectureOffice, [Nowhere], null)),
         ("/enterprise", new Caller(0, Name, Roles.Enterprise, [], NoEmployer)),
         ("/rural", new Caller(0, Name, Roles.RuralRevitalisation, [Nowhere], null)),
+        ("/institution", new Caller(0, Name, Roles.TrainingInstitution, [], null, NoInstitution)),
     ];
 
     private static readonly TimeSpan IndexWait = TimeSpan.FromMinutes(5);

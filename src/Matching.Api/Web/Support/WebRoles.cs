@@ -70,6 +70,15 @@ public static class WebRoles
 
     public const string Admin = Roles.Admin;
 
+    /// <summary>A role's main page, where the root address and a sign-in without a return address lead.</summary>
+    public static string FirstPage(string role) => role switch
+    {
+        Roles.Enterprise => "/enterprise",
+        Roles.TrainingInstitution => "/institution",
+        Roles.RuralRevitalisation => "/rural",
+        _ => "/dashboard",
+    };
+
     public const string CountyOffice = Roles.CountyOffice;
 
     public const string Enterprise = Roles.Enterprise;
