@@ -46,7 +46,8 @@ public sealed class ConceptLayerTests
         var copied = Evaluation.Value
             .Where(q => synonyms.Contains(q.Query) || synonyms.Contains(text.Normalize(q.Query).Replace(" ", "", StringComparison.Ordinal)))
             .Select(q => q.Query).ToList();
-        Assert.Empty(copied);
+        // Every such word named, so it can be taken out of the synonym file (the evaluation set stays independent of it).
+        Assert.True(copied.Count == 0, $"evaluation queries that are synonyms: {string.Join(' ', copied)}");
     }
 
     [Fact]

@@ -37,9 +37,9 @@ public sealed record TradeSynonym(string Term, string TradeId, SynonymKind Kind)
 /// an object near it (开 … 货车, 饭店 … 后厨), or stand alone when there are no objects; <see cref="Word"/> is an everyday or
 /// regional word too loose for the synonym list; <see cref="Verb"/>, <see cref="Place"/> and <see cref="Agent"/> combine
 /// with the stem of any catalogue word that ends in one of the row's endings (货车|司机 → 开货车, 电子|装配工 → 电子厂,
-/// 油漆|工 → 油漆匠).
+/// 油漆|工 → 油漆匠); <see cref="Alone"/> is such a stem typed on its own, the ending left off (钢筋|工 → 钢筋, 叉车|司机 → 叉车).
 /// </summary>
-public enum PhraseKind { Activity, Workplace, Word, Verb, Place, Agent }
+public enum PhraseKind { Activity, Workplace, Word, Verb, Place, Agent, Alone }
 
 /// <summary>
 /// A text-to-concept pattern (活动/场所说法): <see cref="Words"/> near one of <see cref="Objects"/> (either order, a few

@@ -112,6 +112,7 @@ public static class CatalogueParser
                 "verb" => PhraseKind.Verb,
                 "place" => PhraseKind.Place,
                 "agent" => PhraseKind.Agent,
+                "alone" => PhraseKind.Alone,
                 _ => Fail(PhraseKind.Word, $"trade-phrases '{r[1]}': 未知类型 '{r[0]}'"),
             },
             List(r[1]), List(r[2]), List(r[3]))).ToList();
@@ -153,7 +154,7 @@ public static class CatalogueParser
             {
                 problems.Add($"{where}: 词语不能为空，每个不超过12个字");
             }
-            var stemKind = rule.Kind is PhraseKind.Verb or PhraseKind.Place or PhraseKind.Agent;
+            var stemKind = rule.Kind is PhraseKind.Verb or PhraseKind.Place or PhraseKind.Agent or PhraseKind.Alone;
             if (stemKind != (rule.TradeIds.Count == 0))
             {
                 problems.Add(stemKind ? $"{where}: 词干规则的工种来自目录词语，不应列出工种" : $"{where}: 应列出至少一个工种");
@@ -161,6 +162,10 @@ public static class CatalogueParser
             if (stemKind && rule.Objects.Count == 0)
             {
                 problems.Add($"{where}: 词干规则应列出词尾（或 *）");
+            }
+            if (rule.Kind == PhraseKind.Alone && rule.Objects.Contains("*"))
+            {
+                problems.Add($"{where}: alone 规则应列出具体词尾（不能用 *）");
             }
             if (rule.Kind == PhraseKind.Word && rule.Objects.Count > 0)
             {

@@ -13,10 +13,11 @@ public sealed record ConceptSpan(int Start, int Length, ConceptMatch Match, IRea
 /// <item>the phrase patterns of <c>trade-phrases.csv</c>: an activity or a workplace (刷 … 墙, 饭店 … 后厨, 敬老院), a word
 /// near its object in either order and a few characters apart;</item>
 /// <item>stems of catalogue words: a verb with the stem of a word that ends in one of the verb's endings (开 + 货车|司机),
-/// a stem followed by a place (电子|装配工 + 厂) or by an agent word (油漆|工 + 匠);</item>
+/// a stem followed by a place (电子|装配工 + 厂) or by an agent word (油漆|工 + 匠); a stem typed on its own, the ending left
+/// off (钢筋 for 钢筋工, 叉车 for 叉车司机), when it is the whole stretch and names at most two trades;</item>
 /// <item>pinyin typed without choosing characters, whole syllables, initials or a mix (baojie, bj, bjie);</item>
-/// <item>homophones: a stretch read exactly as a catalogue word, with at least one character the same (包洁员, 块递), unless the
-/// stretch is itself an ordinary word (火车 is not 货车);</item>
+/// <item>homophones: a stretch read exactly as a catalogue word is usually read, with at least one character the same (包洁员,
+/// 块递), unless the stretch is itself an ordinary word (火车 is not 货车) or, in two characters, cuts across one (我们|刚);</item>
 /// <item>a catalogue word of three or more characters with one wrong character (中式烹调帅).</item>
 /// </list>
 /// Wherever two readings overlap, the earlier kind and then the longer match wins, so a pattern never claims the
@@ -29,6 +30,9 @@ public sealed class ConceptRecognizer
 
     private const int MaxPinyinTrades = 5;
 
+    /// <summary>A stem typed on its own that could be more trades than this names none (汽车 is not one job).</summary>
+    private const int MaxAloneTrades = 2;
+
     private readonly TradeVocabulary _vocabulary;
     private readonly Func<string, bool> _isOrdinaryWord;
     private readonly List<PairRule> _pairs = [];
@@ -36,6 +40,7 @@ public sealed class ConceptRecognizer
     private readonly FrozenDictionary<string, (int Rule, bool Head)[]> _pairWords;
     private readonly FrozenDictionary<string, int[]> _stemRuleWords;
     private readonly FrozenDictionary<string, StemEntry[]> _stems;
+    private readonly FrozenDictionary<string, string[]> _aloneStems;
     private readonly int _longestPairWord;
     private readonly int _longestStemRuleWord;
     private readonly int _longestStem;
@@ -72,10 +77,16 @@ public sealed class ConceptRecognizer
         var pairWords = new Dictionary<string, List<(int, bool)>>(StringComparer.Ordinal);
         var stemRuleWords = new Dictionary<string, List<int>>(StringComparer.Ordinal);
         var allEndings = new HashSet<string>(StringComparer.Ordinal);
+        var aloneEndings = new HashSet<string>(StringComparer.Ordinal);
         foreach (var rule in vocabulary.Catalogue.TradePhrases)
         {
             var words = rule.Words.Select(text.Normalize).Where(w => w.Length > 0).Distinct(StringComparer.Ordinal).ToList();
             var objects = rule.Objects.Select(text.Normalize).Where(w => w.Length > 0).Distinct(StringComparer.Ordinal).ToList();
+            if (rule.Kind is PhraseKind.Alone)
+            {
+                aloneEndings.UnionWith(objects.Where(o => o != "*"));
+                continue;
+            }
             if (rule.Kind is PhraseKind.Verb or PhraseKind.Place or PhraseKind.Agent)
             {
                 var anyEnding = objects.Contains("*");
@@ -125,7 +136,30 @@ public sealed class ConceptRecognizer
         }
         _stems = stems.ToFrozenDictionary(s => s.Key, s => s.Value.ToArray(), StringComparer.Ordinal);
         _longestStem = stems.Keys.Select(k => k.Length).DefaultIfEmpty(0).Max();
+
+        // Stems that stand alone: kept apart from the stems above, whose rules take any ending (普通|工人 must not make 普通的 a job).
+        var alone = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        foreach (var (term, hit) in vocabulary.Terms.Where(t => t.Value.Match != ConceptMatch.Miswriting))
+        {
+            foreach (var ending in aloneEndings)
+            {
+                if (term.Length >= ending.Length + 2 && term.EndsWith(ending, StringComparison.Ordinal)
+                    && !vocabulary.Terms.ContainsKey(term[..^ending.Length]))
+                {
+                    Add(alone, term[..^ending.Length], hit.TradeId);
+                }
+            }
+        }
+        // A stem inside the words of more trades than that is a general word, not one job (服务 is in 餐厅服务员, 客房服务员 …).
+        var allWords = vocabulary.Terms.Where(t => t.Value.Match != ConceptMatch.Miswriting).ToList();
+        _aloneStems = alone.Select(a => (a.Key, Trades: a.Value.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray()))
+            .Where(a => a.Trades.Length <= MaxAloneTrades
+                && allWords.Where(w => w.Key.Contains(a.Key, StringComparison.Ordinal)).Select(w => w.Value.TradeId).Distinct(StringComparer.Ordinal).Count() <= MaxAloneTrades)
+            .ToFrozenDictionary(a => a.Key, a => a.Trades, StringComparer.Ordinal);
     }
+
+    /// <summary>Stems that mean their trade typed on their own (钢筋 → 钢筋工), for tests and the start-up log.</summary>
+    public IReadOnlyDictionary<string, string[]> AloneStems => _aloneStems;
 
     /// <summary>How many words the phrase patterns and stems know (for the start-up log and tests).</summary>
     public int PatternWords => _pairWords.Count + _stemRuleWords.Count;
@@ -165,7 +199,8 @@ public sealed class ConceptRecognizer
         {
             foreach (var candidate in _vocabulary.WithCharacterAt(length, k, window[k]))
             {
-                if (trades.Contains(candidate.TradeId))
+                // A slip sounds like the word as it is usually read (做鞋工 is zuo xie gong, not a rare reading of 鞋).
+                if (!candidate.Usual || trades.Contains(candidate.TradeId))
                 {
                     continue;
                 }
@@ -174,7 +209,10 @@ public sealed class ConceptRecognizer
                 {
                     if (candidate.Term[j] != window[j])
                     {
-                        different += table.Readings(window[j]).Contains(candidate.Syllables[j]) ? 1 : allowed + 1;
+                        // In two characters, the one typed must be read that way usually (找 is zhao, not its rare hua: 找工 is not 化工).
+                        var readings = table.Readings(window[j]);
+                        var sounds = length == 2 ? readings.Count > 0 && readings[0] == candidate.Syllables[j] : readings.Contains(candidate.Syllables[j]);
+                        different += sounds ? 1 : allowed + 1;
                     }
                 }
                 if (different >= 1 && different <= allowed)
@@ -257,7 +295,12 @@ public sealed class ConceptRecognizer
                 }
             }
         }
-        // The most characters matched first (冲床|车间 over 冲 … 车), then explicit patterns before stems, then the earliest. A pattern may take in a
+        if (_aloneStems.TryGetValue(run, out var aloneTrades))
+        {
+            candidates.Add(new Candidate(1, [new Occurrence(0, run.Length)], ConceptMatch.Stem, aloneTrades));
+        }
+        // The most characters matched first (冲床|车间 over 冲 … 车), then a whole word before one read in pieces (包装 is a
+        // packer, not 包 … 装), then explicit patterns before stems, then the earliest. A pattern may take in a
         // whole catalogue word as one of its words (厨房 … 阿姨: the kitchen's helper, beside 阿姨 the housekeeper), never
         // part of one, nor anything another pattern took.
         var claimed = new bool[run.Length];
@@ -274,7 +317,7 @@ public sealed class ConceptRecognizer
             }
             return !exact.Any(e => e.Start < part.End && part.Start < e.Start + e.Length && (e.Start < part.Start || e.Start + e.Length > part.End));
         }
-        foreach (var candidate in candidates.OrderByDescending(c => c.Matched).ThenBy(c => c.Tier).ThenBy(c => c.Start))
+        foreach (var candidate in candidates.OrderByDescending(c => c.Matched).ThenBy(c => c.Parts.Length).ThenBy(c => c.Tier).ThenBy(c => c.Start))
         {
             if (!candidate.Parts.All(Fits))
             {
@@ -326,7 +369,9 @@ public sealed class ConceptRecognizer
 
     /// <summary>
     /// Trades whose name or synonym the letters spell in pinyin: whole syllables first (baojie), then a mix of
-    /// syllables and initials (bjie), then initials alone (bj); names before synonyms, shorter words first.
+    /// syllables and initials (bjie), then initials alone (bj); names before synonyms, a word's usual reading before its
+    /// rarer ones, shorter words first, then the catalogue's order (the synonym file lists job titles before everyday
+    /// expressions).
     /// </summary>
     public IReadOnlyList<string> PinyinTrades(string letters, bool allowInitials = true)
     {
@@ -369,8 +414,8 @@ public sealed class ConceptRecognizer
             }
             matches.Add((kind, reading));
         }
-        return matches.OrderBy(m => m.Kind).ThenByDescending(m => m.Term.IsName).ThenBy(m => m.Term.Term.Length)
-            .ThenBy(m => m.Term.TradeId, StringComparer.Ordinal)
+        return matches.OrderBy(m => m.Kind).ThenByDescending(m => m.Term.IsName).ThenByDescending(m => m.Term.Usual).ThenBy(m => m.Term.Term.Length)
+            .ThenBy(m => m.Term.Order).ThenBy(m => m.Term.TradeId, StringComparer.Ordinal)
             .Select(m => m.Term.TradeId).Distinct(StringComparer.Ordinal).Take(MaxPinyinTrades).ToList();
     }
 
@@ -417,6 +462,11 @@ public sealed class ConceptRecognizer
             for (var i = 0; i + length <= run.Length; i++)
             {
                 if (covered.AsSpan(i, length).Contains(true))
+                {
+                    continue;
+                }
+                // Two characters that straddle an ordinary word (我们|刚, 长期|工, 找|工作) are not a slip of a trade word.
+                if (length == 2 && ((i > 0 && _isOrdinaryWord(run.Substring(i - 1, 2))) || (i + 2 < run.Length && _isOrdinaryWord(run.Substring(i + 1, 2)))))
                 {
                     continue;
                 }

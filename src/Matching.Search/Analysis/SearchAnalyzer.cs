@@ -89,7 +89,8 @@ public sealed class SearchAnalyzer
     /// <summary>
     /// Every catalogue word inside the text counts as its concept, whatever the segmenter did (招电焊工的 → 招电|焊工|的),
     /// the longest first so 维修电工 is found and 电工 inside it is not; in the order they appear. A query's remaining
-    /// characters then go to the text-to-concept layer, whose concepts follow, best reading first.
+    /// characters then go to the text-to-concept layer, whose concepts follow, best reading first and, among readings of
+    /// one kind, the most specific (fewest trades) first.
     /// </summary>
     private List<ConceptHit> Concepts(string normalized, bool query)
     {
@@ -129,7 +130,8 @@ public sealed class SearchAnalyzer
             start = end;
         }
         var concepts = new List<ConceptHit>();
-        foreach (var span in exact.OrderBy(s => s.Start).Concat(layered.OrderBy(s => Rank(s.Match)).ThenBy(s => s.Start)))
+        // Within a kind of reading, the one naming fewer trades first: 打灰 (混凝土工) says more than 工地 (five trades).
+        foreach (var span in exact.OrderBy(s => s.Start).Concat(layered.OrderBy(s => Rank(s.Match)).ThenBy(s => s.TradeIds.Count).ThenBy(s => s.Start)))
         {
             foreach (var tradeId in span.TradeIds)
             {
@@ -248,7 +250,7 @@ public sealed class SearchAnalyzer
                     continue;
                 }
                 var window = run.Substring(i, length);
-                if (!Vocabulary.TryExact(window, out var hit))
+                if (!Vocabulary.TryExact(window, out var hit) || InsideLatinWord(run, i, length))
                 {
                     continue;
                 }
@@ -290,7 +292,10 @@ public sealed class SearchAnalyzer
         return null;
     }
 
-    /// <summary>A catalogue word of three or more characters with one character wrong (中式烹调帅), unless it could be several trades.</summary>
+    /// <summary>
+    /// A catalogue word of three or more characters with one character wrong (中式烹调帅), unless it could be several trades
+    /// or the stretch is an ordinary word of jieba's dictionary.
+    /// </summary>
     private void NearMisses(string run, bool[] covered, List<ConceptSpan> found)
     {
         for (var length = Math.Min(run.Length, Vocabulary.LongestTerm); length >= 3; length--)
@@ -302,6 +307,12 @@ public sealed class SearchAnalyzer
                     continue;
                 }
                 var window = run.Substring(i, length);
+                // An ordinary word is what was meant, not a slip (公务员 is not 服务员), nor is a stretch cut across one
+                // (在家|务农 is not 做家务, 的|手机号 is not 装手机).
+                if (WordDictionary.Instance.ContainsWord(window) || CutsAcrossOrdinaryWord(run, i, length))
+                {
+                    continue;
+                }
                 var trades = Vocabulary.NearMisses(window);
                 if (trades.Count is 1 or 2)
                 {
@@ -311,6 +322,31 @@ public sealed class SearchAnalyzer
             }
         }
     }
+
+    /// <summary>Whether an ordinary word of two to four characters begins inside the stretch and ends after it, or begins before it and ends inside.</summary>
+    private static bool CutsAcrossOrdinaryWord(string run, int start, int length)
+    {
+        var dictionary = WordDictionary.Instance;
+        var end = start + length;
+        for (var size = 2; size <= 4; size++)
+        {
+            for (var from = Math.Max(0, start - size + 1); from < end && from + size <= run.Length; from++)
+            {
+                var crossesStart = from < start && from + size > start && from + size < end;
+                var crossesEnd = from > start && from < end && from + size > end;
+                if ((crossesStart || crossesEnd) && dictionary.ContainsWord(run.Substring(from, size)))
+                {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /// <summary>Letters of a word are not a Latin catalogue word inside longer letters (qc in qcxlg, pinyin initials).</summary>
+    private static bool InsideLatinWord(string run, int start, int length) =>
+        (char.IsAsciiLetter(run[start]) && start > 0 && char.IsAsciiLetter(run[start - 1]))
+        || (char.IsAsciiLetter(run[start + length - 1]) && start + length < run.Length && char.IsAsciiLetter(run[start + length]));
 
     private static bool IsWordChar(char c) => ChineseText.IsCjk(c) || char.IsAsciiLetterOrDigit(c);
 

@@ -6,8 +6,12 @@ namespace Matching.Search.Analysis;
 /// <summary>How a term was recognised as a trade concept.</summary>
 public enum ConceptMatch { Name, Colloquial, Traditional, Miswriting, NearMiss, Pinyin, Phrase, Stem, Homophone }
 
-/// <summary>A catalogue word's reading (for pinyin input and homophones): the syllables and whether it is the trade's name.</summary>
-public sealed record PinyinTerm(string TradeId, string Term, string[] Syllables, bool IsName)
+/// <summary>
+/// A catalogue word's reading (for pinyin input and homophones): the syllables, whether it is the trade's name, whether it
+/// is the word's usual reading (each character read the commonest way; 泵车 beng che, not beng ju) and the word's place in
+/// the catalogue (names, then synonyms in file order).
+/// </summary>
+public sealed record PinyinTerm(string TradeId, string Term, string[] Syllables, bool IsName, bool Usual = true, int Order = 0)
 {
     public string Full { get; } = string.Concat(Syllables);
 
@@ -95,14 +99,18 @@ public sealed class TradeVocabulary
                 readings.Add(new PinyinTerm(trade.Id, name, syllables, IsName: true));
             }
         }
+        var order = 0;
         foreach (var (term, hit) in terms.Where(t => t.Value.Match != ConceptMatch.Miswriting && t.Key.All(ChineseText.IsCjk)))
         {
+            order++;
+            var usual = true;
             foreach (var syllables in table.Readings(term, 4))
             {
                 if (seen.Add((hit.TradeId, string.Join(' ', syllables))))
                 {
-                    readings.Add(new PinyinTerm(hit.TradeId, term, syllables, hit.Match == ConceptMatch.Name));
+                    readings.Add(new PinyinTerm(hit.TradeId, term, syllables, hit.Match == ConceptMatch.Name, usual, order));
                 }
+                usual = false;
             }
         }
         Readings = readings;

@@ -96,18 +96,22 @@ public class CatalogueValidationTests
     {
         var files = ValidFiles();
         files["manifest.json"] = files["manifest.json"].Replace("\"educationLevels\"", "\"tradePhrases\":\"trade-phrases.csv\",\"educationLevels\"", StringComparison.Ordinal);
-        files["trade-phrases.csv"] = "kind,words,objects,trades\nactivity,开|驾驶,货车,T001\nverb,修,维修工,\n";
+        files["trade-phrases.csv"] = "kind,words,objects,trades\nactivity,开|驾驶,货车,T001\nverb,修,维修工,\nalone,*,工|司机,\n";
         var rules = Parse(files).TradePhrases;
-        Assert.Equal(2, rules.Count);
+        Assert.Equal(3, rules.Count);
         Assert.Equal(["开", "驾驶"], rules[0].Words);
         Assert.Equal(PhraseKind.Verb, rules[1].Kind);
+        Assert.Equal(PhraseKind.Alone, rules[2].Kind);
+        Assert.Equal(["工", "司机"], rules[2].Objects);
 
-        files["trade-phrases.csv"] = "kind,words,objects,trades\nactivity,开,货车,T999\nverb,修,,T001\nguess,修,,T001\nword,家具,厂,T001\n";
+        files["trade-phrases.csv"] = "kind,words,objects,trades\nactivity,开,货车,T999\nverb,修,,T001\nguess,修,,T001\nword,家具,厂,T001\nalone,*,*,\nalone,*,工,T001\n";
         var problems = Problems(files);
         Assert.Contains(problems, p => p.Contains("T999", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.Contains("词干规则的工种来自目录词语", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.Contains("未知类型 'guess'", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.Contains("word 规则不带搭配词", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Contains("alone 规则应列出具体词尾", StringComparison.Ordinal));
+        Assert.Equal(2, problems.Count(p => p.Contains("词干规则的工种来自目录词语", StringComparison.Ordinal)));
     }
 
     [Fact]
