@@ -201,6 +201,11 @@ public static class TrainingEndpoints
             return ApiResults.NotFound("报名记录");
         }
         var errors = new ValidationErrors();
+        // The enrolment is the address's; one named in the body as well must be the same.
+        if (input.EnrolmentId is { } named && named != id)
+        {
+            errors.Add("enrolmentId", "应与地址中的报名编号一致（可不填）");
+        }
         var draft = TrainingRules.Validate(input with { EnrolmentId = id }, catalogue, ChinaTime.Today(time), errors, cohort.StartDate);
         if (draft is null)
         {
