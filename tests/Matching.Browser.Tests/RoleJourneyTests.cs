@@ -409,7 +409,9 @@ public sealed partial class RoleJourneyTests(BrowserHost host, ITestOutputHelper
         Assert.EndsWith($"/cohorts/{trainee.CohortId}", journey.Page.Url, StringComparison.Ordinal);
         await Expect(journey.Page.GetByRole(AriaRole.Heading, new() { Name = "报名名单" })).ToBeVisibleAsync();
         var results = journey.Page.Locator("section", new() { Has = journey.Page.GetByRole(AriaRole.Heading, new() { Name = "培训结果" }) });
-        await Expect(results.Locator("tr", new() { HasText = $"劳动者 {trainee.WorkerId}" })).ToContainTextAsync($"{attended}/{trainee.DaysScheduled} 天");
+        // The trainee's row is the one whose 登记 link opens this enrolment (the name shown depends on whether the seat was accepted).
+        var row = results.Locator("tr", new() { Has = journey.Page.Locator($"a[href*='trainee={trainee.EnrolmentId}#']") });
+        await Expect(row).ToContainTextAsync($"{attended}/{trainee.DaysScheduled} 天");
         // The trainees' names are not links to the worker register, which is not its page.
         await Expect(journey.Page.Locator("a[href^='/workers/']")).ToHaveCountAsync(0);
         await journey.ShotAsync("cohort-results");

@@ -27,9 +27,9 @@ public sealed class WarmUpTests(WarmUpFixture api) : IClassFixture<WarmUpFixture
 
         // Signed out over the service's address: the sign-in page and its files, and a page that sends to sign-in (302).
         Assert.Equal(WebWarmUp.Fetches.Select(p => (p, "signed-out", p == "/dashboard" ? 302 : 200)), visits.Take(WebWarmUp.Fetches.Count).Select(v => (v.Path, v.Role, v.Status)));
-        // Then each role's first page, rendered by the real page (200); the enterprise overview of an employer that does
-        // not exist is the not-found page (404), as it would be for a person.
-        Assert.Equal(WebWarmUp.Renders.Select(r => (r.Path, r.Caller.Role, r.Path == "/enterprise" ? 404 : 200)),
+        // Then each role's first page, rendered by the real page (200); the enterprise overview of an employer and the
+        // institution page of an institution that do not exist are the not-found page (404), as they would be for a person.
+        Assert.Equal(WebWarmUp.Renders.Select(r => (r.Path, r.Caller.Role, r.Path is "/enterprise" or "/institution" ? 404 : 200)),
             visits.Skip(WebWarmUp.Fetches.Count).Select(v => (v.Path, v.Role, v.Status)));
 
         // The service had started (and answered readiness) before the warm-up did its work.
