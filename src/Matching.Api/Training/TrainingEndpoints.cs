@@ -245,16 +245,16 @@ public static class TrainingEndpoints
             // Said before anything is looked up, so it tells nothing about the worker.
             return ApiResults.Invalid("enrolmentId", "请填写该证书所属的报名编号（本企业或本机构班期的学员）");
         }
+        // The enrolment named, read once: it admits a recorder of that cohort's results, and a certificate named as gained
+        // in one of the worker's cohorts keeps the cohort rule too (another worker's enrolment is refused on writing).
+        var enrolment = input.EnrolmentId is > 0 ? await enrolments.GetAsync(input.EnrolmentId.Value, cancellationToken) : null;
         var allowed = caller.Role == Roles.CountyOffice
             ? await WorkerEndpoints.VisibleAsync(id, caller, workers, cancellationToken) is { } worker && caller.CanWriteWorker(worker.CountyCode)
-            : await enrolments.GetAsync(input.EnrolmentId!.Value, cancellationToken) is { } named && named.WorkerId == id
-                && caller.CanRecordResults(named.EmployerId, named.InstitutionId);
+            : enrolment is not null && enrolment.WorkerId == id && caller.CanRecordResults(enrolment.EmployerId, enrolment.InstitutionId);
         if (!allowed)
         {
             return ApiResults.NotFound("劳动者");
         }
-        // A certificate named as gained in one of the worker's cohorts keeps the cohort rule too (another worker's enrolment is refused on writing).
-        var enrolment = input.EnrolmentId is > 0 ? await enrolments.GetAsync(input.EnrolmentId.Value, cancellationToken) : null;
         var errors = new ValidationErrors();
         var draft = TrainingRules.Validate(input, catalogue, ChinaTime.Today(time), errors, enrolment?.WorkerId == id ? enrolment.CohortStart : null);
         if (draft is null)
