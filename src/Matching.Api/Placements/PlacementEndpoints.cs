@@ -56,6 +56,11 @@ public static class PlacementEndpoints
         return TypedResults.Ok(await store.ListAsync(filter, paging.PageNumber, paging.Size, cancellationToken));
     }
 
+    /// <summary>Each listed worker's newest placement the caller may see (a page of workers with their employment status).</summary>
+    public static Task<IReadOnlyDictionary<long, Placement>> NewestOfWorkers(
+        IReadOnlyList<long> workerIds, Caller caller, PlacementStore store, Catalogue catalogue, CancellationToken cancellationToken) =>
+        store.NewestPerWorkerAsync(Filter(new PlacementListQuery(null, null, null, null, null, null, null, null), caller, catalogue, new ValidationErrors()), workerIds, cancellationToken);
+
     /// <summary>The list's filter, confined to what the caller may see (also used by the export).</summary>
     public static PlacementFilter Filter(PlacementListQuery query, Caller caller, Catalogue catalogue, ValidationErrors errors)
     {

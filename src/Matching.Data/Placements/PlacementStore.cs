@@ -34,7 +34,8 @@ public sealed record PlacementFilter(
     DateOnly? FollowUpDueBy = null,
     bool OnlyPriorityGroups = false,
     DateOnly? StartedFrom = null,
-    DateOnly? StartedBefore = null);
+    DateOnly? StartedBefore = null,
+    IReadOnlyList<long>? WorkerIds = null);
 
 /// <summary>Placements (就业安置) and their follow-ups (跟踪回访) at 1/3/6/12 months.</summary>
 public sealed class PlacementStore(Database database, TimeProvider time)
@@ -215,6 +216,26 @@ public sealed class PlacementStore(Database database, TimeProvider time)
         return new PagedList<Placement>(rows.Select(r => r.ToPlacement(followUps[r.Id].ToList())).ToList(), page, pageSize, total);
     }
 
+    /// <summary>
+    /// Each named worker's newest placement (by start date) among those the filter lets through, with its follow-ups:
+    /// one read for a page of workers instead of one list per worker.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<long, Placement>> NewestPerWorkerAsync(PlacementFilter filter, IReadOnlyList<long> workerIds, CancellationToken cancellationToken = default)
+    {
+        if (workerIds.Count == 0)
+        {
+            return new Dictionary<long, Placement>();
+        }
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var newest = Query(filter with { WorkerIds = workerIds }).Stream<PlacementRow>(connection, Select)
+            .GroupBy(r => r.WorkerId)
+            .Select(rows => rows.OrderByDescending(r => r.StartDate).ThenByDescending(r => r.Id).First())
+            .ToList();
+        var followUps = (await connection.QueryAsync<FollowUpRow>(FollowUpsSql, new { Ids = newest.Select(r => r.Id).ToArray() }))
+            .ToLookup(f => f.PlacementId, f => f.ToFollowUp());
+        return newest.ToDictionary(r => r.WorkerId, r => r.ToPlacement(followUps[r.Id].ToList()));
+    }
+
     /// <summary>Every placement the list with this filter would show, in id order, one at a time (exports; follow-ups not read).</summary>
     public IEnumerable<Placement> Stream(System.Data.Common.DbConnection connection, PlacementFilter filter) =>
         Query(filter).Stream<PlacementRow>(connection, Select).Select(r => r.ToPlacement([]));
@@ -223,6 +244,7 @@ public sealed class PlacementStore(Database database, TimeProvider time)
     {
         return new ListQuery()
             .Add("worker_id = @WorkerId", "WorkerId", filter.WorkerId)
+            .Add("worker_id IN @WorkerIds", "WorkerIds", filter.WorkerIds)
             .Add("employer_id = @EmployerId", "EmployerId", filter.EmployerId)
             .Add("status = @Status", "Status", filter.Status)
             .Add("worker_id IN (SELECT id FROM workers WHERE county_code IN @CountyCodes)", "CountyCodes", filter.CountyCodes is { Count: > 0 } c ? c : null)

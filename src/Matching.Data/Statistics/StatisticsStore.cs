@@ -77,17 +77,23 @@ public sealed class StatisticsStore(Database database, TimeProvider time)
         WHERE p.start_date >= @From AND 1 = 1 GROUP BY p.start_date
         """;
     // A placement is lost by month M when a follow-up at or before M found the worker gone; retained when the
-    // follow-up at M found the worker in work. Placements not yet followed up that far count in neither.
+    // follow-up at M found the worker in work. Placements not yet followed up that far count in neither. Follow-ups
+    // are folded to one row per placement first (inside the scope), so no count needs DISTINCT.
     private const string RetentionSql = """
-        SELECT w.county_code AS code, COUNT(DISTINCT p.id) AS placements,
-            COUNT(DISTINCT CASE WHEN f.month = 3 AND f.still_employed = 1 THEN p.id END) AS retained3,
-            COUNT(DISTINCT CASE WHEN f.month <= 3 AND f.still_employed = 0 THEN p.id END) AS lost3,
-            COUNT(DISTINCT CASE WHEN f.month = 6 AND f.still_employed = 1 THEN p.id END) AS retained6,
-            COUNT(DISTINCT CASE WHEN f.month <= 6 AND f.still_employed = 0 THEN p.id END) AS lost6,
-            COUNT(DISTINCT CASE WHEN f.month = 12 AND f.still_employed = 1 THEN p.id END) AS retained12,
-            COUNT(DISTINCT CASE WHEN f.month <= 12 AND f.still_employed = 0 THEN p.id END) AS lost12
-        FROM placements p JOIN workers w ON w.id = p.worker_id LEFT JOIN placement_follow_ups f ON f.placement_id = p.id
-        WHERE 1 = 1 GROUP BY w.county_code
+        SELECT x.code AS code, COUNT(*) AS placements, SUM(x.retained3) AS retained3, SUM(x.lost3) AS lost3,
+            SUM(x.retained6) AS retained6, SUM(x.lost6) AS lost6, SUM(x.retained12) AS retained12, SUM(x.lost12) AS lost12
+        FROM (
+            SELECT w.county_code AS code, p.id AS id,
+                MAX(CASE WHEN f.month = 3 AND f.still_employed = 1 THEN 1 ELSE 0 END) AS retained3,
+                MAX(CASE WHEN f.month <= 3 AND f.still_employed = 0 THEN 1 ELSE 0 END) AS lost3,
+                MAX(CASE WHEN f.month = 6 AND f.still_employed = 1 THEN 1 ELSE 0 END) AS retained6,
+                MAX(CASE WHEN f.month <= 6 AND f.still_employed = 0 THEN 1 ELSE 0 END) AS lost6,
+                MAX(CASE WHEN f.month = 12 AND f.still_employed = 1 THEN 1 ELSE 0 END) AS retained12,
+                MAX(CASE WHEN f.month <= 12 AND f.still_employed = 0 THEN 1 ELSE 0 END) AS lost12
+            FROM placements p JOIN workers w ON w.id = p.worker_id LEFT JOIN placement_follow_ups f ON f.placement_id = p.id
+            WHERE 1 = 1 GROUP BY w.county_code, p.id
+        ) x
+        GROUP BY x.code
         """;
 
     /// <summary>The overview of the scope, by county when the scope names counties, else by prefecture.</summary>

@@ -313,6 +313,31 @@ public abstract partial class StorageBehaviourSuite(StorageProvider provider)
     }
 
     [SkippableFact]
+    public async Task A_page_of_workers_gets_each_ones_newest_placement_inside_the_scope_only()
+    {
+        var (employerId, _, openingId, _) = await OpenCohortAsync();
+        var twice = await NewWorkerAsync("520526");
+        var never = await NewWorkerAsync("520526");
+        var elsewhere = await NewWorkerAsync("520527");
+        var first = DataFixture.Created(await Data.Placements.CreateAsync(new PlacementDraft(twice, employerId, openingId, null, Today.AddMonths(-8), 5200)));
+        var firstVersion = (await Data.Placements.GetAsync(first))!.Version;
+        Assert.Equal(WriteStatus.Ok, (await Data.Placements.RecordFollowUpAsync(first, 1, new FollowUpDraft(Today.AddMonths(-7), false, null, "回乡"), firstVersion)).Status);
+        var second = DataFixture.Created(await Data.Placements.CreateAsync(new PlacementDraft(twice, employerId, openingId, null, Today.AddMonths(-2), 5600)));
+        DataFixture.Created(await Data.Placements.CreateAsync(new PlacementDraft(elsewhere, employerId, openingId, null, Today.AddMonths(-1), 5000)));
+
+        var newest = await Data.Placements.NewestPerWorkerAsync(new Placements.PlacementFilter(CountyCodes: ["520526"]), [twice, never, elsewhere]);
+
+        Assert.Equal([twice], newest.Keys);
+        Assert.Equal(second, newest[twice].Id);
+        Assert.Equal(PlacementRules.FollowUpMonths, newest[twice].FollowUps.Select(f => f.Month));
+        var listed = (await Data.Placements.ListAsync(new Placements.PlacementFilter(WorkerId: twice), 1, 20)).Items.Single(p => p.Id == second);
+        Assert.Equal(listed with { FollowUps = [] }, newest[twice] with { FollowUps = [] });
+        Assert.Equal(listed.FollowUps, newest[twice].FollowUps);
+        Assert.Equal(elsewhere, Assert.Single(await Data.Placements.NewestPerWorkerAsync(new Placements.PlacementFilter(), [elsewhere])).Key);
+        Assert.Empty(await Data.Placements.NewestPerWorkerAsync(new Placements.PlacementFilter(), []));
+    }
+
+    [SkippableFact]
     public async Task A_dispatch_round_is_stored_reviewed_and_committed_into_offers_once()
     {
         var (_, _, _, cohortId) = await OpenCohortAsync(capacity: 2);
