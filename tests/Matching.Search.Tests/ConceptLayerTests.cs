@@ -15,6 +15,10 @@ public sealed class ConceptLayerTests
     private static readonly Lazy<IReadOnlyList<EvaluationQuery>> Evaluation = new(() =>
         SearchEvaluation.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "search-eval", "queries.csv"))));
 
+    /// <summary>The colloquial development set: written to grow the everyday vocabulary, not to measure it.</summary>
+    private static readonly Lazy<IReadOnlyList<EvaluationQuery>> ColloquialDevelopment = new(() =>
+        SearchEvaluation.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "search-eval", "colloquial-dev.csv"))));
+
     private static IReadOnlyList<string> Concepts(string text) => Analyzer.AnalyzeQuery(text).ConceptIds;
 
     [Fact]
@@ -34,6 +38,20 @@ public sealed class ConceptLayerTests
     }
 
     [Fact]
+    public void The_colloquial_development_set_is_dev_only_labelled_with_real_trades_and_apart_from_the_evaluation_set()
+    {
+        var queries = ColloquialDevelopment.Value;
+        Assert.True(queries.Count(q => q.Category == "colloquial") >= 80, $"{queries.Count} queries");
+        Assert.All(queries, q => Assert.Equal("dev", q.Split));
+        Assert.All(queries.Where(q => q.Category != "none"), q => Assert.NotEmpty(q.Expected));
+        Assert.All(queries.SelectMany(q => q.Expected), id => Assert.True(Shared.Catalogue.TradesById.ContainsKey(id), id));
+        Assert.Equal(queries.Count, queries.Select(q => q.Query).Distinct().Count());
+        // Words the vocabulary is grown on must not be words the evaluation set measures.
+        var measured = Evaluation.Value.Select(q => q.Query).ToHashSet();
+        Assert.Equal(0, queries.Count(q => measured.Contains(q.Query)));
+    }
+
+    [Fact]
     public void No_evaluation_query_is_a_word_of_the_synonym_file()
     {
         var text = Analyzer.Vocabulary.Text;
@@ -43,7 +61,7 @@ public sealed class ConceptLayerTests
         var synonyms = Shared.Catalogue.TradeSynonyms.Select(s => s.Term)
             .Concat(Shared.Catalogue.TradeSynonyms.Select(s => text.Normalize(s.Term)).Where(s => !names.Contains(s)))
             .ToHashSet();
-        var copied = Evaluation.Value
+        var copied = Evaluation.Value.Concat(ColloquialDevelopment.Value)
             .Where(q => synonyms.Contains(q.Query) || synonyms.Contains(text.Normalize(q.Query).Replace(" ", "", StringComparison.Ordinal)))
             .Select(q => q.Query).ToList();
         // Every such word named, so it can be taken out of the synonym file (the evaluation set stays independent of it).

@@ -9,7 +9,7 @@ namespace Matching.Cli.Commands;
 /// <c>evaluate search [--split heldout|dev|all] [--queries FILE] [--misses]</c>: runs every query of the labelled evaluation
 /// set (seeds/search-eval/queries.csv) through the analysis a search uses and prints top-1 and top-3 accuracy per
 /// category for both parts, then one JSON line for the chosen part (held-out by default): <c>top1</c>, <c>top3</c>,
-/// <c>top1_&lt;category&gt;</c>, <c>top3_&lt;category&gt;</c>. <c>--misses</c> lists the wrong answers of the dev part only:
+/// <c>top1_&lt;category&gt;</c>, <c>top3_&lt;category&gt;</c>. <c>--misses</c> lists the wrong answers of the dev part only (wrong in the first three, then right only below the first):
 /// the held-out part is for measuring, never for tuning.
 /// </summary>
 public static class SearchEvaluationCommand
@@ -58,9 +58,11 @@ public static class SearchEvaluationCommand
 
         if (context.Flag("misses"))
         {
-            foreach (var miss in answers.Where(a => a.Query.Split == "dev" && !a.Top3))
+            // Wrong in the first three, then right in the first three but not first.
+            foreach (var miss in answers.Where(a => a.Query.Split == "dev" && !a.Top1).OrderBy(a => a.Top3))
             {
-                await context.Out.WriteLineAsync($"miss (dev) {miss.Query.Category}: {miss.Query.Query} → [{string.Join(' ', miss.Concepts)}], expected [{string.Join(' ', miss.Query.Expected)}]");
+                var kind = miss.Top3 ? "second (dev)" : "miss (dev)";
+                await context.Out.WriteLineAsync($"{kind} {miss.Query.Category}: {miss.Query.Query} → [{string.Join(' ', miss.Concepts)}], expected [{string.Join(' ', miss.Query.Expected)}]");
             }
         }
 

@@ -3,8 +3,11 @@ using Matching.Domain.Catalogues;
 
 namespace Matching.Search.Analysis;
 
-/// <summary>A stretch of normalised text that named a trade concept, and how.</summary>
-public sealed record ConceptSpan(int Start, int Length, ConceptMatch Match, IReadOnlyList<string> TradeIds, string Term);
+/// <summary>
+/// A stretch of normalised text that named a trade concept, and how; <paramref name="Place"/> when it named only where the
+/// work is (饭店, 电子厂), not the work itself (洗碗的, 食堂阿姨).
+/// </summary>
+public sealed record ConceptSpan(int Start, int Length, ConceptMatch Match, IReadOnlyList<string> TradeIds, string Term, bool Place = false);
 
 /// <summary>
 /// The text-to-concept layer of a query, after the catalogue's own words (which always win, longest first): what is
@@ -45,9 +48,12 @@ public sealed class ConceptRecognizer
     private readonly int _longestStemRuleWord;
     private readonly int _longestStem;
 
-    private sealed record PairRule(PhraseKind Kind, bool Standalone, string[] TradeIds);
+    /// <param name="Place">A workplace named on its own or with a place word (敬老院, 家具 … 厂), not with the person working there.</param>
+    private sealed record PairRule(PhraseKind Kind, bool Standalone, string[] TradeIds, bool Place);
 
     private sealed record StemRule(PhraseKind Kind, FrozenSet<string>? Endings);
+
+    private readonly FrozenSet<string> _agentWords;
 
     private readonly record struct StemEntry(string TradeId, string Ending);
 
@@ -61,7 +67,7 @@ public sealed class ConceptRecognizer
         public int Gap(Occurrence other) => Overlaps(other) ? -1 : Math.Max(other.Start - End, Start - other.End);
     }
 
-    private sealed record Candidate(int Tier, Occurrence[] Parts, ConceptMatch Match, IReadOnlyList<string> TradeIds)
+    private sealed record Candidate(int Tier, Occurrence[] Parts, ConceptMatch Match, IReadOnlyList<string> TradeIds, bool Place = false)
     {
         public int Matched => Parts.Sum(p => p.Length);
 
@@ -78,6 +84,10 @@ public sealed class ConceptRecognizer
         var stemRuleWords = new Dictionary<string, List<int>>(StringComparer.Ordinal);
         var allEndings = new HashSet<string>(StringComparer.Ordinal);
         var aloneEndings = new HashSet<string>(StringComparer.Ordinal);
+        var placeWords = vocabulary.Catalogue.TradePhrases.Where(r => r.Kind is PhraseKind.Place)
+            .SelectMany(r => r.Words).Select(text.Normalize).Where(w => w.Length > 0).ToList();
+        _agentWords = vocabulary.Catalogue.TradePhrases.Where(r => r.Kind is PhraseKind.Agent)
+            .SelectMany(r => r.Words).Select(text.Normalize).Where(w => w.Length > 0).ToFrozenSet(StringComparer.Ordinal);
         foreach (var rule in vocabulary.Catalogue.TradePhrases)
         {
             var words = rule.Words.Select(text.Normalize).Where(w => w.Length > 0).Distinct(StringComparer.Ordinal).ToList();
@@ -98,7 +108,9 @@ public sealed class ConceptRecognizer
                 }
                 continue;
             }
-            _pairs.Add(new PairRule(rule.Kind, objects.Count == 0, rule.TradeIds.ToArray()));
+            var place = rule.Kind is PhraseKind.Workplace
+                && objects.All(o => placeWords.Any(p => o.EndsWith(p, StringComparison.Ordinal)));
+            _pairs.Add(new PairRule(rule.Kind, objects.Count == 0, rule.TradeIds.ToArray(), place));
             foreach (var word in words)
             {
                 Add(pairWords, word, (_pairs.Count - 1, true));
@@ -157,6 +169,12 @@ public sealed class ConceptRecognizer
                 && allWords.Where(w => w.Key.Contains(a.Key, StringComparison.Ordinal)).Select(w => w.Value.TradeId).Distinct(StringComparer.Ordinal).Count() <= MaxAloneTrades)
             .ToFrozenDictionary(a => a.Key, a => a.Trades, StringComparer.Ordinal);
     }
+
+    /// <summary>
+    /// Whether a (normalised) word is one of the agent words that name the person doing a job (阿姨, 师傅, 大姐): after
+    /// another reading it is that job's worker (养老院阿姨), even when the catalogue also knows it alone (阿姨 is a housekeeper).
+    /// </summary>
+    public bool IsAgentWord(string word) => _agentWords.Contains(word);
 
     /// <summary>Stems that mean their trade typed on their own (钢筋 → 钢筋工), for tests and the start-up log.</summary>
     public IReadOnlyDictionary<string, string[]> AloneStems => _aloneStems;
@@ -248,14 +266,14 @@ public sealed class ConceptRecognizer
                 {
                     if (rule.Standalone)
                     {
-                        candidates.Add(new Candidate(0, [head], ConceptMatch.Phrase, rule.TradeIds));
+                        candidates.Add(new Candidate(0, [head], ConceptMatch.Phrase, rule.TradeIds, rule.Place));
                         continue;
                     }
                     foreach (var obj in objects)
                     {
                         if (head.Gap(obj) is >= 0 and <= MaxGap)
                         {
-                            candidates.Add(new Candidate(0, [head, obj], ConceptMatch.Phrase, rule.TradeIds));
+                            candidates.Add(new Candidate(0, [head, obj], ConceptMatch.Phrase, rule.TradeIds, rule.Place));
                         }
                     }
                 }
@@ -289,7 +307,7 @@ public sealed class ConceptRecognizer
                             .Select(e => e.TradeId).Distinct(StringComparer.Ordinal).ToList();
                         if (trades.Count > 0)
                         {
-                            candidates.Add(new Candidate(1, [word, stem], ConceptMatch.Stem, trades));
+                            candidates.Add(new Candidate(1, [word, stem], ConceptMatch.Stem, trades, rule.Kind is PhraseKind.Place));
                         }
                     }
                 }
@@ -333,7 +351,7 @@ public sealed class ConceptRecognizer
             }
             var parts = candidate.Parts.OrderBy(p => p.Start).ToList();
             found.Add(new ConceptSpan(parts[0].Start, parts[^1].End - parts[0].Start, candidate.Match, candidate.TradeIds,
-                string.Join('…', parts.Select(p => run.Substring(p.Start, p.Length)))));
+                string.Join('…', parts.Select(p => run.Substring(p.Start, p.Length))), candidate.Place));
         }
     }
 

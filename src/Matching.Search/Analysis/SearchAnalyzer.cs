@@ -130,8 +130,14 @@ public sealed class SearchAnalyzer
             start = end;
         }
         var concepts = new List<ConceptHit>();
-        // Within a kind of reading, the one naming fewer trades first: 打灰 (混凝土工) says more than 工地 (five trades).
-        foreach (var span in exact.OrderBy(s => s.Start).Concat(layered.OrderBy(s => Rank(s.Match)).ThenBy(s => s.TradeIds.Count).ThenBy(s => s.Start)))
+        // What the work is before where it is (饭店洗碗的: the dish-washer, then the restaurant's trades), and a word for the
+        // person (阿姨) after both: after another reading it is that job's worker (养老院阿姨), not a housekeeper. Within a
+        // kind of reading, the one naming fewer trades first: 打灰 (混凝土工) says more than 工地 (five trades).
+        var person = exact.Where(s => Recognizer.IsAgentWord(s.Term)).ToList();
+        var ordered = exact.Except(person).OrderBy(s => s.Start)
+            .Concat(layered.OrderBy(s => s.Place).ThenBy(s => Rank(s.Match)).ThenBy(s => s.TradeIds.Count).ThenBy(s => s.Start))
+            .Concat(person.OrderBy(s => s.Start));
+        foreach (var span in ordered)
         {
             foreach (var tradeId in span.TradeIds)
             {
