@@ -13,7 +13,7 @@ namespace Matching.Cli.Commands;
 /// <summary>
 /// <c>bench import [--rows N] [--existing E] [--baseline-rows B] [--cold] [--keep]</c>: a survey sheet of N generated workers (real .xlsx,
 /// Chinese headers and names) imported as the service's background job does — file check, MiniExcel, the API's rules
-/// per row, the look-up of existing holders, one transaction — into a database already holding E workers. The
+/// per row, the look-up of existing holders, one transaction, reading overlapped with the rest — into a database already holding E workers. The
 /// baseline is what a clerk's script would do without the import: the same rows sent one by one through the API's
 /// create path (the same rules, one transaction per worker; HTTP not counted, which flatters the baseline).
 /// </summary>
@@ -167,7 +167,10 @@ public static class ImportBenchmark
         return (outcome, seconds, await phases);
     }
 
-    /// <summary>How long the job spent in each phase it reported (checking and reading, validating, writing), sampled every 10 ms.</summary>
+    /// <summary>
+    /// How long the job spent in each phase it reported, sampled every 10 ms: checking the file, importing (the sheet read
+    /// on one thread while the rows read are checked, matched and written on another) and writing (the outbox and commit).
+    /// </summary>
     private static async Task<List<(string Phase, double Seconds)>> WatchPhasesAsync(ImportProgress progress, long jobId, TimeProvider time, CancellationToken stop)
     {
         var phases = new List<(string Phase, double Seconds)>();

@@ -95,8 +95,8 @@ public static class SurveyColumns
 /// <summary>A data row of a survey sheet: where it is and its values by field (as the cells held them).</summary>
 public sealed record SurveyRow(string Sheet, int RowNumber, IReadOnlyDictionary<string, object?> Values);
 
-/// <summary>What reading the workbook found.</summary>
-public sealed record SurveyWorkbook(IReadOnlyList<SurveyRow> Rows, IReadOnlyList<(string Sheet, int HeaderRow, IReadOnlyDictionary<string, string> Headers)> Sheets,
+/// <summary>What reading the workbook found: how many data rows (each handed on as it was read), the sheets with their headers, the columns ignored.</summary>
+public sealed record SurveyWorkbook(int RowCount, IReadOnlyList<(string Sheet, int HeaderRow, IReadOnlyDictionary<string, string> Headers)> Sheets,
     IReadOnlyList<string> IgnoredColumns);
 
 /// <summary>
@@ -110,8 +110,13 @@ public static class SurveySheetReader
     public const int MaxColumns = 200;
     private const int HeaderSearchRows = 10;
 
-    /// <summary>The rows, or why the workbook is refused (Chinese).</summary>
-    public static (SurveyWorkbook? Workbook, string? Refusal) Read(byte[] content)
+    /// <summary>
+    /// Reads the workbook, handing each data row to <paramref name="onRow"/> as soon as it is read (so the rows can be
+    /// checked and written while the rest is still being read): what was found, or why the workbook is refused
+    /// (Chinese). A refusal can come after rows were handed on (too many rows, a damaged sheet further on): the caller
+    /// keeps nothing of them then.
+    /// </summary>
+    public static (SurveyWorkbook? Workbook, string? Refusal) Read(byte[] content, Action<SurveyRow> onRow)
     {
         // Filling merged cells costs MiniExcel a second pass over each sheet: only asked for when a sheet has merges.
         var configuration = new OpenXmlConfiguration { FillMergedCells = HasMergedCells(content), EnableSharedStringCache = false };
@@ -125,7 +130,7 @@ public static class SurveySheetReader
         {
             return (null, "无法读取工作簿：文件不是有效的 Excel .xlsx 文件");
         }
-        var rows = new List<SurveyRow>();
+        var rowCount = 0;
         var sheets = new List<(string, int, IReadOnlyDictionary<string, string>)>();
         var ignored = new SortedSet<string>(StringComparer.Ordinal);
         try
@@ -200,11 +205,12 @@ public static class SurveySheetReader
                     {
                         continue;
                     }
-                    if (rows.Count >= MaxRows)
+                    if (rowCount >= MaxRows)
                     {
                         return (null, $"数据超过 {MaxRows:N0} 行上限，请拆分后分批导入");
                     }
-                    rows.Add(new SurveyRow(sheet, rowNumber, values));
+                    rowCount++;
+                    onRow(new SurveyRow(sheet, rowNumber, values));
                 }
                 if (columns is not null)
                 {
@@ -220,7 +226,7 @@ public static class SurveySheetReader
         {
             return (null, "没有找到摸排表的表头：前10行中应有“姓名”和“身份证号码”等列名（可下载导入模板对照）");
         }
-        return (new SurveyWorkbook(rows, sheets, [.. ignored]), null);
+        return (new SurveyWorkbook(rowCount, sheets, [.. ignored]), null);
     }
 
     /// <summary>
