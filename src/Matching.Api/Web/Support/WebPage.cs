@@ -31,6 +31,13 @@ public abstract class WebPage : ComponentBase
 
     protected T Service<T>() where T : notnull => HttpContext.RequestServices.GetRequiredService<T>();
 
+    /// <summary>
+    /// Starts one of a page's independent reads on its own thread. SQLite's async calls run synchronously, so reads
+    /// awaited one after another add up; started together, a dashboard's province-wide counts overlap on two cores.
+    /// Each read opens its own connection; resolve services before starting (the request's scope is not shared work).
+    /// </summary>
+    protected static Task<IResult> Started<TResult>(Func<Task<TResult>> read) where TResult : IResult => Task.Run(async () => (IResult)await read());
+
     /// <summary>The HTTP status of the page (404 when the thing is not there or not visible, as the API answers).</summary>
     protected void SetStatus(int status) => HttpContext.Response.StatusCode = status;
 
