@@ -19,13 +19,7 @@ public sealed partial class WorkerStore
     /// </summary>
     private const int HoldersChunk = 100;
 
-    /// <summary>For each ID number already registered, its holder (looked up by keyed hash).</summary>
-    public async Task<IReadOnlyDictionary<string, IdNumberHolder>> FindHoldersAsync(IReadOnlyList<string> idNumbers, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        return await FindHoldersAsync(connection, null, idNumbers);
-    }
-
+    /// <summary>For each ID number already registered, its holder (looked up by keyed hash), inside the import's transaction.</summary>
     private async Task<Dictionary<string, IdNumberHolder>> FindHoldersAsync(DbConnection connection, DbTransaction? tx, IReadOnlyList<string> idNumbers)
     {
         var byHash = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -43,18 +37,6 @@ public sealed partial class WorkerStore
             }
         }
         return holders;
-    }
-
-    /// <summary>
-    /// Creates and updates workers in one transaction (nothing is written if any write fails), with the search outbox
-    /// in the same transaction. The caller has checked every row and who holds each ID number.
-    /// </summary>
-    public async Task<(int Created, int Updated)> ImportAsync(IReadOnlyList<WorkerDraft> creates, IReadOnlyList<(long Id, WorkerDraft Draft)> updates,
-        CancellationToken cancellationToken = default)
-    {
-        await using var writer = await BeginImportAsync(cancellationToken);
-        await writer.WriteAsync(creates, updates, cancellationToken);
-        return await writer.CommitAsync(cancellationToken);
     }
 
     /// <summary>

@@ -117,13 +117,26 @@ public abstract partial class StorageBehaviourSuite
             EmploymentStatus = EmploymentStatuses.Unemployed,
         })).ToList();
 
-        var holders = await Data.Workers.FindHoldersAsync([existing.IdNumber, .. fresh.Select(f => f.IdNumber)]);
-        Assert.Equal(new IdNumberHolder(existingId, "520102"), Assert.Single(holders).Value);
-
         var changed = existing with { Notes = "摸排表更新：已返乡", EmploymentStatus = EmploymentStatuses.Unemployed };
-        var (created, updated) = await Data.Workers.ImportAsync(fresh, [(existingId, changed)]);
-        Assert.Equal((5, 1), (created, updated));
-        var again = await Data.Workers.FindHoldersAsync(fresh.Select(f => f.IdNumber).ToList());
+        // An import not committed (a sheet refused part-way, a rejected row in all-or-nothing) keeps nothing.
+        await using (var abandoned = await Data.Workers.BeginImportAsync())
+        {
+            await abandoned.WriteAsync(fresh, [(existingId, changed)]);
+        }
+        Assert.Equal(1, (await Data.Workers.GetAsync(existingId))!.Version);
+
+        IReadOnlyDictionary<string, IdNumberHolder> again;
+        await using (var writer = await Data.Workers.BeginImportAsync())
+        {
+            var holders = await writer.FindHoldersAsync([existing.IdNumber, .. fresh.Select(f => f.IdNumber)]);
+            Assert.Equal(new IdNumberHolder(existingId, "520102"), Assert.Single(holders).Value);
+            await writer.WriteAsync(fresh, [(existingId, changed)]);
+            Assert.Equal((5, 1), await writer.CommitAsync());
+        }
+        await using (var reader = await Data.Workers.BeginImportAsync())
+        {
+            again = await reader.FindHoldersAsync(fresh.Select(f => f.IdNumber).ToList());
+        }
         Assert.Equal(5, again.Count);
         var one = await Data.Workers.GetAsync(again[fresh[2].IdNumber].WorkerId);
         Assert.Equal((fresh[2].HouseholdNumber, HouseholdTypes.PovertyLifted, EmploymentStatuses.Unemployed, 1),
