@@ -21,8 +21,10 @@ public sealed class FirstPageTimingTests(BrowserHost host, ITestOutputHelper out
     {
         await using var journey = await Journey.StartAsync(host, output, "first-page-" + account["demo-".Length..]);
         await journey.OpenAsync("/signin");
-        // A person takes a few seconds to type: what the sign-in page starts loading meanwhile (the chart library) is done.
+        // A person takes a few seconds to type: what the sign-in page does meanwhile (fetching and running the chart
+        // library) is done.
         await journey.Page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+        await journey.Page.WaitForSelectorAsync("body[data-charts=ready]", new() { State = WaitForSelectorState.Attached });
         var clock = Stopwatch.StartNew();
         await journey.SignInAsync(account);
         var loaded = clock.ElapsedMilliseconds;

@@ -154,8 +154,10 @@ public sealed class SqliteDialect : SqlDialect
 
     public override string ChangesSql => "SELECT total_changes()";
 
-    // WAL lets readers run beside the single writer; busy_timeout makes writers queue instead of failing.
-    public override string OnOpen => "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;";
+    // WAL lets readers run beside the single writer; busy_timeout makes writers queue instead of failing. Reads map the
+    // database file (up to 1 GB) instead of copying its pages into each connection's own 2 MB cache, which every commit
+    // of another connection empties.
+    public override string OnOpen => "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL; PRAGMA mmap_size = 1073741824;";
 
     // 256 MB of page cache instead of 2 MB (the default), given back afterwards.
     public override string LargeWriteSettings => "PRAGMA cache_size = -262144;";
