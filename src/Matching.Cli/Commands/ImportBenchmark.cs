@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using Dapper;
 using Matching.Data.Demo;
 using Matching.Data.Imports;
 using Matching.Data.Storage;
@@ -111,9 +110,9 @@ public static class ImportBenchmark
             // in one statement and one transaction (copies of the rows just imported with new random hashes, through
             // every index and trigger of workers, and the commit). No .NET code runs per row. The copies are removed
             // afterwards, untimed.
-            var floorPerSecond = await DatabaseFloorAsync(environment.Database, rows, context.Time);
+            var floorPerSecond = rows / await store.TimeStorageFloorAsync(rows);
             await context.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"floor: SQLite alone stores {rows:N0} copies of those rows with one INSERT … SELECT and commits at {floorPerSecond:F0} rows/s"));
+                $"floor: SQLite alone stores {rows:N0} copies of those rows in one statement and commits at {floorPerSecond:F0} rows/s"));
             var load = File.Exists("/proc/loadavg") ? (await File.ReadAllTextAsync("/proc/loadavg")).Trim() : "";
             await context.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                 $"baseline: {baselineRows:N0} rows one by one through the API's create path ({baselineStored:N0} stored): {baselinePerSecond:F0} rows/s; load average {load}"));
@@ -160,42 +159,6 @@ public static class ImportBenchmark
         {
             // A leftover temp folder is harmless; the figures are printed.
         }
-    }
-
-    private const string FloorInsertSql = """
-        INSERT INTO workers (real_name, id_number_hash, id_number_cipher, id_number_masked, gender, birth_date, phone_hash, phone_cipher,
-            phone_masked, county_code, prefecture_code, education, trades_json, trade_ids, certificates_json, priority_groups, destinations,
-            expected_wage, available_from, training_intentions, notes, created_at, updated_at, version, vital_status, household_number,
-            household_type, employment_status)
-        SELECT real_name, randomblob(32), id_number_cipher, id_number_masked, gender, birth_date, randomblob(32), phone_cipher,
-            phone_masked, county_code, prefecture_code, education, trades_json, trade_ids, certificates_json, priority_groups, destinations,
-            expected_wage, available_from, training_intentions, notes, created_at, updated_at, version, vital_status, household_number,
-            household_type, employment_status
-        FROM workers ORDER BY id DESC LIMIT @Rows
-        """;
-
-    /// <summary>Rows per second SQLite itself stores into workers as they stand (see the caller); the copies are deleted after.</summary>
-    private static async Task<double> DatabaseFloorAsync(Database database, int rows, TimeProvider time)
-    {
-        await using var connection = await database.OpenAsync();
-        var before = await connection.ExecuteScalarAsync<long>("SELECT MAX(id) FROM workers");
-        if (database.Dialect.LargeWriteSettings is { } widen)
-        {
-            await connection.ExecuteAsync(widen);
-        }
-        var started = time.GetTimestamp();
-        await using (var tx = await connection.BeginTransactionAsync())
-        {
-            await connection.ExecuteAsync(FloorInsertSql, new { Rows = rows }, tx);
-            await tx.CommitAsync();
-        }
-        var seconds = time.GetElapsedTime(started).TotalSeconds;
-        await connection.ExecuteAsync("DELETE FROM workers WHERE id > @Before", new { Before = before });
-        if (database.Dialect.LargeWriteReset is { } reset)
-        {
-            await connection.ExecuteAsync(reset);
-        }
-        return rows / seconds;
     }
 
     /// <summary>One import job as the service runs it, from storing the uploaded file to committed rows: its outcome, seconds and phases.</summary>

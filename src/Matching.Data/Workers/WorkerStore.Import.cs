@@ -1,6 +1,7 @@
 using System.Data.Common;
 using Dapper;
 using Matching.Data.Outbox;
+using Matching.Data.Storage;
 using Matching.Domain.Workers;
 
 namespace Matching.Data.Workers;
@@ -161,6 +162,55 @@ public sealed partial class WorkerStore
             }
         }
     }
+
+    /// <summary>
+    /// Seconds SQLite itself takes to store <paramref name="rows"/> more workers in one statement and commit them: copies
+    /// of the newest rows with new random hashes, through every index and trigger of workers, with the import's page
+    /// cache. No .NET code runs per row, so no import can be faster (the import benchmark's floor). The copies are
+    /// deleted afterwards, untimed. SQLite only (randomblob).
+    /// </summary>
+    public async Task<double> TimeStorageFloorAsync(int rows, CancellationToken cancellationToken = default)
+    {
+        if (database.Dialect is not SqliteDialect)
+        {
+            throw new NotSupportedException("the storage floor is measured on the embedded SQLite database only");
+        }
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var before = await connection.ExecuteScalarAsync<long>(NewestIdSql);
+        if (database.Dialect.LargeWriteSettings is { } widen)
+        {
+            await connection.ExecuteAsync(widen);
+        }
+        var started = time.GetTimestamp();
+        await using (var tx = await connection.BeginTransactionAsync(cancellationToken))
+        {
+            await connection.ExecuteAsync(FloorCopiesSql + database.Dialect.Page, new { Take = rows, Skip = 0 }, tx);
+            await tx.CommitAsync(cancellationToken);
+        }
+        var seconds = time.GetElapsedTime(started).TotalSeconds;
+        await connection.ExecuteAsync(DeleteNewerSql, new { Before = before });
+        if (database.Dialect.LargeWriteReset is { } reset)
+        {
+            await connection.ExecuteAsync(reset);
+        }
+        return seconds;
+    }
+
+    private const string NewestIdSql = "SELECT COALESCE(MAX(id), 0) FROM workers";
+
+    private const string DeleteNewerSql = "DELETE FROM workers WHERE id > @Before";
+
+    private const string FloorCopiesSql = """
+        INSERT INTO workers (real_name, id_number_hash, id_number_cipher, id_number_masked, gender, birth_date, phone_hash, phone_cipher,
+            phone_masked, county_code, prefecture_code, education, trades_json, trade_ids, certificates_json, priority_groups, destinations,
+            expected_wage, available_from, training_intentions, notes, created_at, updated_at, version, vital_status, household_number,
+            household_type, employment_status)
+        SELECT real_name, randomblob(32), id_number_cipher, id_number_masked, gender, birth_date, randomblob(32), phone_cipher,
+            phone_masked, county_code, prefecture_code, education, trades_json, trade_ids, certificates_json, priority_groups, destinations,
+            expected_wage, available_from, training_intentions, notes, created_at, updated_at, version, vital_status, household_number,
+            household_type, employment_status
+        FROM workers ORDER BY id DESC
+        """;
 
     /// <summary>
     /// Rows of the outbox per statement. Small enough that binding stays cheap: Microsoft.Data.Sqlite finds each
