@@ -175,25 +175,28 @@ public sealed partial class WorkerStore
         {
             throw new NotSupportedException("the storage floor is measured on the embedded SQLite database only");
         }
-        await using var connection = await database.OpenAsync(cancellationToken);
-        var before = await connection.ExecuteScalarAsync<long>(NewestIdSql);
-        if (database.Dialect.LargeWriteSettings is { } widen)
+        var connection = await database.OpenAsync(cancellationToken);
+        try
         {
-            await connection.ExecuteAsync(widen);
+            var before = await connection.ExecuteScalarAsync<long>(NewestIdSql);
+            if (database.Dialect.LargeWriteSettings is { } widen)
+            {
+                await connection.ExecuteAsync(widen);
+            }
+            var started = time.GetTimestamp();
+            await using (var tx = await connection.BeginTransactionAsync(cancellationToken))
+            {
+                await connection.ExecuteAsync(FloorCopiesSql + database.Dialect.Page, new { Take = rows, Skip = 0 }, tx);
+                await tx.CommitAsync(cancellationToken);
+            }
+            var seconds = time.GetElapsedTime(started).TotalSeconds;
+            await connection.ExecuteAsync(DeleteNewerSql, new { Before = before });
+            return seconds;
         }
-        var started = time.GetTimestamp();
-        await using (var tx = await connection.BeginTransactionAsync(cancellationToken))
+        finally
         {
-            await connection.ExecuteAsync(FloorCopiesSql + database.Dialect.Page, new { Take = rows, Skip = 0 }, tx);
-            await tx.CommitAsync(cancellationToken);
+            await ResetAsync(connection);
         }
-        var seconds = time.GetElapsedTime(started).TotalSeconds;
-        await connection.ExecuteAsync(DeleteNewerSql, new { Before = before });
-        if (database.Dialect.LargeWriteReset is { } reset)
-        {
-            await connection.ExecuteAsync(reset);
-        }
-        return seconds;
     }
 
     private const string NewestIdSql = "SELECT COALESCE(MAX(id), 0) FROM workers";

@@ -1,4 +1,7 @@
 using Matching.Api.Access;
+using Matching.Api.Alerts;
+using Matching.Data.Alerts;
+using Matching.Domain.Alerts;
 using Matching.Domain.Access;
 using Matching.Domain.Catalogues;
 using Microsoft.AspNetCore.Components;
@@ -37,6 +40,15 @@ public abstract class WebPage : ComponentBase
     /// Each read opens its own connection; resolve services before starting (the request's scope is not shared work).
     /// </summary>
     protected static Task<IResult> Started<TResult>(Func<Task<TResult>> read) where TResult : IResult => Task.Run(async () => (IResult)await read());
+
+    /// <summary>The open job-loss alerts the caller may see (the count both overview pages show), started like <see cref="Started"/>.</summary>
+    protected Task<long> StartedOpenAlertCount()
+    {
+        var (caller, store, catalogue, aborted) = (Caller, Service<JobLossAlertStore>(), Catalogue, Aborted);
+        var open = new AlertListQuery(null, null, JobLossAlertRules.Open, null, null, null, null, null, null);
+        return Task.Run(async () => Api.Read<AlertSummary>(await AlertEndpoints.Summary(open, caller, store, catalogue, aborted))
+            .Value?.ByStatus.GetValueOrDefault(JobLossAlertRules.Open) ?? 0);
+    }
 
     /// <summary>The HTTP status of the page (404 when the thing is not there or not visible, as the API answers).</summary>
     protected void SetStatus(int status) => HttpContext.Response.StatusCode = status;
