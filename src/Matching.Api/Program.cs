@@ -69,6 +69,8 @@ if (builder.Configuration["Matching:SecretsDirectory"] is { Length: > 0 } secret
     builder.Configuration.AddKeyPerFile(secrets, optional: false);
 }
 var options = builder.Configuration.GetSection(MatchingOptions.Section).Get<MatchingOptions>() ?? new MatchingOptions();
+// The service copies SQLite's write-ahead log into the database file in the background (CheckpointService), not in commits.
+options.CheckpointInBackground = true;
 var time = TimeProvider.System;
 builder.Services.AddSingleton(time);
 builder.Services.AddSingleton(options);
@@ -76,6 +78,7 @@ builder.Services.AddSingleton(services => DataEnvironment.Open(options, services
 builder.Services.AddSingleton(services => services.GetRequiredService<DataEnvironment>().Catalogue);
 builder.Services.AddSingleton(services => services.GetRequiredService<DataEnvironment>().Database);
 builder.Services.AddSingleton(services => services.GetRequiredService<DataEnvironment>().Protector);
+builder.Services.AddHostedService<CheckpointService>();
 builder.Services.AddSingleton<WorkerStore>();
 builder.Services.AddSingleton<EmployerStore>();
 builder.Services.AddSingleton<TrainingBaseStore>();

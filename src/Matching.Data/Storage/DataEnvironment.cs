@@ -40,7 +40,7 @@ public sealed class DataEnvironment : IDisposable
         var database = options.IsSqlServer
             ? Database.SqlServer(options.ConnectionString)
             : options.StorageProvider.Equals("sqlite", StringComparison.OrdinalIgnoreCase)
-                ? new Database(SqliteDialect.Instance, options.ConnectionString ?? Migrator.SqliteConnectionString(dataDirectory))
+                ? new Database(SqliteDialect.Instance, options.ConnectionString ?? Migrator.SqliteConnectionString(dataDirectory), options.CheckpointInBackground)
                 : throw new InvalidOperationException($"Matching:StorageProvider '{options.StorageProvider}' 不受支持；可用值: sqlite, sqlserver");
         var applied = Migrator.Apply(database);
         database.RefreshStatisticsAsync().GetAwaiter().GetResult();
@@ -51,7 +51,7 @@ public sealed class DataEnvironment : IDisposable
 
     /// <summary>The same environment over the same database reached through another dialect (tests of a dialect's statements).</summary>
     internal DataEnvironment WithDatabase(SqlDialect dialect) =>
-        new(Options, Catalogue, new Database(dialect, Database.ConnectionString), Protector, AppliedMigrations);
+        new(Options, Catalogue, new Database(dialect, Database.ConnectionString, Database.CheckpointsInBackground), Protector, AppliedMigrations);
 
     public void Dispose() => Protector.Dispose();
 }

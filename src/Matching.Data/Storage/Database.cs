@@ -11,13 +11,38 @@ public sealed class Database
 {
     static Database() => DapperTypeHandlers.Register();
 
-    public Database(SqlDialect dialect, string connectionString)
+    public Database(SqlDialect dialect, string connectionString, bool checkpointsInBackground = false)
     {
         Dialect = dialect;
         ConnectionString = connectionString;
+        CheckpointsInBackground = checkpointsInBackground && dialect.CheckpointSql is not null;
+        _onOpen = CheckpointsInBackground ? dialect.OnOpen + dialect.DeferCheckpointsSql : dialect.OnOpen;
     }
 
     public SqlDialect Dialect { get; }
+
+    /// <summary>
+    /// Whether commits leave copying the write-ahead log into the database file to <see cref="CheckpointAsync"/>, which
+    /// the service runs in the background, so that no request waits for it (SQLite).
+    /// </summary>
+    public bool CheckpointsInBackground { get; }
+
+    private readonly string? _onOpen;
+
+    /// <summary>
+    /// Copies into the database file what committed transactions left in the write-ahead log, without waiting for
+    /// readers or writers: the pages copied, or null where the engine checkpoints by itself (SQL Server).
+    /// </summary>
+    public async Task<int?> CheckpointAsync(CancellationToken cancellationToken = default)
+    {
+        if (Dialect.CheckpointSql is not { } checkpoint)
+        {
+            return null;
+        }
+        await using var connection = await OpenAsync(cancellationToken);
+        var (_, _, copied) = await connection.QuerySingleAsync<(long Busy, long Logged, long Copied)>(checkpoint);
+        return (int)copied;
+    }
 
     /// <summary>
     /// A SQL Server database, checked reachable now: a service that cannot reach its database stops at start with the
@@ -62,7 +87,7 @@ public sealed class Database
     {
         var connection = Dialect.CreateConnection(ConnectionString);
         await connection.OpenAsync(cancellationToken);
-        if (Dialect.OnOpen is { } pragma)
+        if (_onOpen is { } pragma)
         {
             await connection.ExecuteAsync(pragma);
         }
@@ -73,7 +98,7 @@ public sealed class Database
     {
         var connection = Dialect.CreateConnection(ConnectionString);
         connection.Open();
-        if (Dialect.OnOpen is { } pragma)
+        if (_onOpen is { } pragma)
         {
             connection.Execute(pragma);
         }

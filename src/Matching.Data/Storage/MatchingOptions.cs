@@ -28,6 +28,13 @@ public sealed class MatchingOptions
     /// <summary>Folder of the catalogue CSV files; found next to the program or in the repository when empty.</summary>
     public string? CataloguesDirectory { get; set; }
 
+    /// <summary>
+    /// Whether the process copies SQLite's write-ahead log into the database file in the background
+    /// (<see cref="Database.CheckpointAsync"/> every second) instead of in whichever commit crosses 4 MB of log. The
+    /// service sets it, as it runs the checkpointer; the command line keeps SQLite's own.
+    /// </summary>
+    public bool CheckpointInBackground { get; set; }
+
     /// <summary>Workers in the demo data set seeded when the database is empty; 0 disables seeding.</summary>
     public int DemoWorkers { get; set; } = 20_000;
 

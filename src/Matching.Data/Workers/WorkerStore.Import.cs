@@ -57,11 +57,7 @@ public sealed partial class WorkerStore
                 await connection.ExecuteAsync(widen);
             }
             var tx = await connection.BeginTransactionAsync(cancellationToken);
-            var now = time.GetUtcNow();
-            var insert = InsertCommand(connection, now);
-            insert.Transaction = tx;
-            await database.Dialect.PrepareAsync(insert, cancellationToken);
-            return new ImportWriter(this, connection, tx, insert, now);
+            return new ImportWriter(this, connection, tx, time.GetUtcNow());
         }
         catch
         {
@@ -91,14 +87,13 @@ public sealed partial class WorkerStore
         private readonly WorkerStore _store;
         private readonly DbConnection _connection;
         private readonly DbTransaction _tx;
-        private readonly DbCommand _insert;
         private readonly DateTimeOffset _now;
         private readonly List<byte[]> _createdHashes = [];
         private readonly List<long> _updatedIds = [];
         private bool _committed;
 
-        internal ImportWriter(WorkerStore store, DbConnection connection, DbTransaction tx, DbCommand insert, DateTimeOffset now) =>
-            (_store, _connection, _tx, _insert, _now) = (store, connection, tx, insert, now);
+        internal ImportWriter(WorkerStore store, DbConnection connection, DbTransaction tx, DateTimeOffset now) =>
+            (_store, _connection, _tx, _now) = (store, connection, tx, now);
 
         /// <summary>Rows written so far (created and updated), not yet committed.</summary>
         public int Written => _createdHashes.Count + _updatedIds.Count;
@@ -111,12 +106,8 @@ public sealed partial class WorkerStore
         {
             var protectedRows = new ProtectedWorker[creates.Count];
             Parallel.For(0, creates.Count, i => protectedRows[i] = _store.Protect(creates[i]));
-            foreach (var w in protectedRows)
-            {
-                BindInsert(_insert, w);
-                await _insert.ExecuteNonQueryAsync(cancellationToken);
-                _createdHashes.Add(w.IdNumberHash);
-            }
+            await _store.InsertManyAsync(_connection, _tx, protectedRows, _now, cancellationToken);
+            _createdHashes.AddRange(protectedRows.Select(w => w.IdNumberHash));
             foreach (var (id, draft) in updates)
             {
                 var parameters = _store.Protect(draft).With(_now);
@@ -149,7 +140,6 @@ public sealed partial class WorkerStore
         {
             try
             {
-                await _insert.DisposeAsync();
                 if (!_committed)
                 {
                     await _tx.RollbackAsync();

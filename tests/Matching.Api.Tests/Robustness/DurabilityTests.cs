@@ -1,7 +1,13 @@
 using System.Net;
 using System.Text;
 using Dapper;
+using Matching.Api.Infrastructure;
 using Matching.Api.Tests.Infrastructure;
+using Matching.Data.Demo;
+using Matching.Data.Workers;
+using Matching.Domain.Validation;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
 using Matching.Data.Idempotency;
 using Matching.Scheduling.Tests;
 using Microsoft.Data.Sqlite;
@@ -69,6 +75,75 @@ public sealed class DurabilityTests(ApiFixture api) : IClassFixture<ApiFixture>
         await using (var connection = await world.Database.OpenAsync())
         {
             Assert.Equal(0, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM idempotency_keys WHERE user_id = 7"));
+        }
+    }
+
+    [Fact]
+    public async Task Committed_pages_reach_the_database_file_through_the_services_background_checkpoint_not_in_the_commit()
+    {
+        Assert.True(api.Services.GetRequiredService<Matching.Data.Storage.Database>().CheckpointsInBackground);
+
+        // SQLite alone copies the log into the database file in the commit that takes it past 1,000 pages…
+        var (alone, aloneGrew) = await LargeImportAsync(checkpointInBackground: false);
+        using (alone)
+        {
+            Assert.True(aloneGrew, "SQLite's own checkpoint did not run in the commit");
+        }
+
+        // …the service leaves it to its background checkpoint, which copies them within seconds while nobody waits.
+        var (deferred, deferredGrew) = await LargeImportAsync(checkpointInBackground: true);
+        using (deferred)
+        {
+            Assert.False(deferredGrew, "the commit copied the log into the database file itself");
+            using var service = new CheckpointService(deferred.Environment.Database, TimeProvider.System, NullLogger<CheckpointService>.Instance);
+            await service.StartAsync(CancellationToken.None);
+            var waited = System.Diagnostics.Stopwatch.StartNew();
+            while (new FileInfo(deferred.File).Length == deferred.Before && waited.Elapsed < TimeSpan.FromSeconds(30))
+            {
+                await Task.Delay(100);
+            }
+            await service.StopAsync(CancellationToken.None);
+            Assert.True(new FileInfo(deferred.File).Length > deferred.Before, "the background checkpoint did not copy the log");
+        }
+    }
+
+    /// <summary>A database of its own, its file's size once the migrations are in it, then 8,000 workers imported in one commit (some 3,000 pages of log).</summary>
+    private static async Task<(ScratchDatabase Database, bool FileGrewInCommit)> LargeImportAsync(bool checkpointInBackground)
+    {
+        var scratch = new ScratchDatabase(checkpointInBackground);
+        var environment = scratch.Environment;
+        var store = new WorkerStore(environment.Database, environment.Protector, TimeProvider.System);
+        var workers = new DemoData(environment.Catalogue, ChinaTime.Today(TimeProvider.System)).Workers(8_000).ToList();
+        await using (var writer = await store.BeginImportAsync())
+        {
+            await writer.WriteAsync(workers, []);
+            await writer.CommitAsync();
+        }
+        return (scratch, new FileInfo(scratch.File).Length > scratch.Before);
+    }
+
+    private sealed class ScratchDatabase : IDisposable
+    {
+        private readonly string _folder = Path.Combine(Path.GetTempPath(), "matching-checkpoint-" + Guid.NewGuid().ToString("N"));
+
+        public ScratchDatabase(bool checkpointInBackground)
+        {
+            Environment = Matching.Data.Storage.DataEnvironment.Open(new Matching.Data.Storage.MatchingOptions { DataDirectory = _folder, DemoWorkers = 0, CheckpointInBackground = checkpointInBackground }, TimeProvider.System);
+            File = Path.Combine(_folder, "matching.db");
+            // The migrations' own pages go into the file first, so that only the import's can make it grow.
+            Environment.Database.CheckpointAsync().GetAwaiter().GetResult();
+            Before = new FileInfo(File).Length;
+        }
+
+        public Matching.Data.Storage.DataEnvironment Environment { get; }
+        public string File { get; }
+        public long Before { get; }
+
+        public void Dispose()
+        {
+            Environment.Dispose();
+            SqliteConnection.ClearPool(new SqliteConnection(Environment.Database.ConnectionString));
+            Directory.Delete(_folder, recursive: true);
         }
     }
 
