@@ -29,8 +29,11 @@ public static class ImportBenchmark
         try
         {
             // As in the service, the write-ahead log is copied into the database file in the background, not in the commit.
-            var options = new MatchingOptions { DataDirectory = folder, DemoWorkers = 0, CataloguesDirectory = context.Options.CataloguesDirectory, CheckpointInBackground = true };
-            using var environment = DataEnvironment.Open(options, context.Time);
+            DataEnvironment Open(string dataDirectory) => DataEnvironment.Open(new MatchingOptions
+            {
+                DataDirectory = dataDirectory, DemoWorkers = 0, CataloguesDirectory = context.Options.CataloguesDirectory, CheckpointInBackground = true,
+            }, context.Time);
+            using var environment = Open(folder);
             var catalogue = environment.Catalogue;
             var today = ChinaTime.Today(context.Time);
             var store = new WorkerStore(environment.Database, environment.Protector, context.Time);
@@ -54,7 +57,7 @@ public static class ImportBenchmark
                 var warmFolder = folder + "-warm";
                 try
                 {
-                    using var warm = DataEnvironment.Open(new MatchingOptions { DataDirectory = warmFolder, DemoWorkers = 0, CataloguesDirectory = context.Options.CataloguesDirectory, CheckpointInBackground = true }, context.Time);
+                    using var warm = Open(warmFolder);
                     var warmDrafts = new DemoData(catalogue, today, seed: 20_261_202 + round).Workers(rows).ToList();
                     var warmStore = new WorkerStore(warm.Database, warm.Protector, context.Time);
                     var (_, warmSeconds, _) = await ImportOnceAsync(warm, warmStore, SurveySheet(warmDrafts, catalogue), counties, context.Time);
